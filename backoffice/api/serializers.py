@@ -1,0 +1,50 @@
+from rest_framework import serializers
+
+from backoffice.models import AuditEvent, BankAccount, CompanyProfile
+
+
+class BankAccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BankAccount
+        fields = ["bank_name", "branch_name", "account_type", "account_number", "account_holder_kana"]
+
+
+class CompanyProfileSerializer(serializers.ModelSerializer):
+    bank_accounts = BankAccountSerializer(many=True, required=False)
+    is_complete = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = CompanyProfile
+        fields = [
+            "name",
+            "postal_code",
+            "address",
+            "phone",
+            "fax",
+            "email",
+            "registration_number",
+            "bank_accounts",
+            "rounding_mode",
+            "fiscal_year_start_month",
+            "holiday_rule",
+            "max_discount_rate",
+            "max_quote_total",
+            "transfer_fee_note",
+            "is_complete",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+    def validate_bank_accounts(self, value):
+        if len(value) > 5:
+            raise serializers.ValidationError("At most 5 bank accounts.")
+        return value
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "occurred_at", "actor", "action", "object_type", "object_id", "object_repr", "changes"]
+        read_only_fields = fields

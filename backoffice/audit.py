@@ -1,0 +1,59 @@
+"""The audit trail: every service that changes data records one event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or ""
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of an instance, JSON-ready, for before/after diffs."""
+    names = fields or [f.attname for f in instance._meta.concrete_fields]
+    return {name: _plain(getattr(instance, name)) for name in names}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: {"before": before.get(name), "after": after.get(name)}
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit event. `changes` is {field: {"before", "after"}} or any JSON-ready detail."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes=_plain(changes or {}),
+    )

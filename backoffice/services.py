@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from . import audit
+from .models import BankAccount, CompanyProfile
+from .selectors import company_profile
+
+_BANK_FIELDS = ("bank_name", "branch_name", "account_type", "account_number", "account_holder_kana")
+
+
+@transaction.atomic
+def company_profile_update(*, user, data: dict[str, Any]) -> CompanyProfile:
+    """Change the issuer profile. `bank_accounts`, when given, replaces the list."""
+    profile = CompanyProfile.objects.select_for_update().get(pk=company_profile().pk)
+    bank_accounts = data.pop("bank_accounts", None)
+    before = audit.snapshot(profile)
+    for name, value in data.items():
+        setattr(profile, name, value)
+    profile.full_clean()
+    profile.save()
+    changes = audit.diff(before, audit.snapshot(profile))
+    if bank_accounts is not None:
+        old = [{f: getattr(b, f) for f in _BANK_FIELDS} for b in profile.bank_accounts.all()]
+        new = [{f: b.get(f, "") for f in _BANK_FIELDS} for b in bank_accounts]
+        if old != new:
+            profile.bank_accounts.all().delete()
+            for position, account in enumerate(bank_accounts):
+                item = BankAccount(
+                    company=profile, position=position, **{f: account[f] for f in _BANK_FIELDS if f in account}
+                )
+                item.full_clean()
+                item.save()
+            changes["bank_accounts"] = {"before": old, "after": new}
+    if changes:
+        audit.record(actor=user, action="company_profile.update", obj=profile, changes=changes)
+    return profile
+
+
+def model_create(*, model, user, data: dict[str, Any], action: str):
+    """Create a master row with model validation and an audit event.
+    Business apps wrap this in their own named service (`customer_create`, ...)."""
+    instance = model(**data)
+    instance.full_clean()
+    instance.save()
+    audit.record(actor=user, action=action, obj=instance, changes=audit.diff({}, audit.snapshot(instance)))
+    return instance
+
+
+def model_update(*, instance, user, data: dict[str, Any], action: str):
+    """Change fields of a master row, validate, save only what changed, audit the diff."""
+    before = audit.snapshot(instance)
+    for name, value in data.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    after = audit.snapshot(instance)
+    changes = audit.diff(before, after)
+    if changes:
+        instance.save(update_fields=[instance._meta.get_field(name).name for name in changes])
+        audit.record(actor=user, action=action, obj=instance, changes=changes)
+    return instance

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/", include("backoffice.api.urls")),
+    path("api/v1/", include("orders.api.urls")),
+    path("api/v1/", include("inventory.api.urls")),
+    path("api/v1/", include("documents.api.urls")),
+    path("", include("backoffice.web_urls")),
+]

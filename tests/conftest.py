@@ -1,0 +1,74 @@
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from backoffice.roles import Role
+from tests.factories import make_user
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need real concurrency; on SQLite they are skipped, not faked."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user(Role.SALES_ADMIN, username="admin1")
+
+
+@pytest.fixture
+def rep_user(db):
+    return make_user(Role.SALES_REP, username="rep1")
+
+
+@pytest.fixture
+def other_rep(db):
+    return make_user(Role.SALES_REP, username="rep2")
+
+
+@pytest.fixture
+def manager_user(db):
+    return make_user(Role.MANAGER, username="manager1")
+
+
+def _client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def api_as():
+    """api_as(user) -> an APIClient signed in as that user."""
+    return _client_for
+
+
+@pytest.fixture
+def admin_api(admin_user):
+    return _client_for(admin_user)
+
+
+@pytest.fixture
+def rep_api(rep_user):
+    return _client_for(rep_user)
+
+
+@pytest.fixture
+def manager_api(manager_user):
+    return _client_for(manager_user)
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
