@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from backoffice.models import AuditEvent, BankAccount, CompanyProfile
@@ -37,7 +38,7 @@ class CompanyProfileSerializer(serializers.ModelSerializer):
 
     def validate_bank_accounts(self, value):
         if len(value) > 5:
-            raise serializers.ValidationError("At most 5 bank accounts.")
+            raise serializers.ValidationError(_("At most 5 bank accounts."))
         return value
 
 

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from backoffice.roles import Role
@@ -58,12 +59,12 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     def validate_ship_to_addresses(self, value):
         if len(value) > 50:
-            raise serializers.ValidationError("At most 50 ship-to addresses.")
+            raise serializers.ValidationError(_("At most 50 ship-to addresses."))
         return value
 
     def validate_contacts(self, value):
         if len(value) > 50:
-            raise serializers.ValidationError("At most 50 contacts.")
+            raise serializers.ValidationError(_("At most 50 contacts."))
         return value
 
 

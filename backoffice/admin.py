@@ -1,0 +1,113 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from . import audit
+from .models import AuditEvent, BankAccount, CompanyProfile
+from .roles import Role, has_role
+from .services import company_profile_update
+
+admin.site.site_header = _("Sales back office")
+admin.site.site_title = _("Sales back office")
+admin.site.index_title = _("Daily work")
+
+
+class ServiceModelAdmin(admin.ModelAdmin):
+    """Saves through the app's service functions, so the admin obeys the same rules and
+    leaves the same audit trail as the API. Subclasses set create_service, update_service
+    and instance_arg like the API's MasterViewSet."""
+
+    create_service = None
+    update_service = None
+    instance_arg = "instance"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+            current = type(obj).objects.get(pk=obj.pk)
+            saved = type(self).update_service(user=request.user, data=data, **{self.instance_arg: current})
+        else:
+            saved = type(self).create_service(user=request.user, data=dict(form.cleaned_data))
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for removed in formset.deleted_objects:
+            audit.record(
+                actor=request.user, action="delete", obj=removed, changes=audit.diff(audit.snapshot(removed), {})
+            )
+            removed.delete()
+        for item in instances:
+            before = {} if item.pk is None else audit.snapshot(type(item).objects.get(pk=item.pk))
+            item.save()
+            audit.record(actor=request.user, action="save", obj=item, changes=audit.diff(before, audit.snapshot(item)))
+        formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        audit.record(actor=request.user, action="delete", obj=obj, changes=audit.diff(audit.snapshot(obj), {}))
+        super().delete_model(request, obj)
+
+
+class BankAccountInline(admin.TabularInline):
+    model = BankAccount
+    extra = 0
+    max_num = 5
+    fields = ["position", "bank_name", "branch_name", "account_type", "account_number", "account_holder_kana"]
+
+
+@admin.register(CompanyProfile)
+class CompanyProfileAdmin(ServiceModelAdmin):
+    inlines = [BankAccountInline]
+    list_display = ["name", "registration_number", "rounding_mode", "fiscal_year_start_month", "is_complete"]
+    fieldsets = [
+        (_("Issuer"), {"fields": ["name", "postal_code", "address", "phone", "fax", "email", "registration_number"]}),
+        (_("Documents"), {"fields": ["seal_image", "transfer_fee_note"]}),
+        (
+            _("Rules"),
+            {
+                "fields": [
+                    "rounding_mode",
+                    "fiscal_year_start_month",
+                    "holiday_rule",
+                    "max_discount_rate",
+                    "max_quote_total",
+                ]
+            },
+        ),
+    ]
+
+    @staticmethod
+    def update_service(*, instance, user, data):
+        return company_profile_update(user=user, data=data)
+
+    @admin.display(boolean=True, description=_("complete"))
+    def is_complete(self, obj):
+        return obj.is_complete
+
+    def has_add_permission(self, request):
+        return False  # a singleton, created by the migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return has_role(request.user, Role.SALES_ADMIN)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "actor", "action", "object_type", "object_id", "object_repr"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_repr", "object_id", "actor__username"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
