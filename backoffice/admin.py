@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
+from .exceptions import DomainError
 from .models import AuditEvent, BankAccount, CompanyProfile
 from .roles import Role, has_role
 from .services import company_profile_update
@@ -19,6 +21,29 @@ class ServiceModelAdmin(admin.ModelAdmin):
     create_service = None
     update_service = None
     instance_arg = "instance"
+
+    def changeform_view(self, request, *args, **kwargs):
+        # A business rule refused the save: the admin's transaction rolled back; say why.
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except DomainError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def run_service(self, request, queryset, service, success_message, **kwargs):
+        """Admin actions: call one service per selected object; report each refusal."""
+        done = 0
+        for obj in queryset:
+            try:
+                result = service(obj, user=request.user, **kwargs)
+            except DomainError as error:
+                self.message_user(request, f"{obj}: {error.message}", level=messages.ERROR)
+                continue
+            done += 1
+            message = success_message(result) if callable(success_message) else success_message
+            if message:
+                self.message_user(request, f"{obj}: {message}", level=messages.SUCCESS)
+        return done
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -162,6 +162,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `kind` or `status`: name their enums apart in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "StockMoveKindEnum": "inventory.models.StockMoveKind",
+        "PurchaseOrderStatusEnum": "inventory.models.PurchaseOrderStatus",
+        "DocumentKindEnum": "documents.types.DocumentKind",
+    },
 }
 
 # Upper bounds that make bad input a clear 400 rather than a surprise later.

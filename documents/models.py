@@ -1,1 +1,154 @@
+"""The archive of issued documents and the counters that number them.
 
+An issued document is immutable (電子帳簿保存法: corrections and deletions impossible):
+`save()` refuses an update, `delete()` refuses, the queryset refuses `update()` and
+`delete()`, and on PostgreSQL a trigger refuses the same at the database. The one write
+after the insert is the render step (`documents.services.document_render`), which fills
+in the PDF, its SHA-256 and the render status exactly once.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import DocumentImmutable
+from .types import CounterpartyKind, DocumentKind
+
+
+class DocumentCounter(models.Model):
+    """One gapless sequence per number prefix and fiscal year (invoices and consolidated
+    invoices share the INV sequence). Locked with SELECT ... FOR UPDATE by the issuing
+    transaction, so a rolled-back issue gives its number back."""
+
+    prefix = models.CharField(_("prefix"), max_length=10)
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    last_value = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("document counter")
+        verbose_name_plural = _("document counters")
+        ordering = ["prefix", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "fiscal_year"], name="document_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.fiscal_year}: {self.last_value}"
+
+
+class RenderStatus(models.TextChoices):
+    PENDING = "pending", _("PDF pending")
+    RENDERED = "rendered", _("PDF stored")
+    FAILED = "failed", _("PDF render failed (will be retried)")
+
+
+# The only fields written after the insert, once, by the render step.
+RENDER_FIELDS = ("pdf", "sha256", "render_status", "rendered_at", "render_error")
+
+
+def _pdf_path(document: "IssuedDocument", filename: str) -> str:
+    return f"documents/{document.kind}/{document.fiscal_year}/{filename}"
+
+
+class IssuedDocumentQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise DocumentImmutable(_("Issued documents cannot be changed."))
+
+    def delete(self):
+        raise DocumentImmutable(_("Issued documents cannot be deleted."))
+
+    def _record_render(self, **fields) -> int:
+        """The render step's write: only render fields, only while the PDF is not stored yet."""
+        assert set(fields) <= set(RENDER_FIELDS)
+        return models.QuerySet.update(self.exclude(render_status=RenderStatus.RENDERED), **fields)
+
+
+class IssuedDocument(models.Model):
+    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    base_number = models.CharField(_("base number"), max_length=40)
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    sequence = models.PositiveIntegerField(_("sequence number"))
+    document_date = models.DateField(_("document date"))
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    counterparty_kind = models.CharField(_("counterparty kind"), max_length=10, choices=CounterpartyKind.choices)
+    counterparty_id = models.PositiveBigIntegerField(_("counterparty id"), null=True, blank=True)
+    counterparty_name = models.CharField(_("counterparty"), max_length=200)
+    amount = models.DecimalField(_("amount (incl. tax)"), max_digits=14, decimal_places=0)
+    data = models.JSONField(_("data snapshot"))
+    source_type = models.CharField(_("source type"), max_length=100, blank=True)
+    source_id = models.CharField(_("source id"), max_length=64, blank=True)
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
+    pdf = models.FileField(_("PDF"), upload_to=_pdf_path, blank=True, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    render_status = models.CharField(
+        _("PDF status"), max_length=10, choices=RenderStatus.choices, default=RenderStatus.PENDING
+    )
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    render_error = models.CharField(_("last render error"), max_length=300, blank=True)
+
+    objects = IssuedDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["base_number", "revision"], name="document_base_revision_unique"),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="document_revision_positive"),
+            models.CheckConstraint(condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(counterparty_kind__in=CounterpartyKind.values), name="document_counterparty_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(render_status__in=RenderStatus.values), name="document_render_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(render_status=RenderStatus.RENDERED) | (~Q(pdf="") & Q(sha256__regex=r"^[0-9a-f]{64}$")),
+                name="document_rendered_has_pdf",
+            ),
+        ]
+        # The Electronic Books Act searches: date range, amount range, counterparty, combined.
+        indexes = [
+            models.Index(fields=["document_date", "amount"], name="document_date_amount_idx"),
+            models.Index(fields=["amount"], name="document_amount_idx"),
+            models.Index(
+                fields=["counterparty_kind", "counterparty_id", "document_date"], name="document_party_date_idx"
+            ),
+            models.Index(fields=["counterparty_name", "document_date"], name="document_party_name_idx"),
+            models.Index(fields=["kind", "document_date"], name="document_kind_date_idx"),
+            models.Index(fields=["render_status"], name="document_render_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.counterparty_name}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise DocumentImmutable(_("Issued documents cannot be changed."))
+        kwargs["force_insert"] = True  # an instance built with an existing pk must not turn into an UPDATE
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DocumentImmutable(_("Issued documents cannot be deleted."))
+
+    @property
+    def is_rendered(self) -> bool:
+        return self.render_status == RenderStatus.RENDERED

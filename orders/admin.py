@@ -1,11 +1,24 @@
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.admin import ServiceModelAdmin
-from backoffice.roles import restrict_to_own_customers
+from backoffice.roles import restrict_to_own_customers, sees_all_customers
 
 from . import services
-from .models import ContactPerson, Customer, CustomerPrice, ShipToAddress
+from .models import (
+    ContactPerson,
+    Customer,
+    CustomerPrice,
+    Inquiry,
+    Order,
+    OrderLine,
+    Quote,
+    QuoteLine,
+    Shipment,
+    ShipmentLine,
+    ShipToAddress,
+)
 
 
 class ShipToAddressInline(admin.TabularInline):
@@ -77,3 +90,328 @@ class CustomerPriceAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         services.customer_price_delete(user=request.user, price=obj)
+
+
+# ---------------------------------------------------------------------------
+# The sales flow screens
+# ---------------------------------------------------------------------------
+
+
+class MineListFilter(admin.SimpleListFilter):
+    title = _("assigned")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("assigned to me"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(assigned_to=request.user) if self.value() == "1" else queryset
+
+
+@admin.register(Inquiry)
+class InquiryAdmin(ServiceModelAdmin):
+    list_display = ["received_at", "customer", "caller_name", "channel", "category", "subject", "status", "assigned_to"]
+    list_filter = [MineListFilter, "status", "channel", "category"]
+    search_fields = ["subject", "body", "caller_name", "customer__name", "customer__name_kana"]
+    autocomplete_fields = ["customer", "assigned_to"]
+    list_select_related = ["customer", "assigned_to"]
+    fields = [
+        "customer",
+        "caller_name",
+        "contact_name",
+        "channel",
+        "category",
+        "subject",
+        "body",
+        "assigned_to",
+        "status",
+        "resolution",
+        "related_quote",
+        "related_order",
+    ]
+    readonly_fields = ["status", "related_quote", "related_order"]
+    actions = ["resolve"]
+    create_service = services.inquiry_create
+    update_service = services.inquiry_update
+    instance_arg = "inquiry"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if sees_all_customers(request.user):
+            return queryset
+        return queryset.filter(
+            Q(customer__sales_rep=request.user) | Q(assigned_to=request.user) | Q(received_by=request.user)
+        )
+
+    @admin.action(description=_("Mark resolved"))
+    def resolve(self, request, queryset):
+        self.run_service(request, queryset, lambda i, user: services.inquiry_resolve(inquiry=i, user=user), "")
+
+
+class LineInlineBase(admin.TabularInline):
+    extra = 1
+    autocomplete_fields = ["product"]
+    fields = ["product", "description", "quantity", "unit", "unit_price", "discount_rate", "tax_rate", "amount"]
+    readonly_fields = ["amount"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or obj.status in self.editable_statuses
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+
+class QuoteLineInline(LineInlineBase):
+    model = QuoteLine
+    editable_statuses = services.EDITABLE_QUOTE_STATUSES
+
+
+class OrderLineInline(LineInlineBase):
+    model = OrderLine
+    editable_statuses = (Order.Status.DRAFT,)
+    fields = [*LineInlineBase.fields, "shipped_quantity"]
+    readonly_fields = ["amount", "shipped_quantity"]
+
+
+def _lines_from_formsets(formsets) -> list[services.LineInput]:
+    lines = []
+    for formset in formsets:
+        if formset.model not in (QuoteLine, OrderLine):
+            continue
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not (data.get("product") or data.get("description")):
+                continue
+            lines.append(
+                services.LineInput(
+                    product=data.get("product"),
+                    description=data.get("description") or "",
+                    quantity=data.get("quantity") or 0,
+                    unit=data.get("unit") or "",
+                    unit_price=data.get("unit_price"),
+                    discount_rate=data.get("discount_rate") or 0,
+                    tax_rate=data.get("tax_rate"),
+                )
+            )
+    return lines
+
+
+class FlowAdmin(ServiceModelAdmin):
+    """Header and inline lines are saved together by one service call in save_related."""
+
+    header_fields: tuple = ()
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its lines in save_related
+
+    def save_formset(self, request, form, formset, change):
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        data = {name: form.cleaned_data[name] for name in self.header_fields if name in form.cleaned_data}
+        lines = _lines_from_formsets(formsets)
+        saved = self.save_with_lines(request, form.instance, data, lines, change)
+        form.instance.pk = saved.pk
+        form.instance._state.adding = False
+
+
+@admin.register(Quote)
+class QuoteAdmin(FlowAdmin):
+    list_display = ["__str__", "customer", "subject", "status", "total", "issue_date", "valid_until", "requested_by"]
+    list_filter = ["status"]
+    search_fields = ["number", "subject", "customer__name", "customer__name_kana"]
+    autocomplete_fields = ["customer"]
+    list_select_related = ["customer", "requested_by"]
+    inlines = [QuoteLineInline]
+    header_fields = services.QUOTE_FIELDS
+    fields = [
+        "customer",
+        "subject",
+        "desired_delivery",
+        "delivery_place",
+        "payment_terms",
+        "validity_days",
+        "note",
+        "status",
+        "approval_reasons",
+        "approval_comment",
+        "subtotal",
+        "tax_total",
+        "total",
+        "valid_until",
+    ]
+    readonly_fields = [
+        "status",
+        "approval_reasons",
+        "approval_comment",
+        "subtotal",
+        "tax_total",
+        "total",
+        "valid_until",
+    ]
+    actions = ["submit", "approve", "issue", "accept", "decline", "revise", "convert"]
+
+    def get_queryset(self, request):
+        return restrict_to_own_customers(super().get_queryset(request), request.user)
+
+    def save_with_lines(self, request, obj, data, lines, change):
+        if change:
+            return services.quote_update(quote=obj, user=request.user, data=data, lines=lines)
+        return services.quote_create(user=request.user, data=data, lines=lines)
+
+    @admin.action(description=_("Submit (approve within limits, else ask a manager)"))
+    def submit(self, request, queryset):
+        self.run_service(
+            request,
+            queryset,
+            lambda q, user: services.quote_submit(quote=q, user=user),
+            lambda q: q.get_status_display(),
+        )
+
+    @admin.action(description=_("Approve (managers)"))
+    def approve(self, request, queryset):
+        self.run_service(request, queryset, lambda q, user: services.quote_approve(quote=q, user=user), _("approved"))
+
+    @admin.action(description=_("Issue the quote (number and PDF)"))
+    def issue(self, request, queryset):
+        self.run_service(
+            request, queryset, lambda q, user: services.quote_issue(quote=q, user=user), lambda q: q.display_number
+        )
+
+    @admin.action(description=_("Customer accepted"))
+    def accept(self, request, queryset):
+        self.run_service(request, queryset, lambda q, user: services.quote_accept(quote=q, user=user), _("accepted"))
+
+    @admin.action(description=_("Customer declined"))
+    def decline(self, request, queryset):
+        self.run_service(request, queryset, lambda q, user: services.quote_decline(quote=q, user=user), _("declined"))
+
+    @admin.action(description=_("Revise (new revision under the same number)"))
+    def revise(self, request, queryset):
+        self.run_service(
+            request,
+            queryset,
+            lambda q, user: services.quote_revise(quote=q, user=user),
+            lambda q: _("revision %(n)d created") % {"n": q.revision},
+        )
+
+    @admin.action(description=_("Convert to an order"))
+    def convert(self, request, queryset):
+        self.run_service(
+            request,
+            queryset,
+            lambda q, user: services.quote_convert(quote=q, user=user),
+            lambda o: _("order #%(pk)d created") % {"pk": o.pk},
+        )
+
+
+@admin.register(Order)
+class OrderAdmin(FlowAdmin):
+    list_display = ["__str__", "order_date", "customer", "customer_po_number", "status", "total", "requested_date"]
+    list_filter = ["status", "order_date"]
+    search_fields = ["number", "customer_po_number", "customer__name", "customer__name_kana", "customer__code"]
+    autocomplete_fields = ["customer"]
+    list_select_related = ["customer"]
+    date_hierarchy = "order_date"
+    inlines = [OrderLineInline]
+    header_fields = services.ORDER_FIELDS
+    fields = [
+        "customer",
+        "customer_po_number",
+        "order_date",
+        "requested_date",
+        "ship_to",
+        "note",
+        "status",
+        "hold_reason",
+        "subtotal",
+        "tax_total",
+        "total",
+    ]
+    readonly_fields = ["status", "hold_reason", "subtotal", "tax_total", "total"]
+    actions = ["confirm", "release", "cancel", "create_shipment", "issue_confirmation"]
+
+    def get_queryset(self, request):
+        return restrict_to_own_customers(super().get_queryset(request), request.user)
+
+    def save_with_lines(self, request, obj, data, lines, change):
+        if change:
+            return services.order_update(order=obj, user=request.user, data=data, lines=lines)
+        return services.order_create(user=request.user, data=data, lines=lines)
+
+    @admin.action(description=_("Confirm (allocate stock)"))
+    def confirm(self, request, queryset):
+        self.run_service(
+            request, queryset, lambda o, user: services.order_confirm(order=o, user=user), lambda result: result.message
+        )
+
+    @admin.action(description=_("Release the credit hold (managers)"))
+    def release(self, request, queryset):
+        self.run_service(
+            request,
+            queryset,
+            lambda o, user: services.order_confirm(order=o, user=user, release_hold=True),
+            lambda result: result.message,
+        )
+
+    @admin.action(description=_("Cancel (releases stock)"))
+    def cancel(self, request, queryset):
+        self.run_service(request, queryset, lambda o, user: services.order_cancel(order=o, user=user), _("cancelled"))
+
+    @admin.action(description=_("Create a shipment of everything allocated"))
+    def create_shipment(self, request, queryset):
+        self.run_service(
+            request,
+            queryset,
+            lambda o, user: services.shipment_create(order=o, user=user),
+            lambda s: _("shipment #%(pk)d prepared") % {"pk": s.pk},
+        )
+
+    @admin.action(description=_("Issue the order confirmation (注文請書)"))
+    def issue_confirmation(self, request, queryset):
+        self.run_service(
+            request, queryset, lambda o, user: services.order_confirmation_issue(order=o, user=user), _("issued")
+        )
+
+
+class ShipmentLineInline(admin.TabularInline):
+    model = ShipmentLine
+    extra = 0
+    fields = ["order_line", "quantity", "amount"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(ServiceModelAdmin):
+    list_display = ["__str__", "order", "customer", "status", "shipped_on", "total", "invoiced"]
+    list_filter = ["status", "invoiced", "shipped_on"]
+    search_fields = ["number", "order__number", "customer__name", "customer__name_kana"]
+    list_select_related = ["order", "customer"]
+    inlines = [ShipmentLineInline]
+    fields = ["order", "customer", "status", "shipped_on", "delivery_note", "subtotal", "tax_total", "total"]
+    readonly_fields = fields
+    actions = ["ship", "cancel"]
+
+    def get_queryset(self, request):
+        return restrict_to_own_customers(super().get_queryset(request), request.user)
+
+    def has_add_permission(self, request):
+        return False  # prepared from an order
+
+    @admin.action(description=_("Ship today (issues the delivery note)"))
+    def ship(self, request, queryset):
+        self.run_service(
+            request, queryset, lambda s, user: services.shipment_ship(shipment=s, user=user), lambda s: s.number
+        )
+
+    @admin.action(description=_("Cancel the prepared shipment"))
+    def cancel(self, request, queryset):
+        self.run_service(
+            request, queryset, lambda s, user: services.shipment_cancel(shipment=s, user=user), _("cancelled")
+        )

@@ -165,3 +165,368 @@ class CustomerPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}/{self.product_id}: {self.unit_price}"
+
+
+# ---------------------------------------------------------------------------
+# The sales flow: inquiries, quotes, orders, shipments
+# ---------------------------------------------------------------------------
+
+MAX_LINES = 500
+
+
+class DocumentTotals(models.Model):
+    """Totals kept on a quote, order or shipment, recomputed by its services from the
+    lines with backoffice.money.compute_totals (tax once per rate)."""
+
+    subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=0, default=0)
+    tax_total = models.DecimalField(_("tax"), max_digits=14, decimal_places=0, default=0)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=0, default=0)
+    tax_breakdown = models.JSONField(_("tax breakdown"), default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Inquiry(models.Model):
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("phone")
+        EMAIL = "email", _("e-mail")
+        FAX = "fax", _("fax")
+        WEB = "web", _("web")
+
+    class Category(models.TextChoices):
+        STOCK = "stock", _("stock")
+        DELIVERY_DATE = "delivery_date", _("delivery date")
+        QUOTE_REQUEST = "quote_request", _("quote request")
+        ORDER = "order", _("order")
+        COMPLAINT = "complaint", _("complaint")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        HANDED_OFF = "handed_off", _("handed off")
+        RESOLVED = "resolved", _("resolved")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="inquiries", verbose_name=_("customer")
+    )
+    caller_name = models.CharField(_("caller (prospect)"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"), blank=True, max_length=10_000)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.OTHER)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("received by")
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_inquiries",
+        verbose_name=_("assigned to"),
+    )
+    related_quote = models.ForeignKey(
+        "Quote", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("quote")
+    )
+    related_order = models.ForeignKey(
+        "Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("order")
+    )
+    resolution = models.TextField(_("resolution"), blank=True, max_length=5000)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("inquiry")
+        verbose_name_plural = _("inquiries")
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer__isnull=False) | ~Q(caller_name=""), name="inquiry_customer_or_caller"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.customer or self.caller_name})"
+
+
+class Quote(DocumentTotals):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PENDING_APPROVAL = "pending_approval", _("pending approval")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        ISSUED = "issued", _("issued")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        EXPIRED = "expired", _("expired")
+        SUPERSEDED = "superseded", _("superseded")
+
+    number = models.CharField(_("number"), max_length=40, blank=True, db_index=True)
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("customer"))
+    subject = models.CharField(_("subject"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    desired_delivery = models.CharField(_("delivery (納期)"), max_length=100, blank=True)
+    delivery_place = models.CharField(_("delivery place"), max_length=200, blank=True)
+    payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    validity_days = models.PositiveSmallIntegerField(_("valid for (days)"), default=30)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, db_index=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approval_comment = models.TextField(_("approval comment"), blank=True, max_length=2000)
+    approval_reasons = models.JSONField(_("why approval is needed"), default=list, blank=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    document = models.ForeignKey(
+        "documents.IssuedDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.SET_NULL, null=True, blank=True, related_name="quotes")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number", "revision"], condition=~Q(number=""), name="quote_number_revision_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "pending_approval", "approved", "rejected"]) | ~Q(number=""),
+                name="issued_quote_has_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_number or f"見積依頼 #{self.pk}"
+
+    @property
+    def display_number(self) -> str:
+        if not self.number:
+            return ""
+        return self.number if self.revision == 1 else f"{self.number}-{self.revision}"
+
+
+class QuoteLine(models.Model):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("line"))
+    product = models.ForeignKey(
+        "inventory.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
+    )
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit = models.CharField(_("unit"), max_length=10, default="個")
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2, null=True, blank=True)
+    discount_rate = models.DecimalField(_("discount rate (%)"), max_digits=5, decimal_places=2, default=0)
+    tax_rate = models.PositiveSmallIntegerField(_("tax rate (%)"), default=10)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0, default=0)
+
+    class Meta:
+        verbose_name = _("quote line")
+        verbose_name_plural = _("quote lines")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "position"], name="quote_line_position_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="quote_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="quote_line_price_non_negative"),
+            models.CheckConstraint(
+                condition=Q(discount_rate__gte=0, discount_rate__lte=100), name="quote_line_discount_range"
+            ),
+            models.CheckConstraint(condition=Q(tax_rate__in=[0, 8, 10]), name="quote_line_tax_rate_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} × {self.quantity}"
+
+
+class Order(DocumentTotals):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ON_HOLD = "on_hold", _("on hold (credit)")
+        CONFIRMED = "confirmed", _("confirmed")
+        PARTIALLY_SHIPPED = "partially_shipped", _("partially shipped")
+        SHIPPED = "shipped", _("shipped")
+        INVOICED = "invoiced", _("invoiced")
+        CANCELLED = "cancelled", _("cancelled")
+
+    number = models.CharField(_("number"), max_length=40, blank=True, db_index=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer"))
+    customer_po_number = models.CharField(_("customer PO number"), max_length=60, blank=True, db_index=True)
+    quote = models.OneToOneField(
+        Quote, on_delete=models.PROTECT, null=True, blank=True, related_name="order", verbose_name=_("quote")
+    )
+    order_date = models.DateField(_("order date"), db_index=True)
+    requested_date = models.DateField(_("requested delivery date"), null=True, blank=True)
+    ship_to = models.ForeignKey(
+        ShipToAddress, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ship to")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    hold_reason = models.TextField(_("hold reason"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmation_document = models.ForeignKey(
+        "documents.IssuedDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-order_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], condition=~Q(number=""), name="order_number_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "cancelled"]) | ~Q(number=""), name="confirmed_order_has_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"受注入力中 #{self.pk}"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("line"))
+    product = models.ForeignKey(
+        "inventory.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
+    )
+    sku = models.CharField(_("SKU"), max_length=40, blank=True)
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit = models.CharField(_("unit"), max_length=10, default="個")
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    discount_rate = models.DecimalField(_("discount rate (%)"), max_digits=5, decimal_places=2, default=0)
+    tax_rate = models.PositiveSmallIntegerField(_("tax rate (%)"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0)
+    tracks_stock = models.BooleanField(_("tracks stock"), default=True)
+    shipped_quantity = models.PositiveIntegerField(_("shipped"), default=0)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "position"], name="order_line_position_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_price_non_negative"),
+            models.CheckConstraint(
+                condition=Q(shipped_quantity__lte=models.F("quantity")), name="order_line_shipped_not_above_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_rate__gte=0, discount_rate__lte=100), name="order_line_discount_range"
+            ),
+            models.CheckConstraint(condition=Q(tax_rate__in=[0, 8, 10]), name="order_line_tax_rate_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} × {self.quantity}"
+
+    @property
+    def demand_reference(self) -> str:
+        return f"orders.OrderLine:{self.pk}"
+
+
+class Shipment(DocumentTotals):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SHIPPED = "shipped", _("shipped")
+        CANCELLED = "cancelled", _("cancelled")
+
+    number = models.CharField(_("number"), max_length=40, blank=True, db_index=True)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("customer")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    shipped_on = models.DateField(_("shipped on"), null=True, blank=True, db_index=True)
+    delivery_note = models.ForeignKey(
+        "documents.IssuedDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    invoiced = models.BooleanField(_("invoiced"), default=False, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], condition=~Q(number=""), name="shipment_number_unique"),
+            models.CheckConstraint(
+                condition=~Q(status="shipped") | (Q(shipped_on__isnull=False) & ~Q(number="")),
+                name="shipped_shipment_has_date_and_number",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "invoiced", "shipped_on"], name="shipment_invoicing_idx")]
+
+    def __str__(self) -> str:
+        return self.number or f"出荷準備 #{self.pk}"
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="shipment_lines")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0, default=0)
+
+    class Meta:
+        verbose_name = _("shipment line")
+        verbose_name_plural = _("shipment lines")
+        ordering = ["order_line__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "order_line"], name="shipment_line_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_line} : {self.quantity}"
+
+
+class StatusEvent(models.Model):
+    """Append-only history of every status change of a quote, order or shipment."""
+
+    object_type = models.CharField(max_length=20)
+    object_id = models.PositiveBigIntegerField()
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    comment = models.TextField(blank=True)
+    occurred_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["occurred_at", "pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="status_event_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}#{self.object_id}: {self.from_status} → {self.to_status}"

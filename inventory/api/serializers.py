@@ -1,6 +1,16 @@
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from inventory.models import Product, Supplier, Warehouse
+from inventory.models import (
+    Product,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    StockLevel,
+    StockMove,
+    Supplier,
+    Warehouse,
+)
 
 
 class SupplierSerializer(serializers.ModelSerializer):
@@ -61,3 +71,234 @@ class ProductSerializer(serializers.ModelSerializer):
             "reorder_quantity": {"max_value": 1_000_000},
             "lead_time_days": {"max_value": 365},
         }
+
+
+# ---------------------------------------------------------------------------
+# Stock
+# ---------------------------------------------------------------------------
+
+MAX_QUANTITY = settings.LIMITS["max_quantity"]
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    on = serializers.DateField(required=False, help_text=_("The order date to answer for (default today)."))
+
+
+class IncomingSupplySerializer(serializers.Serializer):
+    expected_date = serializers.DateField()
+    quantity = serializers.IntegerField()
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    product = serializers.IntegerField(source="product_id")
+    quantity = serializers.IntegerField()
+    on_hand = serializers.IntegerField()
+    allocated = serializers.IntegerField()
+    available = serializers.IntegerField()
+    backordered = serializers.IntegerField(help_text=_("Already waiting for stock, ahead of this order."))
+    incoming = IncomingSupplySerializer(many=True, help_text=_("Open purchase order quantities by expected date."))
+    incoming_quantity = serializers.IntegerField()
+    can_ship_now = serializers.BooleanField()
+    shippable_quantity = serializers.IntegerField()
+    expected_date = serializers.DateField(allow_null=True, help_text=_("When the whole quantity can ship."))
+    expected_date_source = serializers.ChoiceField(
+        choices=["stock", "purchase_order", "lead_time", "not_stocked"], read_only=True
+    )
+
+
+class StockLevelSerializer(serializers.ModelSerializer):
+    product_sku = serializers.CharField(source="product.sku", read_only=True)
+    warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
+    available = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = StockLevel
+        fields = [
+            "id",
+            "product",
+            "product_sku",
+            "warehouse",
+            "warehouse_code",
+            "on_hand",
+            "allocated",
+            "available",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class StockMoveSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = StockMove
+        fields = ["id", "product", "warehouse", "quantity", "kind", "reference", "note", "created_at", "created_by"]
+        read_only_fields = fields
+
+
+class StockAdjustmentInputSerializer(serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
+    counted_quantity = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+    reason = serializers.CharField(max_length=200)
+
+
+class StockAdjustmentResultSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    warehouse = serializers.IntegerField()
+    counted_quantity = serializers.IntegerField()
+    difference = serializers.IntegerField()
+    on_hand = serializers.IntegerField()
+    allocated = serializers.IntegerField()
+    available = serializers.IntegerField()
+    move = StockMoveSerializer(allow_null=True)
+    served = serializers.ListField(child=serializers.DictField(), help_text=_("Waiting demands the gain went to."))
+
+
+# ---------------------------------------------------------------------------
+# Purchase orders
+# ---------------------------------------------------------------------------
+
+
+class PurchaseOrderLineSerializer(serializers.ModelSerializer):
+    product_sku = serializers.CharField(source="product.sku", read_only=True)
+    outstanding_quantity = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = PurchaseOrderLine
+        fields = [
+            "id",
+            "position",
+            "product",
+            "product_sku",
+            "quantity",
+            "received_quantity",
+            "outstanding_quantity",
+            "unit_cost",
+            "expected_date",
+        ]
+        read_only_fields = fields
+
+
+class PurchaseOrderSerializer(serializers.ModelSerializer):
+    lines = PurchaseOrderLineSerializer(many=True, read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = PurchaseOrder
+        fields = [
+            "id",
+            "number",
+            "supplier",
+            "warehouse",
+            "status",
+            "order_date",
+            "expected_date",
+            "notes",
+            "lines",
+            "created_by",
+            "created_at",
+            "issued_at",
+        ]
+        read_only_fields = fields
+
+
+class PurchaseOrderLineInputSerializer(serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.filter(is_active=True))
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    unit_cost = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, max_value=settings.LIMITS["max_unit_price"], required=False
+    )
+    expected_date = serializers.DateField(required=False)
+
+    def validate_product(self, product):
+        if not product.track_stock:
+            raise serializers.ValidationError(_("This product does not track stock; it cannot be purchased here."))
+        return product
+
+
+class PurchaseOrderInputSerializer(serializers.Serializer):
+    supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.filter(is_active=True))
+    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all(), required=False)
+    expected_date = serializers.DateField(required=False)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    lines = PurchaseOrderLineInputSerializer(
+        many=True, allow_empty=False, max_length=settings.LIMITS["max_lines_per_document"]
+    )
+
+
+class PurchaseOrderUpdateSerializer(PurchaseOrderInputSerializer):
+    supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.filter(is_active=True), required=False)
+    lines = PurchaseOrderLineInputSerializer(
+        many=True, allow_empty=False, max_length=settings.LIMITS["max_lines_per_document"], required=False
+    )
+
+
+class ReceiveLineInputSerializer(serializers.Serializer):
+    line = serializers.IntegerField(min_value=1, help_text=_("The purchase order line id."))
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class PurchaseOrderReceiveInputSerializer(serializers.Serializer):
+    lines = ReceiveLineInputSerializer(
+        many=True, allow_empty=False, max_length=settings.LIMITS["max_lines_per_document"]
+    )
+    allow_over_receipt = serializers.BooleanField(default=False)
+
+
+class ServedDemandSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    allocated = serializers.IntegerField()
+
+
+class PurchaseOrderReceiveResultSerializer(serializers.Serializer):
+    purchase_order = PurchaseOrderSerializer()
+    served = ServedDemandSerializer(many=True, help_text=_("Waiting demands the receipt was allocated to."))
+
+
+class PurchaseOrderCancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ReorderSuggestionLineSerializer(serializers.Serializer):
+    product = serializers.IntegerField(source="product.pk")
+    sku = serializers.CharField(source="product.sku")
+    name = serializers.CharField(source="product.name")
+    unit_cost = serializers.DecimalField(source="product.cost", max_digits=14, decimal_places=2)
+    available = serializers.IntegerField()
+    incoming = serializers.IntegerField()
+    backordered = serializers.IntegerField()
+    projected = serializers.IntegerField(help_text=_("available + incoming − backordered"))
+    reorder_point = serializers.IntegerField()
+    reorder_quantity = serializers.IntegerField()
+    on_draft = serializers.IntegerField(help_text=_("Already on draft purchase orders."))
+    suggested_quantity = serializers.IntegerField()
+
+
+class SupplierBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ReorderSuggestionGroupSerializer(serializers.Serializer):
+    supplier = SupplierBriefSerializer(allow_null=True)
+    lines = ReorderSuggestionLineSerializer(many=True)
+
+
+class SuggestionChoiceSerializer(serializers.Serializer):
+    product = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(
+        min_value=1, max_value=MAX_QUANTITY, required=False, help_text=_("Default: the suggested quantity.")
+    )
+
+
+class SuggestionsOrderInputSerializer(serializers.Serializer):
+    items = SuggestionChoiceSerializer(
+        many=True, required=False, help_text=_("The suggestions to order; omit to order every suggestion.")
+    )
+
+
+class SuggestionsOrderResultSerializer(serializers.Serializer):
+    purchase_orders = PurchaseOrderSerializer(many=True)

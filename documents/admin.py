@@ -1,0 +1,71 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import DocumentCounter, IssuedDocument
+from .selectors import documents_visible_to
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(admin.ModelAdmin):
+    """Read-only: an issued document is never added, changed or deleted here."""
+
+    list_display = ["number", "kind", "document_date", "counterparty_name", "amount", "render_status", "issued_at"]
+    list_filter = ["kind", "render_status", "counterparty_kind"]
+    date_hierarchy = "document_date"
+    search_fields = ["number", "counterparty_name"]
+    list_select_related = ["issued_by"]
+    fields = [
+        "kind",
+        "number",
+        "revision",
+        "document_date",
+        "issued_at",
+        "issued_by",
+        "counterparty_kind",
+        "counterparty_id",
+        "counterparty_name",
+        "amount",
+        "supersedes",
+        "source_type",
+        "source_id",
+        "render_status",
+        "rendered_at",
+        "sha256",
+        "pdf_link",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return documents_visible_to(request.user)
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, obj):
+        if not obj.is_rendered:
+            return obj.get_render_status_display()
+        return format_html('<a href="{}">{}.pdf</a>', reverse("document-pdf", args=[obj.pk]), obj.number)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DocumentCounter)
+class DocumentCounterAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "fiscal_year", "last_value"]
+    readonly_fields = ["prefix", "fiscal_year", "last_value"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

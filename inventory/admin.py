@@ -1,0 +1,262 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from backoffice import audit
+from backoffice.admin import ServiceModelAdmin
+from backoffice.exceptions import DomainError
+
+from . import services
+from .models import (
+    Product,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderStatusEvent,
+    StockAllocation,
+    StockDemand,
+    StockLevel,
+    StockMove,
+    Supplier,
+    Warehouse,
+)
+
+
+@admin.register(Supplier)
+class SupplierAdmin(ServiceModelAdmin):
+    list_display = ["code", "name", "name_kana", "lead_time_days", "email", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name", "name_kana", "email"]
+    create_service = services.supplier_create
+    update_service = services.supplier_update
+    instance_arg = "supplier"
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(ServiceModelAdmin):
+    list_display = ["code", "name", "is_default"]
+    list_filter = ["is_default"]
+    search_fields = ["code", "name"]
+    create_service = services.warehouse_create
+    update_service = services.warehouse_update
+    instance_arg = "warehouse"
+
+
+class StockLevelInline(admin.TabularInline):
+    model = StockLevel
+    fields = ["warehouse", "on_hand", "allocated", "available"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description=_("available"))
+    def available(self, obj):
+        return obj.available
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Product)
+class ProductAdmin(ServiceModelAdmin):
+    list_display = ["sku", "name", "name_kana", "unit", "list_price", "tax_category", "track_stock", "supplier"]
+    list_filter = ["tax_category", "track_stock", "category", "is_active", "supplier"]
+    search_fields = ["sku", "name", "name_kana", "spec"]
+    list_select_related = ["supplier"]
+    autocomplete_fields = ["supplier"]
+    inlines = [StockLevelInline]
+    create_service = services.product_create
+    update_service = services.product_update
+    instance_arg = "product"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Numbers that change only through services (stock take, receipts, allocation)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ReadOnlyAdmin):
+    list_display = ["product", "warehouse", "on_hand", "allocated", "available", "updated_at"]
+    list_filter = ["warehouse"]
+    search_fields = ["product__sku", "product__name", "product__name_kana"]
+    list_select_related = ["product", "warehouse"]
+
+    @admin.display(description=_("available"))
+    def available(self, obj):
+        return obj.available
+
+
+@admin.register(StockMove)
+class StockMoveAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "product", "warehouse", "quantity", "kind", "reference", "note", "created_by"]
+    list_filter = ["kind", "warehouse"]
+    search_fields = ["reference", "note", "product__sku", "product__name", "product__name_kana"]
+    date_hierarchy = "created_at"
+    list_select_related = ["product", "warehouse", "created_by"]
+
+
+class StockAllocationInline(admin.TabularInline):
+    model = StockAllocation
+    fields = ["warehouse", "quantity"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockDemand)
+class StockDemandAdmin(ReadOnlyAdmin):
+    list_display = [
+        "reference",
+        "product",
+        "priority_date",
+        "priority_number",
+        "quantity",
+        "allocated",
+        "shipped",
+        "backordered",
+        "status",
+    ]
+    list_filter = ["status"]
+    search_fields = ["reference", "priority_number", "product__sku", "product__name", "product__name_kana"]
+    list_select_related = ["product"]
+    inlines = [StockAllocationInline]
+
+    @admin.display(description=_("backordered"))
+    def backordered(self, obj):
+        return obj.backordered
+
+
+class PurchaseOrderLineInline(admin.TabularInline):
+    model = PurchaseOrderLine
+    fields = ["position", "product", "quantity", "unit_cost", "expected_date", "received_quantity"]
+    readonly_fields = ["received_quantity"]
+    autocomplete_fields = ["product"]
+    extra = 0
+
+    def _draft(self, obj) -> bool:
+        return obj is None or obj.status == PurchaseOrder.Status.DRAFT
+
+    def has_add_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_delete_permission(request, obj)
+
+
+class PurchaseOrderStatusEventInline(admin.TabularInline):
+    model = PurchaseOrderStatusEvent
+    fields = ["created_at", "from_status", "to_status", "note", "created_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(ServiceModelAdmin):
+    """Drafts are edited here (header and lines); issuing, receiving and cancelling are
+    the actions, each one service call."""
+
+    list_display = ["__str__", "supplier", "status", "order_date", "expected_date", "warehouse"]
+    list_filter = ["status", "warehouse", "supplier"]
+    search_fields = ["number", "supplier__code", "supplier__name", "supplier__name_kana"]
+    list_select_related = ["supplier", "warehouse"]
+    autocomplete_fields = ["supplier"]
+    fields = ["number", "status", "supplier", "warehouse", "expected_date", "order_date", "notes"]
+    readonly_fields = ["number", "status", "order_date"]
+    inlines = [PurchaseOrderLineInline, PurchaseOrderStatusEventInline]
+    actions = ["issue_selected", "receive_selected", "cancel_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != PurchaseOrder.Status.DRAFT:
+            return self.fields
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancel instead: the history stays
+
+    def save_model(self, request, obj, form, change):
+        before = {} if not change else audit.snapshot(PurchaseOrder.objects.get(pk=obj.pk))
+        if not change:
+            obj.created_by = request.user
+        obj.save()
+        if not change:
+            PurchaseOrderStatusEvent.objects.create(purchase_order=obj, to_status=obj.status, created_by=request.user)
+        action = "purchase_order.update" if change else "purchase_order.create"
+        audit.record(actor=request.user, action=action, obj=obj, changes=audit.diff(before, audit.snapshot(obj)))
+
+    def save_formset(self, request, form, formset, change):
+        for line_form in formset.forms:
+            line = line_form.instance
+            if line_form.has_changed() and not line.expected_date:
+                line.expected_date = form.instance.expected_date
+        super().save_formset(request, form, formset, change)
+
+    def _run(self, request, queryset, call, done_message):
+        done = 0
+        for purchase_order in queryset.order_by("pk"):
+            try:
+                call(purchase_order)
+                done += 1
+            except DomainError as error:
+                self.message_user(request, f"{purchase_order}: {error.message}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+
+    @admin.action(description=_("Issue selected purchase orders"), permissions=["change"])
+    def issue_selected(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda po: services.purchase_order_issue(purchase_order=po, user=request.user),
+            lambda n: ngettext("%d purchase order issued.", "%d purchase orders issued.", n) % n,
+        )
+
+    @admin.action(description=_("Receive everything outstanding"), permissions=["change"])
+    def receive_selected(self, request, queryset):
+        def receive(po):
+            lines = [
+                {"line": ln, "quantity": ln.outstanding_quantity} for ln in po.lines.all() if ln.outstanding_quantity
+            ]
+            services.purchase_order_receive(purchase_order=po, lines=lines, user=request.user)
+
+        self._run(
+            request,
+            queryset,
+            receive,
+            lambda n: ngettext("%d purchase order received.", "%d purchase orders received.", n) % n,
+        )
+
+    @admin.action(description=_("Cancel selected purchase orders"), permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda po: services.purchase_order_cancel(purchase_order=po, user=request.user),
+            lambda n: ngettext("%d purchase order cancelled.", "%d purchase orders cancelled.", n) % n,
+        )

@@ -1,0 +1,390 @@
+"""Reads about stock that need thought: availability and expected dates, reorder
+suggestions, demands by reference, and the ledger check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from backoffice.businessdays import add_business_days
+
+from .models import (
+    Product,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    StockAllocation,
+    StockDemand,
+    StockLevel,
+    StockMove,
+    Supplier,
+)
+
+OPEN_PURCHASE_ORDER = (PurchaseOrder.Status.ISSUED, PurchaseOrder.Status.PARTIALLY_RECEIVED)
+
+
+def _sum_for_product(queryset: QuerySet, expression) -> Coalesce:
+    """A correlated subquery: Σ expression over `queryset` rows of the outer product."""
+    subquery = (
+        queryset.filter(product=OuterRef("pk"))
+        .order_by()
+        .values("product")
+        .annotate(total=Sum(expression))
+        .values("total")
+    )
+    return Coalesce(Subquery(subquery, output_field=IntegerField()), Value(0))
+
+
+def _open_po_lines() -> QuerySet:
+    return PurchaseOrderLine.objects.filter(
+        purchase_order__status__in=OPEN_PURCHASE_ORDER, quantity__gt=F("received_quantity")
+    )
+
+
+def _waiting_demands() -> QuerySet:
+    return StockDemand.objects.filter(status=StockDemand.Status.OPEN)
+
+
+def with_stock_figures(queryset: QuerySet) -> QuerySet:
+    """Annotate products with on_hand_total, allocated_total, incoming_total and
+    backordered_total: one query however many products."""
+    return queryset.annotate(
+        on_hand_total=_sum_for_product(StockLevel.objects.all(), F("on_hand")),
+        allocated_total=_sum_for_product(StockLevel.objects.all(), F("allocated")),
+        incoming_total=_sum_for_product(_open_po_lines(), F("quantity") - F("received_quantity")),
+        backordered_total=_sum_for_product(_waiting_demands(), F("quantity") - F("allocated") - F("shipped")),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Availability
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncomingSupply:
+    """Open purchase order quantity expected on one date."""
+
+    expected_date: dt.date
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Availability:
+    product_id: int
+    quantity: int
+    on_hand: int
+    allocated: int
+    available: int
+    backordered: int
+    incoming: tuple[IncomingSupply, ...]
+    can_ship_now: bool
+    shippable_quantity: int
+    expected_date: dt.date | None
+    expected_date_source: str  # "stock", "purchase_order", "lead_time" or "not_stocked"
+
+    @property
+    def incoming_quantity(self) -> int:
+        return sum(supply.quantity for supply in self.incoming)
+
+
+def _lead_time(product_days: int | None, supplier_days: int | None) -> int:
+    return product_days if product_days is not None else (supplier_days or 0)
+
+
+def _date_covered(needed: int, incoming: Iterable[IncomingSupply], on: dt.date, lead_time: int) -> tuple[dt.date, str]:
+    """The first expected receipt date by which `needed` units have come in; if the open
+    purchase orders never get there, `on` + the lead time in business days."""
+    covered = 0
+    for supply in incoming:
+        covered += supply.quantity
+        if covered >= needed:
+            return max(supply.expected_date, on), "purchase_order"
+    return add_business_days(on, lead_time), "lead_time"
+
+
+def availability(product: Product, quantity: int, on: dt.date | None = None) -> Availability:
+    """The stock answer for an order of `quantity` placed on `on` (default today):
+    "30 today, the other 20 on 12/3".
+
+    What ships now is what is available. The rest waits behind every demand already
+    backordered: walk the open purchase order receipts by expected date until they
+    cover those earlier backorders plus this rest; if they never do, the date is `on`
+    plus the product's lead time in business days. Two queries."""
+    on = on or timezone.localdate()
+    if not product.track_stock:
+        return Availability(
+            product_id=product.pk,
+            quantity=quantity,
+            on_hand=0,
+            allocated=0,
+            available=0,
+            backordered=0,
+            incoming=(),
+            can_ship_now=True,
+            shippable_quantity=quantity,
+            expected_date=on,
+            expected_date_source="not_stocked",
+        )
+    figures = (
+        with_stock_figures(Product.objects.filter(pk=product.pk))
+        .values("on_hand_total", "allocated_total", "backordered_total", "lead_time_days", "supplier__lead_time_days")
+        .get()
+    )
+    incoming = tuple(
+        IncomingSupply(expected_date=row["expected_date"], quantity=row["quantity"])
+        for row in _open_po_lines()
+        .filter(product=product)
+        .values("expected_date")
+        .annotate(quantity=Sum(F("quantity") - F("received_quantity")))
+        .order_by("expected_date")
+    )
+    on_hand, allocated = figures["on_hand_total"], figures["allocated_total"]
+    available = on_hand - allocated
+    backordered = figures["backordered_total"]
+    shippable = max(0, min(quantity, available))
+
+    if shippable == quantity:
+        expected_date, source = on, "stock"
+    else:
+        lead_time = _lead_time(figures["lead_time_days"], figures["supplier__lead_time_days"])
+        expected_date, source = _date_covered(backordered + quantity - shippable, incoming, on, lead_time)
+
+    return Availability(
+        product_id=product.pk,
+        quantity=quantity,
+        on_hand=on_hand,
+        allocated=allocated,
+        available=available,
+        backordered=backordered,
+        incoming=incoming,
+        can_ship_now=shippable == quantity,
+        shippable_quantity=shippable,
+        expected_date=expected_date,
+        expected_date_source=source,
+    )
+
+
+def expected_dates(demands: Iterable[StockDemand], on: dt.date | None = None) -> dict[int, dt.date]:
+    """For demands already waiting (backordered > 0): the date their whole backorder can
+    be covered, by demand pk. Each waits behind the demands of its product that come
+    before it in the serving order (priority date, number, creation); the supply is what
+    is free now plus the open purchase order receipts by expected date, else `on` plus
+    the lead time. Demands with nothing backordered are left out. Four queries."""
+    on = on or timezone.localdate()
+    waiting = [d for d in demands if d.backordered > 0]
+    if not waiting:
+        return {}
+    wanted = {d.pk for d in waiting}
+    product_ids = {d.product_id for d in waiting}
+    queue = (
+        _waiting_demands()
+        .filter(product_id__in=product_ids, quantity__gt=F("allocated") + F("shipped"))
+        .order_by("product_id", "priority_date", "priority_number", "pk")
+        .values_list("pk", "product_id", "quantity", "allocated", "shipped")
+    )
+    supplies: dict[int, list[IncomingSupply]] = defaultdict(list)
+    free = dict(
+        StockLevel.objects.filter(product_id__in=product_ids)
+        .order_by()
+        .values("product")
+        .annotate(free=Sum(F("on_hand") - F("allocated")))
+        .values_list("product", "free")
+    )
+    for product_id, free_now in free.items():
+        if free_now > 0:
+            supplies[product_id].append(IncomingSupply(expected_date=on, quantity=free_now))
+    for row in (
+        _open_po_lines()
+        .filter(product_id__in=product_ids)
+        .values("product", "expected_date")
+        .annotate(quantity=Sum(F("quantity") - F("received_quantity")))
+        .order_by("product", "expected_date")
+    ):
+        supplies[row["product"]].append(IncomingSupply(expected_date=row["expected_date"], quantity=row["quantity"]))
+    lead_times = {
+        pk: _lead_time(days, supplier_days)
+        for pk, days, supplier_days in Product.objects.filter(pk__in=product_ids).values_list(
+            "pk", "lead_time_days", "supplier__lead_time_days"
+        )
+    }
+    dates: dict[int, dt.date] = {}
+    ahead: dict[int, int] = defaultdict(int)
+    for pk, product_id, quantity, allocated, shipped in queue:
+        ahead[product_id] += quantity - allocated - shipped
+        if pk in wanted:
+            dates[pk], _source = _date_covered(ahead[product_id], supplies[product_id], on, lead_times[product_id])
+    return dates
+
+
+# ---------------------------------------------------------------------------
+# Reorder suggestions
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReorderSuggestion:
+    """projected = available + incoming − backordered; below the reorder point, buy
+    reorder_quantity if that lifts projected back to the reorder point, else enough to
+    reach reorder point + reorder quantity; less what already sits on draft orders."""
+
+    product: Product
+    available: int
+    incoming: int
+    backordered: int
+    projected: int
+    reorder_point: int
+    reorder_quantity: int
+    on_draft: int
+    suggested_quantity: int
+
+    @property
+    def supplier(self) -> Supplier | None:
+        return self.product.supplier
+
+
+def suggested_reorder_quantity(*, projected: int, reorder_point: int, reorder_quantity: int) -> int:
+    if projected >= reorder_point:
+        return 0
+    if projected + reorder_quantity >= reorder_point:
+        return reorder_quantity
+    return reorder_point + reorder_quantity - projected
+
+
+def reorder_suggestions(products: QuerySet | None = None) -> list[ReorderSuggestion]:
+    """Every active stocked product whose projected stock is below its reorder point,
+    by supplier code then SKU. One query."""
+    queryset = products if products is not None else Product.objects.all()
+    drafts = PurchaseOrderLine.objects.filter(purchase_order__status=PurchaseOrder.Status.DRAFT)
+    rows = (
+        with_stock_figures(queryset.filter(is_active=True, track_stock=True))
+        .annotate(
+            on_draft=_sum_for_product(drafts, F("quantity")),
+            projected=F("on_hand_total") - F("allocated_total") + F("incoming_total") - F("backordered_total"),
+        )
+        .filter(projected__lt=F("reorder_point"))
+        .select_related("supplier")
+        .order_by(F("supplier__code").asc(nulls_last=True), "sku")
+    )
+    suggestions = []
+    for product in rows:
+        base = suggested_reorder_quantity(
+            projected=product.projected,
+            reorder_point=product.reorder_point,
+            reorder_quantity=product.reorder_quantity,
+        )
+        suggested = base - product.on_draft
+        if suggested <= 0:
+            continue  # already on order (a draft waiting to be issued)
+        suggestions.append(
+            ReorderSuggestion(
+                product=product,
+                available=product.on_hand_total - product.allocated_total,
+                incoming=product.incoming_total,
+                backordered=product.backordered_total,
+                projected=product.projected,
+                reorder_point=product.reorder_point,
+                reorder_quantity=product.reorder_quantity,
+                on_draft=product.on_draft,
+                suggested_quantity=suggested,
+            )
+        )
+    return suggestions
+
+
+def group_by_supplier(
+    suggestions: Iterable[ReorderSuggestion],
+) -> list[tuple[Supplier | None, list[ReorderSuggestion]]]:
+    groups: dict[int | None, list[ReorderSuggestion]] = defaultdict(list)
+    suppliers: dict[int | None, Supplier | None] = {}
+    for suggestion in suggestions:
+        groups[suggestion.product.supplier_id].append(suggestion)
+        suppliers[suggestion.product.supplier_id] = suggestion.product.supplier
+    return [(suppliers[key], items) for key, items in groups.items()]
+
+
+# ---------------------------------------------------------------------------
+# Demands
+# ---------------------------------------------------------------------------
+
+
+def demand_for_reference(reference: str) -> StockDemand | None:
+    """The live (not cancelled) demand with this reference, or None."""
+    return (
+        StockDemand.objects.filter(reference=reference)
+        .exclude(status=StockDemand.Status.CANCELLED)
+        .prefetch_related("allocations__warehouse")
+        .first()
+    )
+
+
+def demands_by_reference(references: Sequence[str]) -> dict[str, StockDemand]:
+    """Live demands by reference, for an order's lines: two queries."""
+    demands = (
+        StockDemand.objects.filter(reference__in=list(references))
+        .exclude(status=StockDemand.Status.CANCELLED)
+        .prefetch_related("allocations__warehouse")
+    )
+    return {demand.reference: demand for demand in demands}
+
+
+# ---------------------------------------------------------------------------
+# Ledger check
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    product_id: int
+    warehouse_id: int | None
+    what: str
+    expected: int
+    actual: int
+
+    def __str__(self) -> str:
+        where = f"product {self.product_id}" + (f" warehouse {self.warehouse_id}" if self.warehouse_id else "")
+        return f"{where}: {self.what} expected {self.expected}, found {self.actual}"
+
+
+def stock_ledger_problems() -> list[LedgerProblem]:
+    """Every place where stock figures disagree with the ledger: Σ moves ≠ on_hand per
+    product and warehouse, Σ open allocations ≠ allocated, a demand's allocation rows ≠
+    its allocated. Empty means consistent."""
+    problems = []
+    move_sums = {
+        (row["product"], row["warehouse"]): row["total"]
+        for row in StockMove.objects.order_by().values("product", "warehouse").annotate(total=Sum("quantity"))
+    }
+    allocation_sums = {
+        (row["demand__product"], row["warehouse"]): row["total"]
+        for row in StockAllocation.objects.filter(demand__status=StockDemand.Status.OPEN)
+        .order_by()
+        .values("demand__product", "warehouse")
+        .annotate(total=Sum("quantity"))
+    }
+    levels = {(lv.product_id, lv.warehouse_id): lv for lv in StockLevel.objects.order_by("product_id", "warehouse_id")}
+    for key in sorted(set(levels) | set(move_sums)):
+        level = levels.get(key)
+        on_hand = level.on_hand if level else 0
+        if move_sums.get(key, 0) != on_hand:
+            problems.append(LedgerProblem(key[0], key[1], "on_hand (Σ moves)", move_sums.get(key, 0), on_hand))
+    for key in sorted(set(levels) | set(allocation_sums)):
+        level = levels.get(key)
+        allocated = level.allocated if level else 0
+        if allocation_sums.get(key, 0) != allocated:
+            problems.append(
+                LedgerProblem(key[0], key[1], "allocated (Σ open allocations)", allocation_sums.get(key, 0), allocated)
+            )
+    mismatched = (
+        StockDemand.objects.annotate(held=Coalesce(Sum("allocations__quantity"), 0))
+        .filter(~Q(held=F("allocated")))
+        .values_list("product_id", "pk", "allocated", "held")
+    )
+    for product_id, demand_id, allocated, held in mismatched:
+        problems.append(LedgerProblem(product_id, None, f"demand {demand_id} allocation rows", allocated, held))
+    return problems

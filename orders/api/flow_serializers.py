@@ -1,0 +1,375 @@
+"""Serializers of the sales flow: inquiries, quotes, orders, shipments, and the
+input/output of each workflow action."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from orders.models import Customer, Inquiry, Order, OrderLine, Quote, QuoteLine, Shipment, ShipmentLine, ShipToAddress
+from orders.services import LineInput
+
+LIMITS = settings.LIMITS
+
+
+class TaxBreakdownSerializer(serializers.Serializer):
+    rate = serializers.IntegerField()
+    subtotal = serializers.DecimalField(max_digits=14, decimal_places=0)
+    tax = serializers.DecimalField(max_digits=14, decimal_places=0)
+    total = serializers.DecimalField(max_digits=14, decimal_places=0)
+
+
+class LineWriteMixin:
+    """Lines are written through the services: product + quantity, or a free-text
+    description; unit price, unit and tax rate default from the product and customer."""
+
+    def validate(self, attrs):
+        if attrs.get("product") is None and not attrs.get("description"):
+            raise serializers.ValidationError({"product": [_("Choose a product or enter a description.")]})
+        return attrs
+
+
+LINE_WRITE_KWARGS = {
+    "product": {"required": False, "allow_null": True},
+    "description": {"required": False, "allow_blank": True},
+    "quantity": {"min_value": 1, "max_value": LIMITS["max_quantity"]},
+    "unit": {"required": False, "allow_blank": True},
+    "unit_price": {"required": False, "allow_null": True, "min_value": 0, "max_value": LIMITS["max_unit_price"]},
+    "discount_rate": {"required": False, "min_value": 0, "max_value": 100},
+    "tax_rate": {"required": False},
+}
+
+
+def line_inputs(validated: list[dict]) -> list[LineInput]:
+    keys = ("product", "description", "quantity", "unit", "unit_price", "discount_rate", "tax_rate")
+    return [
+        LineInput(**{k: row[k] for k in keys if k in row and (row[k] is not None or k == "unit_price")})
+        for row in validated
+    ]
+
+
+def lines_field(serializer_class, **kwargs):
+    return serializer_class(
+        many=True, required=False, min_length=1, max_length=LIMITS["max_lines_per_document"], **kwargs
+    )
+
+
+# --- inquiries ---------------------------------------------------------------------------
+
+
+class InquirySerializer(serializers.ModelSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
+    assigned_to = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+    )
+    received_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Inquiry
+        fields = [
+            "id",
+            "customer",
+            "caller_name",
+            "contact_name",
+            "channel",
+            "subject",
+            "body",
+            "category",
+            "status",
+            "received_by",
+            "assigned_to",
+            "related_quote",
+            "related_order",
+            "resolution",
+            "received_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "received_by", "related_quote", "related_order", "received_at", "updated_at"]
+
+
+class HandOffSerializer(serializers.Serializer):
+    assigned_to = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True))
+
+
+class ResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+# --- quotes ------------------------------------------------------------------------------
+
+
+class QuoteLineSerializer(LineWriteMixin, serializers.ModelSerializer):
+    tax_rate = serializers.ChoiceField(choices=[10, 8, 0], required=False)
+
+    class Meta:
+        model = QuoteLine
+        fields = [
+            "position",
+            "product",
+            "description",
+            "quantity",
+            "unit",
+            "unit_price",
+            "discount_rate",
+            "tax_rate",
+            "amount",
+        ]
+        read_only_fields = ["position", "amount"]
+        extra_kwargs = LINE_WRITE_KWARGS
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    lines = lines_field(QuoteLineSerializer)
+    tax_breakdown = TaxBreakdownSerializer(many=True, read_only=True)
+    number = serializers.CharField(source="display_number", read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    document = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "number",
+            "revision",
+            "customer",
+            "subject",
+            "status",
+            "requested_by",
+            "desired_delivery",
+            "delivery_place",
+            "payment_terms",
+            "note",
+            "validity_days",
+            "issue_date",
+            "valid_until",
+            "approval_reasons",
+            "approval_comment",
+            "supersedes",
+            "inquiry",
+            "document",
+            "lines",
+            "subtotal",
+            "tax_total",
+            "total",
+            "tax_breakdown",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "revision",
+            "status",
+            "issue_date",
+            "valid_until",
+            "approval_reasons",
+            "approval_comment",
+            "supersedes",
+            "subtotal",
+            "tax_total",
+            "total",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"validity_days": {"min_value": 1, "max_value": 365}}
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("lines"):
+            raise serializers.ValidationError({"lines": [_("Enter at least one line.")]})
+        return attrs
+
+
+class QuoteFromInquirySerializer(serializers.Serializer):
+    lines = lines_field(QuoteLineSerializer)
+    desired_delivery = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RejectSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000)
+
+
+class IssueQuoteSerializer(serializers.Serializer):
+    issue_date = serializers.DateField(required=False)
+
+
+# --- orders ------------------------------------------------------------------------------
+
+
+class OrderLineSerializer(LineWriteMixin, serializers.ModelSerializer):
+    tax_rate = serializers.ChoiceField(choices=[10, 8, 0], required=False)
+    allocated_quantity = serializers.SerializerMethodField()
+    backordered_quantity = serializers.SerializerMethodField()
+    expected_date = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "position",
+            "product",
+            "sku",
+            "description",
+            "quantity",
+            "unit",
+            "unit_price",
+            "discount_rate",
+            "tax_rate",
+            "amount",
+            "allocated_quantity",
+            "shipped_quantity",
+            "backordered_quantity",
+            "expected_date",
+            "cancelled",
+        ]
+        read_only_fields = ["id", "position", "sku", "amount", "shipped_quantity", "cancelled"]
+        extra_kwargs = LINE_WRITE_KWARGS
+
+    def _stock(self, line) -> dict:
+        return self.context.get("stock", {}).get(line.pk, {})
+
+    def get_allocated_quantity(self, line) -> int:
+        return self._stock(line).get("allocated", 0)
+
+    def get_backordered_quantity(self, line) -> int:
+        return self._stock(line).get("backordered", 0)
+
+    def get_expected_date(self, line) -> str | None:
+        date = self._stock(line).get("expected_date")
+        return date.isoformat() if date else None
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    ship_to = serializers.PrimaryKeyRelatedField(queryset=ShipToAddress.objects.all(), required=False, allow_null=True)
+    lines = lines_field(OrderLineSerializer)
+    tax_breakdown = TaxBreakdownSerializer(many=True, read_only=True)
+    entered_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "customer_po_number",
+            "quote",
+            "order_date",
+            "requested_date",
+            "ship_to",
+            "status",
+            "hold_reason",
+            "note",
+            "entered_by",
+            "confirmed_at",
+            "confirmation_document",
+            "lines",
+            "subtotal",
+            "tax_total",
+            "total",
+            "tax_breakdown",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "number",
+            "quote",
+            "status",
+            "hold_reason",
+            "confirmed_at",
+            "confirmation_document",
+            "subtotal",
+            "tax_total",
+            "total",
+            "created_at",
+            "updated_at",
+        ]
+
+        extra_kwargs = {"order_date": {"required": False}}
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("lines"):
+            raise serializers.ValidationError({"lines": [_("Enter at least one line.")]})
+        return attrs
+
+
+class StockAnswerSerializer(serializers.Serializer):
+    line_id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    sku = serializers.CharField()
+    description = serializers.CharField()
+    ordered = serializers.IntegerField()
+    allocated_now = serializers.IntegerField()
+    backordered = serializers.IntegerField()
+    expected_date = serializers.DateField(allow_null=True)
+
+
+class ConfirmResultSerializer(serializers.Serializer):
+    order = OrderSerializer()
+    on_hold = serializers.BooleanField()
+    message = serializers.CharField()
+    lines = StockAnswerSerializer(many=True)
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ImportResultSerializer(serializers.Serializer):
+    created = serializers.ListField(child=serializers.CharField())
+    orders = serializers.ListField(child=serializers.IntegerField())
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+# --- shipments ---------------------------------------------------------------------------
+
+
+class ShipmentLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ShipmentLine
+        fields = ["order_line", "quantity", "amount"]
+
+
+class ShipmentLineInputSerializer(serializers.Serializer):
+    order_line = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=LIMITS["max_quantity"])
+
+
+class ShipmentSerializer(serializers.ModelSerializer):
+    lines = ShipmentLineSerializer(many=True, read_only=True)
+    tax_breakdown = TaxBreakdownSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "id",
+            "number",
+            "order",
+            "customer",
+            "status",
+            "lines",
+            "shipped_on",
+            "delivery_note",
+            "invoiced",
+            "subtotal",
+            "tax_total",
+            "total",
+            "tax_breakdown",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ShipmentCreateSerializer(serializers.Serializer):
+    order = serializers.PrimaryKeyRelatedField(queryset=Order.objects.all())
+    lines = ShipmentLineInputSerializer(many=True, required=False, max_length=LIMITS["max_lines_per_document"])
+
+
+class ShipSerializer(serializers.Serializer):
+    shipped_on = serializers.DateField(required=False)

@@ -1,0 +1,23 @@
+import pytest
+
+from tests.factories import ProductFactory, WarehouseFactory
+
+
+@pytest.fixture
+def main_wh(db):
+    return WarehouseFactory(code="MAIN", name="本社倉庫", is_default=True)
+
+
+@pytest.fixture
+def osaka_wh(db):
+    return WarehouseFactory(code="OSAKA", name="大阪倉庫")
+
+
+@pytest.fixture
+def product(db):
+    return ProductFactory(sku="A-100", name="ステンレスボルト M8")
+
+
+@pytest.fixture
+def service_product(db):
+    return ProductFactory(sku="S-900", name="送料", track_stock=False, supplier=None)
