@@ -180,6 +180,11 @@ LIMITS = {
 
 IDEMPOTENCY_TTL_HOURS = 24
 
+# Documents: the TrueType font embedded in every PDF (empty: search the usual places,
+# IPAex Gothic first) and the number prefixes per document kind ({"invoice": "INV"}).
+DOCUMENTS_FONT_PATH = env.str("DOCUMENTS_FONT_PATH", default="")
+DOCUMENTS_NUMBER_PREFIXES = env.dict("DOCUMENTS_NUMBER_PREFIXES", default={})
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

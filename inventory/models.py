@@ -321,6 +321,14 @@ class PurchaseOrder(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    document = models.ForeignKey(
+        "documents.IssuedDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("purchase order document"),
+    )
 
     class Meta:
         verbose_name = _("purchase order")
@@ -409,18 +417,3 @@ class PurchaseOrderStatusEvent(models.Model):
         if self.pk is not None:
             raise RuntimeError("status events are append-only")
         super().save(*args, **kwargs)
-
-
-class PurchaseOrderNumberCounter(models.Model):
-    """The last purchase order number taken per fiscal year: gapless because the row is
-    locked inside the issuing transaction (a rollback gives the number back)."""
-
-    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), unique=True)
-    last_number = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("purchase order number counter")
-        verbose_name_plural = _("purchase order number counters")
-
-    def __str__(self) -> str:
-        return f"{self.fiscal_year}: {self.last_number}"

@@ -94,6 +94,7 @@ from django.utils.translation import gettext as _
 from backoffice import audit
 from backoffice.businessdays import add_business_days
 from backoffice.exceptions import InvalidInput, StateConflict
+from backoffice.money import compute_totals, line_amount
 from backoffice.selectors import company_profile
 from backoffice.services import model_create, model_update
 
@@ -102,7 +103,6 @@ from .models import (
     Product,
     PurchaseOrder,
     PurchaseOrderLine,
-    PurchaseOrderNumberCounter,
     PurchaseOrderStatusEvent,
     StockAllocation,
     StockDemand,
@@ -1080,31 +1080,51 @@ def _transition(purchase_order: PurchaseOrder, to_status: str, user, note: str =
     )
 
 
-def _fiscal_year(day: dt.date) -> int:
-    start = company_profile().fiscal_year_start_month
-    return day.year if day.month >= start else day.year - 1
+def _issue_purchase_order_document(purchase_order: PurchaseOrder, user):
+    """Number and archive the 発注書 through the documents engine (PO-2026-000001).
+    Inventory hands it plain data; the PDF is rendered after commit."""
+    from documents.services import document_issue
+    from documents.types import CounterpartyKind, DocumentData, DocumentKind, DocumentLine, Party
 
-
-def _next_purchase_order_number(day: dt.date) -> str:
-    """PO-<fiscal year>-<6 digits>, gapless: the counter row is locked until commit."""
-    year = _fiscal_year(day)
-    PurchaseOrderNumberCounter.objects.bulk_create(
-        [PurchaseOrderNumberCounter(fiscal_year=year)], ignore_conflicts=True
+    mode = company_profile().rounding_mode
+    supplier = purchase_order.supplier
+    lines = list(purchase_order.lines.select_related("product").order_by("position", "pk"))
+    document_lines = [
+        DocumentLine(
+            sku=line.product.sku,
+            name=line.product.name,
+            quantity=line.quantity,
+            unit=line.product.unit,
+            unit_price=line.unit_cost,
+            amount=line_amount(line.quantity, line.unit_cost, mode),
+            tax_rate=line.product.tax_rate,
+            note=f"納期 {line.expected_date:%m/%d}" if line.expected_date != purchase_order.expected_date else "",
+        )
+        for line in lines
+    ]
+    warehouse = purchase_order.warehouse
+    data = DocumentData(
+        kind=DocumentKind.PURCHASE_ORDER,
+        document_date=timezone.localdate(),
+        recipient=Party(
+            name=supplier.name,
+            honorific="御中",
+            postal_code=supplier.postal_code,
+            address=supplier.address,
+            phone=supplier.phone,
+            registration_number=supplier.registration_number,
+            counterparty_kind=CounterpartyKind.SUPPLIER,
+            counterparty_id=supplier.pk,
+        ),
+        lines=document_lines,
+        totals=compute_totals([(line.tax_rate, line.amount) for line in document_lines], mode=mode),
+        notes=purchase_order.notes,
+        extra={
+            "delivery_date": purchase_order.expected_date,
+            "delivery_place": f"{warehouse.name} {warehouse.address}".strip(),
+        },
     )
-    counter = PurchaseOrderNumberCounter.objects.select_for_update().get(fiscal_year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    prefix = getattr(settings, "PURCHASE_ORDER_NUMBER_PREFIX", "PO")
-    return f"{prefix}-{year}-{counter.last_number:06d}"
-
-
-def _issue_purchase_order_document(purchase_order: PurchaseOrder, user) -> str:
-    """The one place that numbers (and, later, renders) the 発注書; returns the number.
-
-    SWAP POINT: when documents.services.document_issue exists, call it here (document
-    type purchase order, plain data from the PO and its lines) and return the number it
-    assigned; it then owns numbering and the PDF. Until then a gapless counter of our own."""
-    return _next_purchase_order_number(timezone.localdate())
+    return document_issue(data=data, user=user, source=purchase_order)
 
 
 def _clean_po_lines(lines: Sequence[Mapping[str, Any]], *, default_expected: dt.date) -> list[PurchaseOrderLine]:
@@ -1248,10 +1268,12 @@ def purchase_order_issue(*, purchase_order: PurchaseOrder, user) -> PurchaseOrde
         )
     if not purchase_order.lines.exists():
         raise InvalidInput(_("Add at least one line."), field="lines")
-    purchase_order.number = _issue_purchase_order_document(purchase_order, user)
-    purchase_order.order_date = timezone.localdate()
+    document = _issue_purchase_order_document(purchase_order, user)
+    purchase_order.number = document.number
+    purchase_order.document = document
+    purchase_order.order_date = document.document_date
     purchase_order.issued_at = timezone.now()
-    purchase_order.save(update_fields=["number", "order_date", "issued_at"])
+    purchase_order.save(update_fields=["number", "document", "order_date", "issued_at"])
     _transition(purchase_order, PurchaseOrder.Status.ISSUED, user)
     audit.record(
         actor=user,

@@ -1,6 +1,18 @@
 import pytest
 
-from tests.factories import ProductFactory, WarehouseFactory
+from tests.factories import ProductFactory, WarehouseFactory, complete_company_profile
+
+
+@pytest.fixture(autouse=True)
+def _issuer(request):
+    """Issuing a purchase order prints the 発注書: the company must be set up."""
+    if (
+        "db" in request.fixturenames
+        or "transactional_db" in request.fixturenames
+        or request.node.get_closest_marker("django_db")
+    ):
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        complete_company_profile()
 
 
 @pytest.fixture
