@@ -110,7 +110,7 @@ class BankAccount(models.Model):
         validators=[RegexValidator(r"^\d{7}$", _("Enter the 7-digit account number."))],
     )
     account_holder_kana = models.CharField(_("account holder (kana)"), max_length=60, validators=[kana_validator])
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
         verbose_name = _("bank account")

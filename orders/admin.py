@@ -19,6 +19,7 @@ from .models import (
     ShipmentLine,
     ShipToAddress,
 )
+from .selectors import order_line_stock
 
 
 class ShipToAddressInline(admin.TabularInline):
@@ -148,8 +149,21 @@ class InquiryAdmin(ServiceModelAdmin):
         self.run_service(request, queryset, lambda i, user: services.inquiry_resolve(inquiry=i, user=user), "")
 
 
+OPTIONAL_LINE_FIELDS = {"description", "unit", "unit_price", "discount_rate", "tax_rate"}
+NARROW_FIELDS = {"quantity": "5em", "unit": "3em", "unit_price": "7em", "discount_rate": "4em", "tax_rate": "3em"}
+
+
 class LineInlineBase(admin.TabularInline):
     extra = 1
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in NARROW_FIELDS:
+            field.widget.attrs["style"] = f"width: {NARROW_FIELDS[db_field.name]}"
+        if field is not None and db_field.name in OPTIONAL_LINE_FIELDS:
+            field.required = False  # the services fill them from the product and customer
+        return field
+
     autocomplete_fields = ["product"]
     fields = ["product", "description", "quantity", "unit", "unit_price", "discount_rate", "tax_rate", "amount"]
     readonly_fields = ["amount"]
@@ -167,10 +181,35 @@ class QuoteLineInline(LineInlineBase):
 
 
 class OrderLineInline(LineInlineBase):
+    """Lines with the stock answer: allocated now, backordered, and when the rest ships."""
+
     model = OrderLine
     editable_statuses = (Order.Status.DRAFT,)
-    fields = [*LineInlineBase.fields, "shipped_quantity"]
-    readonly_fields = ["amount", "shipped_quantity"]
+    fields = [*LineInlineBase.fields, "allocated", "backordered", "expected_date", "shipped_quantity"]
+    readonly_fields = ["amount", "allocated", "backordered", "expected_date", "shipped_quantity"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # One lookup of the stock figures for all lines of the order.
+        self._stock = order_line_stock(list(obj.lines.all())) if obj is not None else {}
+        return super().get_formset(request, obj, **kwargs)
+
+    def _figure(self, line, name):
+        return self._stock.get(line.pk, {}).get(name) if line.pk else None
+
+    @admin.display(description=_("allocated"))
+    def allocated(self, line):
+        value = self._figure(line, "allocated")
+        return "-" if value is None else value
+
+    @admin.display(description=_("backordered"))
+    def backordered(self, line):
+        value = self._figure(line, "backordered")
+        return "-" if value is None else value
+
+    @admin.display(description=_("expected ship date"))
+    def expected_date(self, line):
+        value = self._figure(line, "expected_date")
+        return value.strftime("%Y-%m-%d") if value else "-"
 
 
 def _lines_from_formsets(formsets) -> list[services.LineInput]:
@@ -196,10 +235,33 @@ def _lines_from_formsets(formsets) -> list[services.LineInput]:
     return lines
 
 
+def yen(value) -> str:
+    return "" if value is None else f"¥{value:,.0f}"
+
+
 class FlowAdmin(ServiceModelAdmin):
-    """Header and inline lines are saved together by one service call in save_related."""
+    """Header and inline lines are saved together by one service call in save_related.
+    Once past its editable states, the whole form is read-only."""
 
     header_fields: tuple = ()
+    editable_statuses: tuple = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status not in self.editable_statuses:
+            return list(self.fields)
+        return super().get_readonly_fields(request, obj)
+
+    @admin.display(description=_("subtotal"))
+    def subtotal_yen(self, obj):
+        return yen(obj.subtotal)
+
+    @admin.display(description=_("tax"))
+    def tax_total_yen(self, obj):
+        return yen(obj.tax_total)
+
+    @admin.display(description=_("total"))
+    def total_yen(self, obj):
+        return yen(obj.total)
 
     def save_model(self, request, obj, form, change):
         pass  # saved with its lines in save_related
@@ -213,11 +275,22 @@ class FlowAdmin(ServiceModelAdmin):
         saved = self.save_with_lines(request, form.instance, data, lines, change)
         form.instance.pk = saved.pk
         form.instance._state.adding = False
+        for formset in formsets:  # the admin's change message reads these after a save
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 @admin.register(Quote)
 class QuoteAdmin(FlowAdmin):
-    list_display = ["__str__", "customer", "subject", "status", "total", "issue_date", "valid_until", "requested_by"]
+    list_display = [
+        "__str__",
+        "customer",
+        "subject",
+        "status",
+        "total_yen",
+        "issue_date",
+        "valid_until",
+        "requested_by",
+    ]
     list_filter = ["status"]
     search_fields = ["number", "subject", "customer__name", "customer__name_kana"]
     autocomplete_fields = ["customer"]
@@ -235,20 +308,21 @@ class QuoteAdmin(FlowAdmin):
         "status",
         "approval_reasons",
         "approval_comment",
-        "subtotal",
-        "tax_total",
-        "total",
+        "subtotal_yen",
+        "tax_total_yen",
+        "total_yen",
         "valid_until",
     ]
     readonly_fields = [
         "status",
         "approval_reasons",
         "approval_comment",
-        "subtotal",
-        "tax_total",
-        "total",
+        "subtotal_yen",
+        "tax_total_yen",
+        "total_yen",
         "valid_until",
     ]
+    editable_statuses = services.EDITABLE_QUOTE_STATUSES
     actions = ["submit", "approve", "issue", "accept", "decline", "revise", "convert"]
 
     def get_queryset(self, request):
@@ -307,7 +381,7 @@ class QuoteAdmin(FlowAdmin):
 
 @admin.register(Order)
 class OrderAdmin(FlowAdmin):
-    list_display = ["__str__", "order_date", "customer", "customer_po_number", "status", "total", "requested_date"]
+    list_display = ["__str__", "order_date", "customer", "customer_po_number", "status", "total_yen", "requested_date"]
     list_filter = ["status", "order_date"]
     search_fields = ["number", "customer_po_number", "customer__name", "customer__name_kana", "customer__code"]
     autocomplete_fields = ["customer"]
@@ -324,15 +398,21 @@ class OrderAdmin(FlowAdmin):
         "note",
         "status",
         "hold_reason",
-        "subtotal",
-        "tax_total",
-        "total",
+        "subtotal_yen",
+        "tax_total_yen",
+        "total_yen",
     ]
-    readonly_fields = ["status", "hold_reason", "subtotal", "tax_total", "total"]
+    readonly_fields = ["status", "hold_reason", "subtotal_yen", "tax_total_yen", "total_yen"]
+    editable_statuses = (Order.Status.DRAFT,)
     actions = ["confirm", "release", "cancel", "create_shipment", "issue_confirmation"]
 
     def get_queryset(self, request):
         return restrict_to_own_customers(super().get_queryset(request), request.user)
+
+    def get_changeform_initial_data(self, request):
+        from django.utils import timezone
+
+        return {"order_date": timezone.localdate(), **super().get_changeform_initial_data(request)}
 
     def save_with_lines(self, request, obj, data, lines, change):
         if change:
@@ -389,14 +469,26 @@ class ShipmentLineInline(admin.TabularInline):
 
 @admin.register(Shipment)
 class ShipmentAdmin(ServiceModelAdmin):
-    list_display = ["__str__", "order", "customer", "status", "shipped_on", "total", "invoiced"]
+    list_display = ["__str__", "order", "customer", "status", "shipped_on", "total_yen", "invoiced"]
     list_filter = ["status", "invoiced", "shipped_on"]
     search_fields = ["number", "order__number", "customer__name", "customer__name_kana"]
     list_select_related = ["order", "customer"]
     inlines = [ShipmentLineInline]
-    fields = ["order", "customer", "status", "shipped_on", "delivery_note", "subtotal", "tax_total", "total"]
+    fields = [
+        "order",
+        "customer",
+        "status",
+        "shipped_on",
+        "delivery_note",
+        "subtotal_yen",
+        "tax_total_yen",
+        "total_yen",
+    ]
     readonly_fields = fields
     actions = ["ship", "cancel"]
+    subtotal_yen = FlowAdmin.subtotal_yen
+    tax_total_yen = FlowAdmin.tax_total_yen
+    total_yen = FlowAdmin.total_yen
 
     def get_queryset(self, request):
         return restrict_to_own_customers(super().get_queryset(request), request.user)

@@ -255,6 +255,8 @@ class Command(BaseCommand):
         suppliers = self._suppliers(admin)
         self._products(admin, suppliers)
         self._customers(admin, users)
+        self._stock_and_purchasing(admin)
+        self._sales(users)
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Users and passwords:"))
         for username, password, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {password:<20} {role.value if role else 'superuser'}")
@@ -325,6 +327,123 @@ class Command(BaseCommand):
                     "reorder_quantity": qty,
                 },
             )
+
+    def _stock_and_purchasing(self, admin):
+        """Opening stock (a stock take per product), one purchase order on its way, and
+        a product that runs short so the reorder suggestions have something to say."""
+        from django.utils import timezone
+
+        from backoffice.businessdays import add_business_days
+        from inventory.models import PurchaseOrder, StockMove
+
+        if StockMove.objects.exists():
+            return
+        tokyo, osaka = Warehouse.objects.get(code="TOKYO"), Warehouse.objects.get(code="OSAKA")
+        for index, product in enumerate(Product.objects.filter(track_stock=True).order_by("sku")):
+            counted = 0 if product.sku == "A-102" else (30 if product.sku == "A-100" else 40 + (index * 17) % 160)
+            if counted:
+                inventory_services.stock_take(
+                    product=product, warehouse=tokyo, counted_quantity=counted, reason="期首在庫", user=admin
+                )
+            if index % 3 == 0:
+                inventory_services.stock_take(
+                    product=product, warehouse=osaka, counted_quantity=10 + index, reason="期首在庫", user=admin
+                )
+        if not PurchaseOrder.objects.exists():
+            today = timezone.localdate()
+            bolt, hex_bolt = Product.objects.get(sku="A-100"), Product.objects.get(sku="A-102")
+            purchase_order = inventory_services.purchase_order_create(
+                supplier=bolt.supplier,
+                warehouse=tokyo,
+                expected_date=add_business_days(today, 8),
+                lines=[
+                    {"product": bolt, "quantity": 40, "unit_cost": bolt.cost},
+                    {"product": hex_bolt, "quantity": 30, "unit_cost": hex_bolt.cost},
+                ],
+                user=admin,
+            )
+            inventory_services.purchase_order_issue(purchase_order=purchase_order, user=admin)
+
+    def _sales(self, users):
+        """A day's work in flight: an inquiry handed to a rep, a quote waiting for a
+        manager, an issued quote, and confirmed orders, one of them partly backordered
+        and one shipped with its delivery note."""
+        from orders.models import Inquiry, Order
+        from orders.services import LineInput
+
+        admin, rep = users["sales_admin"], users["rep1"]
+        if Order.objects.exists() or Inquiry.objects.exists():
+            return
+        customers = {c.code: c for c in Customer.objects.all()}
+        products = {p.sku: p for p in Product.objects.all()}
+        inquiry = order_services.inquiry_create(
+            user=admin,
+            data={
+                "customer": customers["C001"],
+                "contact_name": "山田太郎",
+                "channel": "phone",
+                "category": "quote_request",
+                "subject": "ステンレスボルト M8 を100箱、見積がほしい",
+                "body": "来月の生産分。納期は12月中旬希望。",
+                "assigned_to": rep,
+            },
+        )
+        order_services.quote_create_from_inquiry(
+            inquiry=inquiry,
+            user=rep,
+            lines=[
+                LineInput(product=products["A-100"], quantity=100),
+                LineInput(product=products["S-900"], quantity=1),
+            ],
+        )
+        big = order_services.quote_create(
+            user=admin,
+            data={"customer": customers["C009"], "subject": "工場設備一式", "payment_terms": "月末締め翌月末払い"},
+            lines=[
+                LineInput(product=products["B-202"], quantity=5, discount_rate=Decimal("15")),
+                LineInput(product=products["S-901"], quantity=2),
+            ],
+        )
+        order_services.quote_submit(quote=big, user=admin)  # beyond the discount limit: a manager approves
+        small = order_services.quote_create(
+            user=admin,
+            data={"customer": customers["C002"], "subject": "事務用品 定期購入", "delivery_place": "貴社指定場所"},
+            lines=[
+                LineInput(product=products["C-300"], quantity=20),
+                LineInput(product=products["C-301"], quantity=10),
+            ],
+        )
+        order_services.quote_submit(quote=small, user=admin)
+        order_services.quote_issue(quote=small, user=admin)
+
+        backordered = order_services.order_create(
+            user=admin,
+            data={"customer": customers["C001"], "customer_po_number": "YM-2026-118"},
+            lines=[
+                LineInput(product=products["A-100"], quantity=50),
+                LineInput(product=products["A-101"], quantity=20),
+            ],
+        )
+        order_services.order_confirm(order=backordered, user=admin)
+        shipped = order_services.order_create(
+            user=admin,
+            data={"customer": customers["C004"], "customer_po_number": "TF-5521"},
+            lines=[
+                LineInput(product=products["F-400"], quantity=10),
+                LineInput(product=products["F-401"], quantity=5),
+                LineInput(product=products["C-300"], quantity=2),
+                LineInput(product=products["S-900"], quantity=1),
+            ],
+        )
+        order_services.order_confirm(order=shipped, user=admin)
+        shipment = order_services.shipment_create(order=shipped, user=admin)
+        order_services.shipment_ship(shipment=shipment, user=admin)
+        draft = order_services.order_create(
+            user=admin,
+            data={"customer": customers["C006"], "customer_po_number": "HD-0042"},
+            lines=[LineInput(product=products["B-200"], quantity=2), LineInput(product=products["B-201"], quantity=2)],
+        )
+        order_services.order_update(order=draft, user=admin, data={"note": "FAXにて受注、確認中"})
 
     def _customers(self, admin, users):
         for row in CUSTOMERS:

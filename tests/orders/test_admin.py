@@ -1,0 +1,89 @@
+"""The daily screens: order entry with inline lines, confirm with the stock answer, ship."""
+
+import pytest
+from django.test import Client
+
+from orders.models import Order, Shipment
+from tests.orders.conftest import stock
+
+pytestmark = pytest.mark.django_db
+
+
+def admin_client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def order_form(customer, product, quantity):
+    return {
+        "customer": customer.pk,
+        "customer_po_number": "FAX-1",
+        "order_date": "2026-11-20",
+        "note": "",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-product": product.pk,
+        "lines-0-description": "",
+        "lines-0-quantity": quantity,
+        "lines-0-unit": "",
+        "lines-0-unit_price": "",
+        "lines-0-discount_rate": "0",
+        "lines-0-tax_rate": "10",
+    }
+
+
+def test_order_entry_confirm_and_ship_through_the_admin(admin_user, company, warehouse, customer, product_a):
+    stock(product_a, warehouse, 30)
+    client = admin_client(admin_user)
+
+    response = client.post("/admin/orders/order/add/", order_form(customer, product_a, 50))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    order = Order.objects.get()
+    assert order.lines.get().unit_price == product_a.list_price
+    assert order.total == 108900
+
+    response = client.post("/admin/orders/order/", {"action": "confirm", "_selected_action": [order.pk]}, follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("30 を即日出荷、残り 20" in m for m in messages), messages
+    page = client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+    assert "¥108,900" in page
+
+    client.post("/admin/orders/order/", {"action": "create_shipment", "_selected_action": [order.pk]})
+    shipment = Shipment.objects.get()
+    client.post("/admin/orders/shipment/", {"action": "ship", "_selected_action": [shipment.pk]})
+    shipment.refresh_from_db()
+    assert shipment.status == "shipped" and shipment.number == "DN-2026-000001"
+
+
+def test_admin_refusal_is_a_message_not_a_500(admin_user, company, warehouse, customer, product_a):
+    client = admin_client(admin_user)
+    product_a.is_active = False
+    product_a.save()
+
+    response = client.post("/admin/orders/order/add/", order_form(customer, product_a, 5), follow=True)
+
+    assert response.status_code == 200
+    assert not Order.objects.exists()
+    assert any("A-100" in str(m) for m in response.context["messages"])
+
+
+def test_rep_sees_only_own_orders_in_the_admin(admin_user, rep_user, other_rep, company, customer, product_a):
+    from orders import services
+    from orders.services import LineInput
+    from tests.factories import CustomerFactory
+
+    mine = services.order_create(
+        user=admin_user, data={"customer": customer}, lines=[LineInput(product=product_a, quantity=1)]
+    )
+    theirs = services.order_create(
+        user=admin_user,
+        data={"customer": CustomerFactory(sales_rep=other_rep)},
+        lines=[LineInput(product=product_a, quantity=1)],
+    )
+    client = admin_client(rep_user)
+    assert client.get(f"/admin/orders/order/{mine.pk}/change/").status_code == 200
+    assert client.get(f"/admin/orders/order/{theirs.pk}/change/").status_code == 302  # "does not exist" redirect
