@@ -318,8 +318,11 @@ class Quote(DocumentTotals):
         return self.number if self.revision == 1 else f"{self.number}-{self.revision}"
 
 
-class QuoteLine(models.Model):
-    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+class SalesLine(models.Model):
+    """A priced line of a quote or an order: a product with a quantity, or free text.
+    The tax rate is stored when the line is written, so a later rate change never
+    alters an issued document."""
+
     position = models.PositiveSmallIntegerField(_("line"))
     product = models.ForeignKey(
         "inventory.Product",
@@ -332,27 +335,39 @@ class QuoteLine(models.Model):
     description = models.CharField(_("description"), max_length=200)
     quantity = models.PositiveIntegerField(_("quantity"))
     unit = models.CharField(_("unit"), max_length=10, default="個")
-    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2, null=True, blank=True)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
     discount_rate = models.DecimalField(_("discount rate (%)"), max_digits=5, decimal_places=2, default=0)
     tax_rate = models.PositiveSmallIntegerField(_("tax rate (%)"), default=10)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0, default=0)
 
     class Meta:
-        verbose_name = _("quote line")
-        verbose_name_plural = _("quote lines")
+        abstract = True
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["quote", "position"], name="quote_line_position_unique"),
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="quote_line_quantity_positive"),
-            models.CheckConstraint(condition=Q(unit_price__gte=0), name="quote_line_price_non_negative"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="%(class)s_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="%(class)s_price_non_negative"),
             models.CheckConstraint(
-                condition=Q(discount_rate__gte=0, discount_rate__lte=100), name="quote_line_discount_range"
+                condition=Q(discount_rate__gte=0, discount_rate__lte=100), name="%(class)s_discount_range"
             ),
-            models.CheckConstraint(condition=Q(tax_rate__in=[0, 8, 10]), name="quote_line_tax_rate_valid"),
+            models.CheckConstraint(condition=Q(tax_rate__in=[0, 8, 10]), name="%(class)s_tax_rate_valid"),
         ]
 
     def __str__(self) -> str:
         return f"{self.description} × {self.quantity}"
+
+
+class QuoteLine(SalesLine):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    # A quote request may leave prices to the admin.
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta(SalesLine.Meta):
+        verbose_name = _("quote line")
+        verbose_name_plural = _("quote lines")
+        constraints = [
+            *SalesLine.Meta.constraints,
+            models.UniqueConstraint(fields=["quote", "position"], name="quote_line_position_unique"),
+        ]
 
 
 class Order(DocumentTotals):
@@ -404,48 +419,23 @@ class Order(DocumentTotals):
         return self.number or f"受注入力中 #{self.pk}"
 
 
-class OrderLine(models.Model):
+class OrderLine(SalesLine):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField(_("line"))
-    product = models.ForeignKey(
-        "inventory.Product",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("product"),
-    )
     sku = models.CharField(_("SKU"), max_length=40, blank=True)
-    description = models.CharField(_("description"), max_length=200)
-    quantity = models.PositiveIntegerField(_("quantity"))
-    unit = models.CharField(_("unit"), max_length=10, default="個")
-    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
-    discount_rate = models.DecimalField(_("discount rate (%)"), max_digits=5, decimal_places=2, default=0)
-    tax_rate = models.PositiveSmallIntegerField(_("tax rate (%)"))
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0)
     tracks_stock = models.BooleanField(_("tracks stock"), default=True)
     shipped_quantity = models.PositiveIntegerField(_("shipped"), default=0)
     cancelled = models.BooleanField(_("cancelled"), default=False)
 
-    class Meta:
+    class Meta(SalesLine.Meta):
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")
-        ordering = ["position"]
         constraints = [
+            *SalesLine.Meta.constraints,
             models.UniqueConstraint(fields=["order", "position"], name="order_line_position_unique"),
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
-            models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_price_non_negative"),
             models.CheckConstraint(
                 condition=Q(shipped_quantity__lte=models.F("quantity")), name="order_line_shipped_not_above_ordered"
             ),
-            models.CheckConstraint(
-                condition=Q(discount_rate__gte=0, discount_rate__lte=100), name="order_line_discount_range"
-            ),
-            models.CheckConstraint(condition=Q(tax_rate__in=[0, 8, 10]), name="order_line_tax_rate_valid"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.description} × {self.quantity}"
 
     @property
     def demand_reference(self) -> str:
