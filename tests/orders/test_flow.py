@@ -375,3 +375,28 @@ def test_inquiry_logged_handed_off_and_turned_into_a_quote_request(admin_user, r
     services.inquiry_resolve(inquiry=inquiry, user=rep_user, resolution="見積提出済み")
     with pytest.raises(StateConflict):
         services.inquiry_resolve(inquiry=inquiry, user=rep_user)
+
+
+def test_import_and_expiry_commands(admin_user, company, customer, product_a, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "orders.csv"
+    good.write_text("customer_code,po_number,sku,quantity\nC001,PO-1,A-100,3\n", encoding="utf-8")
+    out = StringIO()
+    call_command("import_orders", str(good), "--user", admin_user.username, stdout=out)
+    assert "1 order(s) imported" in out.getvalue()
+    assert Order.objects.get().lines.get().quantity == 3
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("customer_code,po_number,sku,quantity\nC001,PO-2,A-100,0\n", encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_orders", str(bad), "--user", admin_user.username, stderr=err)
+    assert "2行目" in err.getvalue()
+    assert Order.objects.count() == 1
+
+    out = StringIO()
+    call_command("expire_quotes", stdout=out)
+    assert out.getvalue().strip() == "0 quote(s) expired."
