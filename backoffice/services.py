@@ -39,11 +39,14 @@ def company_profile_update(*, user, data: dict[str, Any]) -> CompanyProfile:
     return profile
 
 
-def model_create(*, model, user, data: dict[str, Any], action: str):
-    """Create a master row with model validation and an audit event.
-    Business apps wrap this in their own named service (`customer_create`, ...)."""
+def model_create(*, model, user, data: dict[str, Any], action: str, validate: bool = True):
+    """Create a row with model validation and an audit event. Business apps wrap this
+    in their own named service (`customer_create`, ...). `validate=False` is for rows a
+    service builds from values it has already checked (an order from a validated
+    request): the database constraints still guard them, without a query per check."""
     instance = model(**data)
-    instance.full_clean()
+    if validate:
+        instance.full_clean()
     instance.save()
     audit.record(actor=user, action=action, obj=instance, changes=audit.diff({}, audit.snapshot(instance)))
     return instance

@@ -807,9 +807,8 @@ def stock_ship(*, items: Sequence[ShipmentItem], reference: str, user) -> list[S
     book.save()
     stock.save()
     _save_demands(demands.values())
-    results = []
-    for demand, quantity, demand_moves in plans:
-        result = ShipmentResult(
+    results = [
+        ShipmentResult(
             demand=demand,
             shipped_now=quantity,
             warehouses=tuple(
@@ -817,17 +816,23 @@ def stock_ship(*, items: Sequence[ShipmentItem], reference: str, user) -> list[S
             ),
             moves=tuple(demand_moves),
         )
-        audit.record(
-            actor=user,
-            action="stock_demand.ship",
-            obj=demand,
-            changes={
-                "shipment": reference,
-                "shipped": {"before": demand.shipped - quantity, "after": demand.shipped},
-                "warehouses": {w.warehouse_code: w.quantity for w in result.warehouses},
-            },
-        )
-        results.append(result)
+        for demand, quantity, demand_moves in plans
+    ]
+    audit.record_many(
+        actor=user,
+        action="stock_demand.ship",
+        items=[
+            (
+                result.demand,
+                {
+                    "shipment": reference,
+                    "shipped": {"before": result.demand.shipped - result.shipped_now, "after": result.demand.shipped},
+                    "warehouses": {w.warehouse_code: w.quantity for w in result.warehouses},
+                },
+            )
+            for result in results
+        ],
+    )
     return results
 
 

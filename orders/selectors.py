@@ -59,3 +59,28 @@ def order_line_stock(lines) -> dict[int, dict]:
             "expected_date": dates.get(demand.pk),
         }
     return answer
+
+
+# --- for billing ---
+
+
+def uninvoiced_shipments(*, customer_ids, up_to):
+    """Shipped, not yet invoiced shipments of these customers dated up to `up_to`, with
+    their lines and order lines: three queries for any number of customers and shipments."""
+    from django.db.models import Prefetch
+
+    from .models import Shipment, ShipmentLine
+
+    return list(
+        Shipment.objects.filter(
+            customer_id__in=list(customer_ids), status=Shipment.Status.SHIPPED, invoiced=False, shipped_on__lte=up_to
+        )
+        .select_related("order")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ShipmentLine.objects.select_related("order_line").order_by("order_line__position", "pk"),
+            )
+        )
+        .order_by("customer_id", "shipped_on", "pk")
+    )

@@ -231,6 +231,7 @@ def price_lines(
     lines: Sequence[LineInput],
     user,
     require_prices: bool,
+    mode: str,
     field: str = "lines",
 ) -> list[PricedLine]:
     """Validate and price lines for a customer: product active, quantity within limits,
@@ -244,7 +245,6 @@ def price_lines(
         raise InvalidInput(
             _("At most %(max)d lines per document.") % {"max": limits["max_lines_per_document"]}, field=field
         )
-    mode = company_profile().rounding_mode
     products = [line.product for line in lines if line.product is not None]
     customer_prices = unit_prices_for(customer=customer, products=products, rounding_mode=mode)
     is_admin = has_role(user, Role.SALES_ADMIN)
@@ -318,12 +318,12 @@ def price_lines(
     return priced
 
 
-def totals_for(lines: Iterable, *, customer: Customer) -> dict[str, Any]:
+def totals_for(lines: Iterable, *, customer: Customer, mode: str) -> dict[str, Any]:
     """Totals fields (subtotal, tax_total, total, tax_breakdown) for a customer's lines,
     tax once per rate, tax-inclusive customers extracted once per rate."""
     totals = compute_totals(
         [(line.tax_rate, line.amount) for line in lines],
-        mode=company_profile().rounding_mode,
+        mode=mode,
         tax_mode=customer.tax_mode,
     )
     return {
@@ -349,8 +349,9 @@ def totals_object(obj) -> Totals:
     )
 
 
-def _write_lines(model, parent_field: str, parent, priced: Sequence[PricedLine]) -> None:
-    model.objects.filter(**{parent_field: parent}).delete()
+def _write_lines(model, parent_field: str, parent, priced: Sequence[PricedLine], *, replace: bool = True) -> None:
+    if replace:
+        model.objects.filter(**{parent_field: parent}).delete()
     fields = {f.name for f in model._meta.concrete_fields}
     rows = []
     for line in priced:
@@ -443,9 +444,10 @@ EDITABLE_QUOTE_STATUSES = (
 
 
 def _save_quote_lines(quote: Quote, lines: Sequence[LineInput], user) -> None:
-    priced = price_lines(customer=quote.customer, lines=lines, user=user, require_prices=False)
+    mode = company_profile().rounding_mode
+    priced = price_lines(customer=quote.customer, lines=lines, user=user, require_prices=False, mode=mode)
     _write_lines(QuoteLine, "quote", quote, priced)
-    for name, value in totals_for(priced, customer=quote.customer).items():
+    for name, value in totals_for(priced, customer=quote.customer, mode=mode).items():
         setattr(quote, name, value)
     quote.save(update_fields=["subtotal", "tax_total", "total", "tax_breakdown", "updated_at"])
 
@@ -625,7 +627,6 @@ def quote_issue(*, quote: Quote, user, issue_date: dt.date | None = None) -> Quo
         notes=quote.note,
         extra={
             "valid_until": quote.valid_until,
-            "valid_for": _("%(days)d days from the issue date") % {"days": quote.validity_days},
             **({"delivery_terms": quote.desired_delivery} if quote.desired_delivery else {}),
             **({"delivery_place": quote.delivery_place} if quote.delivery_place else {}),
             **({"payment_terms": quote.payment_terms} if quote.payment_terms else {}),
@@ -792,10 +793,11 @@ def _open_receivables(customer: Customer) -> Decimal:
     return sum((provider(customer) for provider in _receivables_providers), ZERO)
 
 
-def _save_order_lines(order: Order, lines: Sequence[LineInput], user) -> None:
-    priced = price_lines(customer=order.customer, lines=lines, user=user, require_prices=True)
-    _write_lines(OrderLine, "order", order, priced)
-    for name, value in totals_for(priced, customer=order.customer).items():
+def _save_order_lines(order: Order, lines: Sequence[LineInput], user, *, new: bool = False) -> None:
+    mode = company_profile().rounding_mode
+    priced = price_lines(customer=order.customer, lines=lines, user=user, require_prices=True, mode=mode)
+    _write_lines(OrderLine, "order", order, priced, replace=not new)
+    for name, value in totals_for(priced, customer=order.customer, mode=mode).items():
         setattr(order, name, value)
     order.save(update_fields=["subtotal", "tax_total", "total", "tax_breakdown", "updated_at"])
 
@@ -818,8 +820,10 @@ def order_create(*, user, data: dict[str, Any], lines: Sequence[LineInput]) -> O
     _check_ship_to(data, customer)
     values = {k: v for k, v in data.items() if k in ORDER_FIELDS}
     values.setdefault("order_date", timezone.localdate())
-    order = model_create(model=Order, user=user, data={**values, "entered_by": user}, action="order.create")
-    _save_order_lines(order, lines, user)
+    order = model_create(
+        model=Order, user=user, data={**values, "entered_by": user}, action="order.create", validate=False
+    )
+    _save_order_lines(order, lines, user, new=True)
     return order
 
 
@@ -951,7 +955,7 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
         order.number = _take_order_number(order)
         order.save(update_fields=["number"])
 
-    if not release_hold:
+    if not release_hold and order.customer.credit_limit is not None:
         check = credit_check(order)
         if check.exceeded:
             order.hold_reason = check.message()
@@ -1195,6 +1199,7 @@ def shipment_create(*, order: Order, user, lines: Sequence[tuple[int, int]] | No
         user=user,
         data={"order": order, "customer": order.customer, "created_by": user},
         action="shipment.create",
+        validate=False,
     )
     order_lines = {line.pk: line for line in order.lines.all()}
     mode = company_profile().rounding_mode
@@ -1207,6 +1212,7 @@ def shipment_create(*, order: Order, user, lines: Sequence[tuple[int, int]] | No
     totals = totals_for(
         [type("L", (), {"tax_rate": order_lines[r.order_line_id].tax_rate, "amount": r.amount}) for r in rows],
         customer=order.customer,
+        mode=mode,
     )
     for name, value in totals.items():
         setattr(shipment, name, value)
@@ -1224,8 +1230,9 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
     from inventory.services import ShipmentItem, stock_ship
 
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins ship."))
+    # The order first, then the shipment: the same lock order as shipment_create and order_cancel.
+    order = _lock_order(Order(pk=shipment.order_id))
     shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    order = _lock_order(shipment.order)
     require_status(shipment, Shipment.Status.DRAFT, message=_("This shipment has already shipped or was cancelled."))
     shipped_on = shipped_on or timezone.localdate()
     if shipped_on > timezone.localdate():
@@ -1257,10 +1264,11 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
             reference=f"orders.Shipment:{shipment.pk}",
             user=user,
         )
-    from django.db.models import F
-
+    # The order row is locked, so its lines' shipped quantities are current: one UPDATE.
+    order_lines = [line.order_line for line in lines]
     for line in lines:
-        OrderLine.objects.filter(pk=line.order_line_id).update(shipped_quantity=F("shipped_quantity") + line.quantity)
+        line.order_line.shipped_quantity += line.quantity
+    OrderLine.objects.bulk_update(order_lines, ["shipped_quantity"])
 
     data = DocumentData(
         kind=DocumentKind.DELIVERY_NOTE,
@@ -1313,3 +1321,76 @@ def shipment_cancel(*, shipment: Shipment, user) -> Shipment:
     require_status(shipment, Shipment.Status.DRAFT, message=_("A shipped shipment never changes: record a return."))
     transition(shipment, Shipment.Status.CANCELLED, user=user)
     return shipment
+
+
+# --- for billing ---
+
+
+@transaction.atomic
+def shipments_mark_invoiced(*, shipment_ids: Sequence[int], user) -> int:
+    """Billing has invoiced these shipped shipments: flag them, and move each order whose
+    shipped goods are now all invoiced from shipped to invoiced (a partially shipped order
+    stays as it is). A fixed number of queries for any number of shipments."""
+    from django.db.models import Exists, OuterRef
+
+    shipment_ids = sorted(set(shipment_ids))
+    if not shipment_ids:
+        return 0
+    marked = Shipment.objects.filter(pk__in=shipment_ids, status=Shipment.Status.SHIPPED, invoiced=False).update(
+        invoiced=True
+    )
+    if marked != len(shipment_ids):
+        raise StateConflict(_("A shipment is not shipped or has already been invoiced."), code="already_invoiced")
+    uninvoiced = Shipment.objects.filter(order=OuterRef("pk"), status=Shipment.Status.SHIPPED, invoiced=False)
+    orders = list(
+        Order.objects.filter(shipments__pk__in=shipment_ids, status=Order.Status.SHIPPED)
+        .exclude(Exists(uninvoiced))
+        .distinct()
+        .order_by("pk")
+    )
+    if orders:
+        Order.objects.filter(pk__in=[o.pk for o in orders]).update(
+            status=Order.Status.INVOICED, updated_at=timezone.now()
+        )
+        actor = user if getattr(user, "is_authenticated", False) else None
+        StatusEvent.objects.bulk_create(
+            StatusEvent(
+                object_type="order",
+                object_id=o.pk,
+                from_status=Order.Status.SHIPPED,
+                to_status=Order.Status.INVOICED,
+                actor=actor,
+            )
+            for o in orders
+        )
+        audit.record_many(
+            actor=user,
+            action="order.invoiced",
+            items=[(o, {"status": {"before": Order.Status.SHIPPED, "after": Order.Status.INVOICED}}) for o in orders],
+        )
+    audit.record_many(
+        actor=user,
+        action="shipment.invoiced",
+        items=[
+            (shipment, {"invoiced": {"before": False, "after": True}})
+            for shipment in Shipment.objects.filter(pk__in=shipment_ids).only("pk", "number")
+        ],
+    )
+    return marked
+
+
+@transaction.atomic
+def shipments_mark_uninvoiced(*, shipment_ids: Sequence[int], user) -> int:
+    """A cancelled invoice gives its shipments back to billing. The orders keep their
+    status: ORDER_TRANSITIONS has no way back from invoiced."""
+    shipment_ids = sorted(set(shipment_ids))
+    marked = Shipment.objects.filter(pk__in=shipment_ids, invoiced=True).update(invoiced=False)
+    audit.record_many(
+        actor=user,
+        action="shipment.uninvoiced",
+        items=[
+            (shipment, {"invoiced": {"before": True, "after": False}})
+            for shipment in Shipment.objects.filter(pk__in=shipment_ids).only("pk", "number")
+        ],
+    )
+    return marked
