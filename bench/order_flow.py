@@ -1,0 +1,1109 @@
+"""Benchmark (not a test): the sales flow order → confirm → ship, delivery notes included.
+
+    .venv/bin/python bench/order_flow.py [--orders 100] [--existing 1000,20000] [--skip-workers]
+                                         [--concurrency 1,2] [--keep]
+
+Uses the PostgreSQL server of DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
+but its own throwaway database, bo_bench_flow (dropped and re-created, dropped again at the
+end unless --keep), production-like settings (DEBUG off) and a scratch MEDIA_ROOT. Workers
+use Redis database 14 on 127.0.0.1:6379 (flushed first; BENCH_REDIS_URL overrides).
+
+Fixture: a complete company profile (as tests/factories.py complete_company_profile),
+a default warehouse with 1,000,000 of each of 200 products, 20 customers, a sales admin.
+Every order goes through orders.services as the API calls them: order_create,
+order_confirm, shipment_create (everything allocated), shipment_ship (stock moves and
+the 納品書 with its DN number); the objects the API would load first (customer,
+products, user) are passed in already loaded.
+
+1. Queries per order (django.test.utils.CaptureQueriesContext) per service, for orders
+   of 3 and of 5 lines, with each --existing number of orders in the database, side by
+   side: they must not grow with the number of orders. The existing orders are written
+   with COPY, not through the services: orders, lines, stock demands, shipments and
+   their lines, stock moves (ledger kept balanced), delivery notes, status and audit
+   events. Whatever the number, the newest 30 are confirmed and open and the next 150
+   shipped but not invoiced; the rest are older and invoiced, so only history grows.
+   PDF rendering is left out of these counts (counted once, apart, as the task runs it);
+   the measured orders are then marked invoiced, as billing would, to keep the mix.
+   Between the first and the last level, statements whose planned cost (EXPLAIN of the
+   sampled statement: not noisy) or median time more than doubles are listed.
+2. Orders per second with as many orders as the last --existing level, --orders of each
+   size: (a) PDFs rendered inline (eager Celery: each delivery note right after the
+   shipping transaction commits, in the same process); (b) PDFs handed to workers
+   (Celery over Redis): the flow alone, then `celery -A backoffice worker` started with
+   each --concurrency, timed until the queue is drained; (c) the flow again with workers
+   (the largest --concurrency) already running, as in production, timed until the last
+   PDF is stored. The workers share the two cores with the flow. Side by side, the
+   baseline of the same run: the bare SQL writes of one order (order, lines, conditional stock
+   allocation per line, shipment, its lines, stock update, moves, status) in one
+   transaction through the same connection, without and with rendering a delivery note
+   of the same size in-process.
+
+The goal (issue 5): >= 30 orders/s for order → ship → invoice with both PDFs on this
+2-core machine, once billing exists (Tryton 8.2 does that flow here at 0.29 orders/s).
+This flow has no invoice yet, so its figure is an upper bound for that goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import datetime as dt
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from unittest import mock
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "bo_bench_flow"
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+PRODUCTS = 200
+CUSTOMERS = 20
+STOCK = 1_000_000
+OPEN_HISTORY = 30  # newest existing orders: confirmed, allocated, not shipped
+UNINVOICED_HISTORY = 150  # the next ones: shipped, not yet invoiced
+HISTORY_PER_DAY = 30
+QUERY_SAMPLE = 8  # orders per size measured at each --existing level (after one warm-up)
+TRYTON_ORDERS_PER_SECOND = 0.29
+GOAL_ORDERS_PER_SECOND = 30
+
+SCRATCH = Path(tempfile.mkdtemp(prefix="bench-flow-"))
+atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
+
+
+def _server_url(database: str) -> str:
+    url = os.environ.get("DATABASE_URL") or DEFAULT_SERVER
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
+
+
+def _recreate_database(drop_only: bool = False) -> None:
+    import psycopg
+
+    with psycopg.connect(_server_url("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+
+def _setup_django(broker: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = _server_url(BENCH_DB)
+    os.environ["MEDIA_ROOT"] = str(SCRATCH / "media")
+    os.environ["CELERY_BROKER_URL"] = broker  # empty: eager
+    os.environ["DJANGO_SETTINGS_MODULE"] = "backoffice.settings"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Production-like: DEBUG off (no per-query bookkeeping), so the figures mean what they say.
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    import django
+
+    django.setup()
+
+
+# ---------------------------------------------------------------------------
+# Fixture
+# ---------------------------------------------------------------------------
+
+
+class Fixture:
+    def __init__(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+        from django.core.management import call_command
+
+        from backoffice.roles import Role
+        from inventory import services as inventory_services
+        from inventory.models import Product, Supplier
+        from orders.models import Customer
+        from tests.factories import complete_company_profile
+
+        call_command("migrate", verbosity=0)
+        self.profile = complete_company_profile()
+        self.user = get_user_model().objects.create_user("bench-admin", "bench-admin@example.jp", is_staff=True)
+        self.user.groups.add(Group.objects.get(name=Role.SALES_ADMIN.value))
+        self.warehouse = inventory_services.warehouse_create(
+            user=None, data={"code": "MAIN", "name": "本社倉庫", "is_default": True}
+        )
+        supplier = Supplier.objects.create(code="S-BENCH", name="ベンチ仕入先株式会社", lead_time_days=5)
+        names = ["ステンレスボルト M8", "六角ナット M8", "平ワッシャー", "コピー用紙 A4", "ミネラルウォーター"]
+        self.products = Product.objects.bulk_create(
+            [
+                Product(
+                    sku=f"B-{n:04d}",
+                    name=f"{names[n % len(names)]} 品番{n}",
+                    unit="箱",
+                    list_price=Decimal(480 + (n * 37) % 9000),
+                    cost=Decimal(300),
+                    tax_category="reduced" if n % 5 == 4 else "standard",
+                    supplier=supplier,
+                )
+                for n in range(PRODUCTS)
+            ]
+        )
+        for product in self.products:
+            inventory_services.stock_take(
+                product=product, warehouse=self.warehouse, counted_quantity=STOCK, reason="bench stock", user=None
+            )
+        self.customers = Customer.objects.bulk_create(
+            [
+                Customer(
+                    code=f"C{n:04d}",
+                    name=f"株式会社ベンチ顧客{n}",
+                    postal_code="530-0001",
+                    address=f"大阪府大阪市北区梅田1-2-{n + 1}",
+                    phone="06-1234-5678",
+                    closing_day=31,
+                    payment_month_offset=1,
+                    payment_day=31,
+                    credit_limit=Decimal(10_000_000_000),  # checked on every confirm, never reached here
+                )
+                for n in range(CUSTOMERS)
+            ]
+        )
+        self.rng = random.Random(42)
+        self.serial = 0
+
+    def lines(self, count: int):
+        from orders.services import LineInput
+
+        products = self.rng.sample(self.products, count)
+        return [LineInput(product=product, quantity=self.rng.randint(1, 12)) for product in products]
+
+    def customer(self):
+        return self.customers[self.rng.randrange(CUSTOMERS)]
+
+
+def _flow(fx: Fixture, lines_count: int, steps: dict | None = None):
+    """One order through the services; `steps` maps a step name to a context-manager factory."""
+    from orders import services
+
+    fx.serial += 1
+
+    def step(name):
+        return steps[name]() if steps else _null()
+
+    with step("order_create"):
+        order = services.order_create(
+            user=fx.user,
+            data={"customer": fx.customer(), "customer_po_number": f"PO-{fx.serial:06d}"},
+            lines=fx.lines(lines_count),
+        )
+    with step("order_confirm"):
+        result = services.order_confirm(order=order, user=fx.user)
+    assert not result.on_hold and all(not line.backordered for line in result.lines), result
+    with step("shipment_create"):
+        shipment = services.shipment_create(order=order, user=fx.user)
+    with step("shipment_ship"):
+        shipment = services.shipment_ship(shipment=shipment, user=fx.user)
+    return order, shipment
+
+
+@contextmanager
+def _null():
+    yield
+
+
+def _set_eager(eager: bool) -> None:
+    from backoffice.celery import app
+
+    app.conf.task_always_eager = eager
+
+
+# ---------------------------------------------------------------------------
+# Existing orders, written with COPY
+# ---------------------------------------------------------------------------
+
+
+def _copy(model, rows: list[dict]) -> None:
+    """COPY rows (dicts by attname; every NOT NULL column given, ids included) into the model's table."""
+    from django.db import connection, models
+
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if f.attname in rows[0]]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    jsons = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        json.dumps(row[f.attname], ensure_ascii=False) if f.attname in jsons else row[f.attname]
+                        for f in fields
+                    ]
+                )
+        table = model._meta.db_table
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+
+
+def _next_id(model) -> int:
+    from django.db.models import Max
+
+    return (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+
+
+def _reserve_numbers(prefix: str, fiscal_year: int, count: int) -> int:
+    """Take `count` numbers of a sequence at once; returns the first."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO documents_documentcounter (prefix, fiscal_year, last_value) VALUES (%s, %s, %s)"
+            " ON CONFLICT (prefix, fiscal_year) DO UPDATE"
+            " SET last_value = documents_documentcounter.last_value + EXCLUDED.last_value RETURNING last_value",
+            [prefix, fiscal_year, count],
+        )
+        return cursor.fetchone()[0] - count + 1
+
+
+class History:
+    """Existing orders, oldest written last: each top-up is older than what is there."""
+
+    def __init__(self, fx: Fixture, snapshot: dict) -> None:
+        self.fx = fx
+        self.snapshot = snapshot  # a real delivery note's JSON, reused for every existing one
+        self.written = 0
+
+    def top_up(self, total: int) -> int:
+        from django.db import connection, transaction
+        from django.utils import timezone
+
+        from backoffice.models import AuditEvent
+        from backoffice.money import compute_totals, line_amount
+        from documents.models import IssuedDocument
+        from documents.numbering import fiscal_year_of, format_number, prefix_for
+        from documents.types import DocumentKind
+        from inventory.models import StockAllocation, StockDemand, StockMove
+        from orders.models import Order, OrderLine, Shipment, ShipmentLine, StatusEvent
+
+        count = total - Order.objects.count()
+        if count <= 0:
+            return 0
+        fx, rng = self.fx, random.Random(total)
+        today = timezone.localdate()
+        start_month = fx.profile.fiscal_year_start_month
+        plans = []
+        for k in range(count):
+            age = self.written + k  # 0 = the newest existing order
+            order_date = today - dt.timedelta(days=1 + age // HISTORY_PER_DAY)
+            state = (
+                "open" if age < OPEN_HISTORY else "shipped" if age < OPEN_HISTORY + UNINVOICED_HISTORY else "invoiced"
+            )
+            lines = [(p, rng.randint(1, 12)) for p in rng.sample(fx.products, rng.choice((3, 5)))]
+            plans.append((order_date, state, fx.customers[rng.randrange(CUSTOMERS)], lines))
+        self.written += count
+
+        def numbers(kind, dates):
+            prefix = prefix_for(kind)
+            by_year = Counter(fiscal_year_of(d, start_month) for d in dates)
+            first = {year: _reserve_numbers(prefix, year, n) for year, n in sorted(by_year.items())}
+            taken = []
+            for d in dates:
+                year = fiscal_year_of(d, start_month)
+                taken.append((year, first[year], format_number(prefix, year, first[year])))
+                first[year] += 1
+            return taken
+
+        ids = {m: _next_id(m) for m in (Order, OrderLine, StockDemand, Shipment, IssuedDocument, StockMove)}
+        rows = defaultdict(list)
+        user_id = fx.user.pk
+        warehouse_id = fx.warehouse.pk
+        order_numbers = numbers(DocumentKind.ORDER_CONFIRMATION, [p[0] for p in plans])
+        shipped_plans = [p for p in plans if p[1] != "open"]
+        note_numbers = iter(numbers(DocumentKind.DELIVERY_NOTE, [p[0] + dt.timedelta(days=1) for p in shipped_plans]))
+        shipped_back = Counter()
+        allocated = Counter()
+
+        def audit(action, object_type, object_id, at, changes=None):
+            rows[AuditEvent].append(
+                {
+                    "actor_id": user_id,
+                    "occurred_at": at,
+                    "action": action,
+                    "object_type": object_type,
+                    "object_id": str(object_id),
+                    "object_repr": "",
+                    "changes": changes or {},
+                }
+            )
+
+        def status(object_type, object_id, before, after, at, comment=""):
+            rows[StatusEvent].append(
+                {
+                    "object_type": object_type,
+                    "object_id": object_id,
+                    "from_status": before,
+                    "to_status": after,
+                    "actor_id": user_id,
+                    "comment": comment,
+                    "occurred_at": at,
+                }
+            )
+
+        for (order_date, state, customer, lines), (_year, _seq, number) in zip(plans, order_numbers, strict=True):
+            at = dt.datetime.combine(order_date, dt.time(10), tzinfo=dt.UTC)
+            order_id = ids[Order]
+            ids[Order] += 1
+            priced = []
+            for position, (product, quantity) in enumerate(lines, start=1):
+                amount = line_amount(quantity, product.list_price)
+                priced.append((position, product, quantity, amount, ids[OrderLine]))
+                ids[OrderLine] += 1
+            totals = compute_totals([(p[1].tax_rate, p[3]) for p in priced])
+            money = {
+                "subtotal": totals.subtotal,
+                "tax_total": totals.tax_total,
+                "total": totals.total,
+                "tax_breakdown": [
+                    {"rate": b.rate, "subtotal": str(b.subtotal), "tax": str(b.tax), "total": str(b.total)}
+                    for b in totals.breakdown
+                ],
+            }
+            order_status = {"open": "confirmed", "shipped": "shipped", "invoiced": "invoiced"}[state]
+            rows[Order].append(
+                {
+                    "id": order_id,
+                    **money,
+                    "number": number,
+                    "customer_id": customer.pk,
+                    "customer_po_number": f"HPO-{order_id}",
+                    "quote_id": None,
+                    "order_date": order_date,
+                    "requested_date": None,
+                    "ship_to_id": None,
+                    "status": order_status,
+                    "hold_reason": "",
+                    "note": "",
+                    "entered_by_id": user_id,
+                    "confirmed_at": at,
+                    "confirmation_document_id": None,
+                    "created_at": at,
+                    "updated_at": at,
+                }
+            )
+            audit("order.create", "orders.order", order_id, at)
+            audit("order.confirmed", "orders.order", order_id, at)
+            status("order", order_id, "draft", "confirmed", at)
+            shipped = state != "open"
+            demands = []
+            for position, product, quantity, amount, line_id in priced:
+                rows[OrderLine].append(
+                    {
+                        "id": line_id,
+                        "order_id": order_id,
+                        "position": position,
+                        "product_id": product.pk,
+                        "sku": product.sku,
+                        "description": product.name,
+                        "quantity": quantity,
+                        "unit": product.unit,
+                        "unit_price": product.list_price,
+                        "discount_rate": Decimal(0),
+                        "tax_rate": product.tax_rate,
+                        "amount": amount,
+                        "tracks_stock": True,
+                        "shipped_quantity": quantity if shipped else 0,
+                        "cancelled": False,
+                    }
+                )
+                demand_id = ids[StockDemand]
+                ids[StockDemand] += 1
+                demands.append(demand_id)
+                rows[StockDemand].append(
+                    {
+                        "id": demand_id,
+                        "reference": f"orders.OrderLine:{line_id}",
+                        "product_id": product.pk,
+                        "priority_date": order_date,
+                        "priority_number": number,
+                        "quantity": quantity,
+                        "allocated": 0 if shipped else quantity,
+                        "shipped": quantity if shipped else 0,
+                        "status": "done" if shipped else "open",
+                        "created_at": at,
+                        "updated_at": at,
+                    }
+                )
+                audit("stock_demand.create", "inventory.stockdemand", demand_id, at, {"quantity": quantity})
+                if not shipped:
+                    rows[StockAllocation].append(
+                        {"demand_id": demand_id, "warehouse_id": warehouse_id, "quantity": quantity}
+                    )
+                    allocated[product.pk] += quantity
+            if not shipped:
+                continue
+            shipped_on = order_date + dt.timedelta(days=1)
+            shipped_at = dt.datetime.combine(shipped_on, dt.time(15), tzinfo=dt.UTC)
+            shipment_id, document_id = ids[Shipment], ids[IssuedDocument]
+            ids[Shipment] += 1
+            ids[IssuedDocument] += 1
+            note_year, note_sequence, note_number = next(note_numbers)
+            rows[IssuedDocument].append(
+                {
+                    "id": document_id,
+                    "kind": DocumentKind.DELIVERY_NOTE.value,
+                    "number": note_number,
+                    "base_number": note_number,
+                    "revision": 1,
+                    "fiscal_year": note_year,
+                    "sequence": note_sequence,
+                    "document_date": shipped_on,
+                    "issued_at": shipped_at,
+                    "issued_by_id": user_id,
+                    "counterparty_kind": "customer",
+                    "counterparty_id": customer.pk,
+                    "counterparty_name": customer.name,
+                    "amount": totals.total,
+                    "data": {**self.snapshot, "number": note_number},
+                    "source_type": "orders.shipment",
+                    "source_id": str(shipment_id),
+                    "supersedes_id": None,
+                    "pdf": f"documents/delivery_note/{note_year}/{note_number}.pdf",
+                    "sha256": "0" * 64,
+                    "render_status": "rendered",
+                    "rendered_at": shipped_at,
+                    "render_error": "",
+                }
+            )
+            rows[Shipment].append(
+                {
+                    "id": shipment_id,
+                    **money,
+                    "number": note_number,
+                    "order_id": order_id,
+                    "customer_id": customer.pk,
+                    "status": "shipped",
+                    "shipped_on": shipped_on,
+                    "delivery_note_id": document_id,
+                    "invoiced": state == "invoiced",
+                    "created_by_id": user_id,
+                    "shipped_by_id": user_id,
+                    "created_at": shipped_at,
+                }
+            )
+            audit("shipment.create", "orders.shipment", shipment_id, shipped_at)
+            audit("document.issue", "documents.issueddocument", document_id, shipped_at, {"number": note_number})
+            for (_position, product, quantity, amount, line_id), demand_id in zip(priced, demands, strict=True):
+                rows[ShipmentLine].append(
+                    {"shipment_id": shipment_id, "order_line_id": line_id, "quantity": quantity, "amount": amount}
+                )
+                rows[StockMove].append(
+                    {
+                        "id": ids[StockMove],
+                        "product_id": product.pk,
+                        "warehouse_id": warehouse_id,
+                        "quantity": -quantity,
+                        "kind": "shipment",
+                        "reference": f"orders.Shipment:{shipment_id}",
+                        "note": f"orders.OrderLine:{line_id}",
+                        "created_by_id": user_id,
+                        "created_at": shipped_at,
+                    }
+                )
+                ids[StockMove] += 1
+                shipped_back[product.pk] += quantity
+                audit("stock_demand.ship", "inventory.stockdemand", demand_id, shipped_at, {"shipped": quantity})
+            status("shipment", shipment_id, "draft", "shipped", shipped_at, note_number)
+            status("order", order_id, "confirmed", "shipped", shipped_at)
+            audit("shipment.shipped", "orders.shipment", shipment_id, shipped_at)
+            audit("order.shipped", "orders.order", order_id, shipped_at)
+            if state == "invoiced":
+                status("order", order_id, "shipped", "invoiced", shipped_at)
+
+        # What the existing shipments took out came in before: the ledger still sums to on_hand.
+        first_day = dt.datetime.combine(plans[-1][0], dt.time(8), tzinfo=dt.UTC)
+        for product_id, quantity in sorted(shipped_back.items()):
+            rows[StockMove].append(
+                {
+                    "id": ids[StockMove],
+                    "product_id": product_id,
+                    "warehouse_id": warehouse_id,
+                    "quantity": quantity,
+                    "kind": "receipt",
+                    "reference": "bench:history",
+                    "note": "",
+                    "created_by_id": user_id,
+                    "created_at": first_day,
+                }
+            )
+            ids[StockMove] += 1
+        for model in (StockAllocation, StatusEvent, AuditEvent, ShipmentLine):
+            first = _next_id(model)
+            for n, row in enumerate(rows[model]):
+                row["id"] = first + n
+        with transaction.atomic():
+            for model in (
+                Order,
+                OrderLine,
+                StockDemand,
+                StockAllocation,
+                IssuedDocument,
+                Shipment,
+                ShipmentLine,
+                StockMove,
+                StatusEvent,
+                AuditEvent,
+            ):
+                _copy(model, rows[model])
+            with connection.cursor() as cursor:
+                for product_id, quantity in sorted(allocated.items()):
+                    cursor.execute(
+                        "UPDATE inventory_stocklevel SET allocated = allocated + %s"
+                        " WHERE product_id = %s AND warehouse_id = %s",
+                        [quantity, product_id, warehouse_id],
+                    )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        return count
+
+
+# ---------------------------------------------------------------------------
+# Queries per order
+# ---------------------------------------------------------------------------
+
+STEPS = ("order_create", "order_confirm", "shipment_create", "shipment_ship")
+_LITERALS = [
+    (re.compile(r"'(?:[^']|'')*'"), "?"),
+    (re.compile(r"\b\d+(?:\.\d+)?\b"), "?"),
+    (re.compile(r"\(\s*(?:\?|%s)(?:\s*,\s*(?:\?|%s))*\s*\)"), "(…)"),
+    (re.compile(r"(?:\(…\)\s*,\s*)+\(…\)"), "(…)"),
+]
+
+
+def _shape(sql: str) -> str:
+    for pattern, replacement in _LITERALS:
+        sql = pattern.sub(replacement, sql)
+    return sql
+
+
+class StepRecorder:
+    """Counts (CaptureQueriesContext) and times (an execute wrapper: perf_counter, not the
+    debug cursor's milliseconds) every statement of one service call; keeps one sample of
+    each statement shape to ask the planner about afterwards."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, list[int]] = defaultdict(list)
+        self.millis: dict[str, list[float]] = defaultdict(list)
+        self.timings: dict[str, list[float]] = defaultdict(list)  # shape -> ms per execution
+        self.samples: dict[str, tuple[str, object]] = {}
+        self.costs: dict[str, float] = {}
+        self.orders = 0
+
+    def step(self, name: str):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        recorder = self
+
+        @contextmanager
+        def measured():
+            def timed(execute, sql, params, many, context):
+                start = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    shape = _shape(sql)
+                    recorder.timings[shape].append((time.perf_counter() - start) * 1000)
+                    if not many:
+                        recorder.samples.setdefault(shape, (sql, params))
+
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timed):
+                yield
+            recorder.millis[name].append((time.perf_counter() - start) * 1000)
+            recorder.counts[name].append(len(captured.captured_queries))
+
+        return measured
+
+    def steps(self) -> dict:
+        return {name: self.step(name) for name in STEPS}
+
+    def plan_costs(self) -> dict[str, float]:
+        """The planner's total cost of each sampled SELECT/UPDATE/DELETE/WITH (EXPLAIN, not run)."""
+        from django.db import connection
+
+        costs = {}
+        with connection.cursor() as cursor:
+            for shape, (sql, params) in self.samples.items():
+                if not sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "WITH")):
+                    continue
+                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                costs[shape] = plan[0]["Plan"]["Total Cost"]
+        return costs
+
+
+def _measure_queries(fx: Fixture, lines_count: int) -> tuple[StepRecorder, int]:
+    """QUERY_SAMPLE orders after one warm-up, rendering deferred; plus the render task's queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from documents.tasks import render_document
+    from orders.models import Order, Shipment
+
+    scheduled: list[int] = []
+    recorder = StepRecorder()
+    orders = []
+    with mock.patch("documents.services._schedule_render", side_effect=scheduled.append):
+        orders.append(_flow(fx, lines_count)[0].pk)
+        for _ in range(QUERY_SAMPLE):
+            orders.append(_flow(fx, lines_count, recorder.steps())[0].pk)
+            recorder.orders += 1
+    recorder.costs = recorder.plan_costs()
+    render_document(scheduled[0])  # warm-up: font, templates
+    with CaptureQueriesContext(connection) as captured:
+        render_document(scheduled[1])
+    render_queries = len(captured.captured_queries)
+    for document_id in scheduled[2:]:
+        render_document(document_id)
+    # Billing would invoice these later; keep the mix of open and uninvoiced rows as it was.
+    Shipment.objects.filter(order__in=orders).update(invoiced=True)
+    Order.objects.filter(pk__in=orders).update(status=Order.Status.INVOICED)
+    return recorder, render_queries
+
+
+def _print_queries(levels: list[tuple[int, dict[int, tuple[StepRecorder, int]]]]) -> None:
+    sizes = (3, 5)
+    print("\nQueries per order (CaptureQueriesContext; median over", QUERY_SAMPLE, "orders per size; ms = median)")
+    header = f"{'':<20}" + "".join(f"{f'{existing:,} existing orders':>30}" for existing, _ in levels)
+    print(header)
+    print(f"{'':<20}" + "".join(f"{f'{n} lines':>15}" for _ in levels for n in sizes))
+    for name in (*STEPS, "whole flow"):
+        cells = []
+        for _existing, by_size in levels:
+            for n in sizes:
+                recorder, _render = by_size[n]
+                if name == "whole flow":
+                    per_order = [sum(v) for v in zip(*(recorder.counts[s] for s in STEPS), strict=True)]
+                    ms = [sum(v) for v in zip(*(recorder.millis[s] for s in STEPS), strict=True)]
+                else:
+                    per_order, ms = recorder.counts[name], recorder.millis[name]
+                spread = "" if min(per_order) == max(per_order) else f"±{max(per_order) - min(per_order)}"
+                cells.append(f"{statistics.median(per_order):>5.0f}{spread:<3}{statistics.median(ms):>5.1f}ms")
+        print(f"{name:<20}" + "".join(f"{cell:>15}" for cell in cells))
+    print(
+        f"{'render task (PDF)':<20}"
+        + "".join(f"{by_size[n][1]:>15}" for _existing, by_size in levels for n in sizes)
+        + "   (worker side, once per delivery note)"
+    )
+
+    first_existing, first = levels[0]
+    last_existing, last = levels[-1]
+    grew = False
+    for n in sizes:
+        before, after = first[n][0], last[n][0]
+        for name in STEPS:
+            if statistics.median(before.counts[name]) != statistics.median(after.counts[name]):
+                grew = True
+                print(f"  {n} lines, {name}: query count changed with the number of orders:")
+                for shape in sorted(set(before.timings) | set(after.timings)):
+                    a = len(before.timings.get(shape, ())) / before.orders
+                    b = len(after.timings.get(shape, ())) / after.orders
+                    if a != b:
+                        print(f"    {a:5.1f} -> {b:5.1f} per order: {shape[:200]}")
+    verdict = "does not grow" if not grew else "GROWS"
+    print(f"  queries per order, {first_existing:,} -> {last_existing:,} existing orders: {verdict}")
+
+    # Time on a shared 2-core machine is noisy; the planner's estimate is not: a statement
+    # whose cost grows with the tables is one that reads more rows as history grows.
+    costlier, slower = {}, {}
+    for n in sizes:
+        before, after = first[n][0], last[n][0]
+        for shape, cost in after.costs.items():
+            old = before.costs.get(shape)
+            if old and cost > 2 * old and cost - old > 10:
+                costlier[shape] = (old, cost, len(after.timings[shape]) / after.orders)
+        for shape, times in after.timings.items():
+            old = before.timings.get(shape)
+            if old and statistics.median(times) > 2 * statistics.median(old) + 0.2:
+                slower[shape] = (statistics.median(old), statistics.median(times))
+    if costlier:
+        print(f"  statements whose planned cost grows ({first_existing:,} -> {last_existing:,} existing orders):")
+        for shape, (old, cost, per_order) in sorted(costlier.items(), key=lambda item: -item[1][1]):
+            print(f"    cost {old:8.1f} -> {cost:8.1f}, {per_order:.0f}x per order: {shape[:400]}")
+    else:
+        print("  no statement's planned cost more than doubles (EXPLAIN of every SELECT/UPDATE/DELETE)")
+    if slower:
+        print("  statements whose median time more than doubles (+0.2 ms):")
+        for shape, (old, new) in sorted(slower.items(), key=lambda item: -item[1][1]):
+            print(f"    {old:6.2f} -> {new:6.2f} ms: {shape[:300]}")
+    else:
+        print("  no statement's median time more than doubles (+0.2 ms)")
+
+
+# ---------------------------------------------------------------------------
+# Orders per second
+# ---------------------------------------------------------------------------
+
+
+class BareSql:
+    """The rows of one shipped order written with bare SQL through Django's connection,
+    one transaction per order: what the database itself costs for this flow."""
+
+    def __init__(self, fx: Fixture) -> None:
+        self.fx = fx
+        self.serial = 0
+
+    def one(self, lines_count: int) -> None:
+        from django.db import connection, transaction
+        from django.utils import timezone
+
+        from backoffice.money import line_amount
+
+        fx = self.fx
+        self.serial += 1
+        customer = fx.customer()
+        chosen = [(p, fx.rng.randint(1, 12)) for p in fx.rng.sample(fx.products, lines_count)]
+        chosen.sort(key=lambda pair: pair[0].pk)  # lock order, as the services do
+        amounts = [line_amount(q, p.list_price) for p, q in chosen]
+        total = sum(amounts)
+        now = timezone.now()
+        today = timezone.localdate()
+        warehouse_id, user_id = fx.warehouse.pk, fx.user.pk
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO orders_order (subtotal, tax_total, total, tax_breakdown, number, customer_id,"
+                " customer_po_number, order_date, status, hold_reason, note, entered_by_id, confirmed_at,"
+                " created_at, updated_at) VALUES (%s, %s, %s, '[]', %s, %s, '', %s, 'confirmed', '', '', %s, %s,"
+                " %s, %s) RETURNING id",
+                [total, 0, total, f"BL-{self.serial:07d}", customer.pk, today, user_id, now, now, now],
+            )
+            order_id = cursor.fetchone()[0]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, '箱', %s, 0, %s, %s, true, 0, false)"] * lines_count)
+            params = []
+            for position, ((product, quantity), amount) in enumerate(zip(chosen, amounts, strict=True), start=1):
+                params += [order_id, position, product.pk, product.sku, product.name, quantity]
+                params += [product.list_price, product.tax_rate, amount]
+            cursor.execute(
+                "INSERT INTO orders_orderline (order_id, position, product_id, sku, description, quantity, unit,"
+                " unit_price, discount_rate, tax_rate, amount, tracks_stock, shipped_quantity, cancelled)"
+                f" VALUES {values} RETURNING id",
+                params,
+            )
+            line_ids = [row[0] for row in cursor.fetchall()]
+            for product, quantity in chosen:
+                cursor.execute(
+                    "UPDATE inventory_stocklevel SET allocated = allocated + %s, updated_at = %s"
+                    " WHERE product_id = %s AND warehouse_id = %s AND on_hand - allocated >= %s",
+                    [quantity, now, product.pk, warehouse_id, quantity],
+                )
+                assert cursor.rowcount == 1
+            cursor.execute(
+                "INSERT INTO orders_shipment (subtotal, tax_total, total, tax_breakdown, number, order_id,"
+                " customer_id, status, shipped_on, invoiced, created_by_id, shipped_by_id, created_at)"
+                " VALUES (%s, 0, %s, '[]', %s, %s, %s, 'shipped', %s, false, %s, %s, %s) RETURNING id",
+                [total, total, f"BL-{self.serial:07d}", order_id, customer.pk, today, user_id, user_id, now],
+            )
+            shipment_id = cursor.fetchone()[0]
+            values = ", ".join(["(%s, %s, %s, %s)"] * lines_count)
+            params = []
+            for line_id, (_product, quantity), amount in zip(line_ids, chosen, amounts, strict=True):
+                params += [shipment_id, line_id, quantity, amount]
+            cursor.execute(
+                f"INSERT INTO orders_shipmentline (shipment_id, order_line_id, quantity, amount) VALUES {values}",
+                params,
+            )
+            values = ", ".join(["(%s::bigint, %s::integer)"] * lines_count)
+            params = [x for product, quantity in chosen for x in (product.pk, quantity)]
+            cursor.execute(
+                "UPDATE inventory_stocklevel AS s SET on_hand = s.on_hand - v.q, allocated = s.allocated - v.q,"
+                f" updated_at = %s FROM (VALUES {values}) AS v(p, q) WHERE s.product_id = v.p AND s.warehouse_id = %s",
+                [now, *params, warehouse_id],
+            )
+            values = ", ".join(["(%s, %s, %s, 'shipment', %s, %s, %s, %s)"] * lines_count)
+            params = []
+            for line_id, (product, quantity) in zip(line_ids, chosen, strict=True):
+                params += [product.pk, warehouse_id, -quantity, f"orders.Shipment:{shipment_id}"]
+                params += [f"orders.OrderLine:{line_id}", user_id, now]
+            cursor.execute(
+                "INSERT INTO inventory_stockmove (product_id, warehouse_id, quantity, kind, reference, note,"
+                f" created_by_id, created_at) VALUES {values}",
+                params,
+            )
+            cursor.execute("UPDATE orders_orderline SET shipped_quantity = quantity WHERE order_id = %s", [order_id])
+            cursor.execute("UPDATE orders_order SET status = 'shipped', updated_at = %s WHERE id = %s", [now, order_id])
+
+
+def _rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds else float("inf")
+
+
+def _timed(call, count: int) -> float:
+    start = time.perf_counter()
+    for _ in range(count):
+        call()
+    return time.perf_counter() - start
+
+
+def _documents_after(first_id: int) -> list[int]:
+    from documents.models import IssuedDocument
+
+    return list(IssuedDocument.objects.filter(pk__gte=first_id).order_by("pk").values_list("pk", flat=True))
+
+
+def _last_document_id() -> int:
+    from django.db.models import Max
+
+    from documents.models import IssuedDocument
+
+    return IssuedDocument.objects.aggregate(top=Max("pk"))["top"] or 0
+
+
+def _start_worker(concurrency: int) -> subprocess.Popen:
+    celery = Path(sys.executable).with_name("celery")
+    command = [str(celery) if celery.exists() else "celery", "-A", "backoffice", "worker"]
+    command += ["--concurrency", str(concurrency), "--pool", "prefork", "--loglevel", "WARNING"]
+    command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-flow-{os.getpid()}@%h"]
+    # The same environment: the throwaway DATABASE_URL, MEDIA_ROOT, broker and SECRET_KEY.
+    return subprocess.Popen(  # noqa: S603 - our own command line
+        command, cwd=ROOT, env=dict(os.environ), start_new_session=True, stdout=subprocess.DEVNULL
+    )
+
+
+def _stop_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is not None:
+        return
+    os.killpg(worker.pid, signal.SIGTERM)  # its own session: the worker and its pool children
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+
+
+def _wait_rendered(document_ids: list[int], worker: subprocess.Popen, timeout: float = 600) -> None:
+    from documents.models import IssuedDocument, RenderStatus
+
+    documents = IssuedDocument.objects.filter(pk__in=document_ids)
+    deadline = time.perf_counter() + timeout
+    while documents.exclude(render_status=RenderStatus.RENDERED).exists():
+        if worker.poll() is not None:
+            sys.exit(f"the celery worker exited with code {worker.returncode}")
+        if documents.filter(render_status=RenderStatus.FAILED).exists():
+            sys.exit("a delivery note failed to render in the worker")
+        if time.perf_counter() > deadline:
+            sys.exit(f"the workers did not render {len(document_ids)} PDFs in {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+def _drain(document_ids: list[int], concurrency: int) -> tuple[float, float, float]:
+    """Start a worker on a full queue, wait until every document is rendered; returns (wall
+    seconds from the start, seconds until the first PDF was stored, first PDF to last)."""
+    from django.db.models import Max, Min
+
+    from documents.models import IssuedDocument
+
+    launched = time.time()
+    worker = _start_worker(concurrency)
+    atexit.register(_stop_worker, worker)
+    try:
+        _wait_rendered(document_ids, worker)
+        finished = time.time()
+    finally:
+        _stop_worker(worker)
+    stamps = IssuedDocument.objects.filter(pk__in=document_ids).aggregate(
+        first=Min("rendered_at"), last=Max("rendered_at")
+    )
+    first, last = stamps["first"].timestamp(), stamps["last"].timestamp()
+    return finished - launched, first - launched, last - first
+
+
+def _alongside(fx: Fixture, count: int, concurrency: int) -> tuple[dict[int, float], float]:
+    """Workers already running while the orders are entered (production): seconds of the
+    flow per size, and seconds from the first order until the last PDF is stored."""
+    worker = _start_worker(concurrency)
+    atexit.register(_stop_worker, worker)
+    try:
+        _, shipment = _flow(fx, 3)
+        _wait_rendered([shipment.delivery_note_id], worker, timeout=60)  # the worker is up
+        first_id = _last_document_id() + 1
+        start = time.perf_counter()
+        seconds = {n: _timed(lambda n=n: _flow(fx, n), count) for n in (3, 5)}
+        _wait_rendered(_documents_after(first_id), worker)
+        return seconds, time.perf_counter() - start
+    finally:
+        _stop_worker(worker)
+
+
+def _render_seconds(document_id: int, runs: int = 10) -> float:
+    from documents.models import IssuedDocument
+    from documents.services import render_snapshot
+
+    snapshot = IssuedDocument.objects.get(pk=document_id).data
+    render_snapshot(snapshot)
+    start = time.perf_counter()
+    for _ in range(runs):
+        render_snapshot(snapshot)
+    return (time.perf_counter() - start) / runs
+
+
+def _throughput(fx: Fixture, count: int, workers: bool, concurrencies: list[int]) -> None:
+    import redis
+
+    from documents.models import IssuedDocument
+    from orders.models import Order
+
+    sizes = (3, 5)
+    bare = BareSql(fx)
+    rows: dict[str, dict[int, float]] = defaultdict(dict)
+    samples = {}
+    for n in sizes:
+        _set_eager(True)
+        _flow(fx, n)  # warm-up
+        bare.one(n)
+        rows["baseline: bare SQL writes of the order"][n] = _rate(count, _timed(lambda n=n: bare.one(n), count))
+        samples[n] = _flow(fx, n)[1].delivery_note_id
+        render = _render_seconds(samples[n])
+        rows["baseline: bare SQL + render its PDF"][n] = 1 / (
+            1 / rows["baseline: bare SQL writes of the order"][n] + render
+        )
+        first_id = _last_document_id() + 1
+        rows["(a) services, PDFs inline (eager)"][n] = _rate(count, _timed(lambda n=n: _flow(fx, n), count))
+        inline = IssuedDocument.objects.filter(pk__gte=first_id)
+        assert inline.count() == count and not inline.exclude(render_status="rendered").exists(), "not rendered inline"
+
+    drains = {}
+    alongside = None
+    if workers:
+        broker = redis.Redis.from_url(REDIS_URL)
+        _set_eager(False)
+        for concurrency in concurrencies:
+            broker.flushdb()
+            first_id = _last_document_id() + 1
+            seconds = {n: _timed(lambda n=n: _flow(fx, n), count) for n in sizes}
+            queued = broker.llen("celery")
+            document_ids = _documents_after(first_id)
+            assert len(document_ids) == 2 * count and queued == 2 * count, (len(document_ids), queued)
+            drains[concurrency] = (sum(seconds.values()), *_drain(document_ids, concurrency))
+            label = "(b) services, PDFs queued for workers"
+            if concurrency != concurrencies[0]:
+                label = f"(b) again, before draining with {concurrency}"
+            for n in sizes:
+                rows[label][n] = _rate(count, seconds[n])
+        broker.flushdb()
+        concurrency = max(concurrencies)
+        seconds, total = _alongside(fx, count, concurrency)
+        for n in sizes:
+            rows[f"(c) services, {concurrency} workers running alongside"][n] = _rate(count, seconds[n])
+        alongside = (concurrency, sum(seconds.values()), total)
+        _set_eager(True)
+
+    existing = Order.objects.count()
+    print(
+        f"\nOrders per second, order → confirm → ship, {count} orders of each size,"
+        f" ~{existing:,} orders in the database"
+    )
+    print(f"{'':<42}{'3 lines':>10}{'5 lines':>10}{'both':>10}")
+    for label, by_size in rows.items():
+        both = 2 / (1 / by_size[3] + 1 / by_size[5])
+        print(f"{label:<42}{by_size[3]:>8.1f}/s{by_size[5]:>8.1f}/s{both:>8.1f}/s")
+    print(f"  one delivery note rendered in-process: 3 lines {_render_seconds(samples[3]) * 1000:.1f} ms,", end="")
+    print(f" 5 lines {_render_seconds(samples[5]) * 1000:.1f} ms")
+    for concurrency, (flow, wall, startup, spread) in drains.items():
+        pdfs = 2 * count
+        steady = (pdfs - 1) / spread if spread else float("inf")
+        print(
+            f"  workers, concurrency {concurrency}: {pdfs} PDFs drained {wall:.1f} s after start"
+            f" (first PDF after {startup:.1f} s of start-up; then {steady:.1f} PDFs/s);"
+            f" flow {flow:.1f} s + drain {wall:.1f} s = {_rate(pdfs, flow + wall):.1f} orders/s end to end"
+        )
+    if alongside:
+        concurrency, flow, total = alongside
+        print(
+            f"  (c) end to end: {2 * count} orders entered in {flow:.1f} s while {concurrency} workers rendered;"
+            f" last PDF stored {total - flow:.1f} s after the last order = {_rate(2 * count, total):.1f} orders/s"
+            " with every PDF done"
+        )
+    eager = rows["(a) services, PDFs inline (eager)"]
+    best, how = 2 / (1 / eager[3] + 1 / eager[5]), "PDFs inline"
+    if alongside and _rate(2 * count, alongside[2]) > best:
+        best, how = _rate(2 * count, alongside[2]), f"{alongside[0]} workers alongside, every PDF done"
+    print(
+        f"\nGoal (issue 5): >= {GOAL_ORDERS_PER_SECOND} orders/s for order → ship → invoice with both PDFs, once"
+        f" billing exists (about {GOAL_ORDERS_PER_SECOND / TRYTON_ORDERS_PER_SECOND:.0f}x Tryton 8.2's"
+        f" {TRYTON_ORDERS_PER_SECOND} orders/s here)."
+    )
+    print(
+        f"Today, without the invoice: {best:.1f} orders/s ({how})"
+        f" = {best / TRYTON_ORDERS_PER_SECOND:.0f}x Tryton's whole flow;"
+        f" {'above' if best >= GOAL_ORDERS_PER_SECOND else 'BELOW'} {GOAL_ORDERS_PER_SECOND}/s before billing adds"
+        " its invoice and second PDF."
+    )
+
+
+# ---------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=100, help="orders of each size (3 and 5 lines) per timed run")
+    parser.add_argument("--existing", default="1000,20000", help="orders in the database when counting queries")
+    parser.add_argument("--skip-workers", action="store_true", help="no Celery workers / Redis (PDFs inline only)")
+    parser.add_argument("--concurrency", default="1,2", help="worker concurrencies to drain with, e.g. 2 or 1,2")
+    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
+    args = parser.parse_args()
+    levels = sorted(int(n) for n in args.existing.split(",") if n.strip())
+    concurrencies = [int(n) for n in args.concurrency.split(",") if n.strip()]
+
+    started = time.perf_counter()
+    if not args.skip_workers:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    _recreate_database()
+    try:
+        _setup_django("" if args.skip_workers else REDIS_URL)
+        from django.db import connection
+
+        from documents.models import IssuedDocument
+
+        fx = Fixture()
+        _set_eager(True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version()")
+            server = cursor.fetchone()[0].split(" on ")[0]
+        print(f"{server}; {BENCH_DB}; {PRODUCTS} products, {CUSTOMERS} customers; Celery broker", end=" ")
+        print("none (eager only)" if args.skip_workers else REDIS_URL)
+        _, shipment = _flow(fx, 5)
+        history = History(fx, IssuedDocument.objects.get(pk=shipment.delivery_note_id).data)
+        measured = []
+        for existing in levels:
+            load = time.perf_counter()
+            added = history.top_up(existing)
+            print(f"existing orders: {existing:,} ({added:,} written with COPY in {time.perf_counter() - load:.1f} s)")
+            measured.append((existing, {n: _measure_queries(fx, n) for n in (3, 5)}))
+        _print_queries(measured)
+        _throughput(fx, args.orders, not args.skip_workers, concurrencies)
+        print(f"\n(total run {time.perf_counter() - started:.0f} s)")
+    finally:
+        if not args.skip_workers:
+            import redis
+
+            redis.Redis.from_url(REDIS_URL).flushdb()
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            _recreate_database(drop_only=True)
+
+
+if __name__ == "__main__":
+    main()
