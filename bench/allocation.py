@@ -97,8 +97,10 @@ def _prepare():
 
     from inventory import services
     from inventory.models import Supplier
+    from tests.factories import complete_company_profile
 
     call_command("migrate", verbosity=0)
+    complete_company_profile()  # purchase orders print a 発注書: the issuer must be set up
     warehouse = services.warehouse_create(user=None, data={"code": "MAIN", "name": "本社倉庫", "is_default": True})
     supplier = Supplier.objects.create(code="S-BENCH", name="ベンチ仕入先", lead_time_days=5)
     hot = _create_products(1, "HOT", stock=BIG_STOCK, warehouse=warehouse, supplier=supplier)
