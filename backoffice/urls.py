@@ -10,5 +10,8 @@ urlpatterns = [
     path("api/v1/", include("orders.api.urls")),
     path("api/v1/", include("inventory.api.urls")),
     path("api/v1/", include("documents.api.urls")),
+    path("api/v1/", include("billing.api.urls")),
+    path("api/v1/", include("reports.api.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("backoffice.web_urls")),
 ]

@@ -459,6 +459,17 @@ class Shipment(DocumentTotals):
         "documents.IssuedDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     invoiced = models.BooleanField(_("invoiced"), default=False, db_index=True)
+    # Facts of the sale as they stood when it shipped, for reports: the customer's rep
+    # and tax mode may change later without moving past sales.
+    sales_rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sales rep"),
+    )
+    tax_mode = models.CharField(_("tax mode"), max_length=10, choices=TaxMode.choices, db_default=TaxMode.EXCLUSIVE)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     shipped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -487,6 +498,7 @@ class ShipmentLine(models.Model):
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="shipment_lines")
     quantity = models.PositiveIntegerField(_("quantity"))
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0, default=0)
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=2, db_default=0)
 
     class Meta:
         verbose_name = _("shipment line")

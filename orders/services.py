@@ -1197,17 +1197,26 @@ def shipment_create(*, order: Order, user, lines: Sequence[tuple[int, int]] | No
     shipment = model_create(
         model=Shipment,
         user=user,
-        data={"order": order, "customer": order.customer, "created_by": user},
+        data={
+            "order": order,
+            "customer": order.customer,
+            "sales_rep_id": order.customer.sales_rep_id,
+            "tax_mode": order.customer.tax_mode,
+            "created_by": user,
+        },
         action="shipment.create",
         validate=False,
     )
-    order_lines = {line.pk: line for line in order.lines.all()}
+    order_lines = {line.pk: line for line in order.lines.select_related("product")}
     mode = company_profile().rounding_mode
     rows = []
     for line_id, quantity in lines:
         line = order_lines[line_id]
         amount = line_amount(quantity, line.unit_price, mode, line.discount_rate)
-        rows.append(ShipmentLine(shipment=shipment, order_line=line, quantity=quantity, amount=amount))
+        unit_cost = line.product.cost if line.product_id else ZERO
+        rows.append(
+            ShipmentLine(shipment=shipment, order_line=line, quantity=quantity, amount=amount, unit_cost=unit_cost)
+        )
     ShipmentLine.objects.bulk_create(rows)
     totals = totals_for(
         [type("L", (), {"tax_rate": order_lines[r.order_line_id].tax_rate, "amount": r.amount}) for r in rows],
@@ -1285,12 +1294,13 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
     shipment.number = document.number
     shipment.shipped_on = shipped_on
     shipment.shipped_by = user
+    shipment.sales_rep_id = order.customer.sales_rep_id  # the sale belongs to the rep of the day it ships
     transition(
         shipment,
         Shipment.Status.SHIPPED,
         user=user,
         comment=document.number,
-        extra_fields=["delivery_note", "number", "shipped_on", "shipped_by"],
+        extra_fields=["delivery_note", "number", "shipped_on", "shipped_by", "sales_rep"],
     )
     _refresh_order_status(order, user)
     for hook in _after_ship_hooks:
@@ -1341,11 +1351,12 @@ def shipments_mark_invoiced(*, shipment_ids: Sequence[int], user) -> int:
     )
     if marked != len(shipment_ids):
         raise StateConflict(_("A shipment is not shipped or has already been invoiced."), code="already_invoiced")
+    shipments = list(Shipment.objects.filter(pk__in=shipment_ids).only("pk", "number", "order_id"))
     uninvoiced = Shipment.objects.filter(order=OuterRef("pk"), status=Shipment.Status.SHIPPED, invoiced=False)
     orders = list(
-        Order.objects.filter(shipments__pk__in=shipment_ids, status=Order.Status.SHIPPED)
+        Order.objects.filter(pk__in={s.order_id for s in shipments}, status=Order.Status.SHIPPED)
         .exclude(Exists(uninvoiced))
-        .distinct()
+        .only("pk", "number")
         .order_by("pk")
     )
     if orders:
@@ -1371,10 +1382,7 @@ def shipments_mark_invoiced(*, shipment_ids: Sequence[int], user) -> int:
     audit.record_many(
         actor=user,
         action="shipment.invoiced",
-        items=[
-            (shipment, {"invoiced": {"before": False, "after": True}})
-            for shipment in Shipment.objects.filter(pk__in=shipment_ids).only("pk", "number")
-        ],
+        items=[(shipment, {"invoiced": {"before": False, "after": True}}) for shipment in shipments],
     )
     return marked
 

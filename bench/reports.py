@@ -1,0 +1,561 @@
+"""Sales reports at a million shipment lines, next to the bare SQL that gives the same numbers.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/reports.py [--lines N] [--keep]
+
+Uses the server of DATABASE_URL but its own throwaway database (bo_bench_reports): creates
+and migrates it, loads N shipment lines (default 1,000,000: 5,000 products, 2,000
+customers, 20 reps, 3 years, 4 lines per shipment, a stock move per line, one credit note
+per 100 shipments) with COPY, times each report (selector + serializer, best of 3) beside a
+hand-written SQL GROUP BY of the same figures (best of 3), checks the figures agree, and
+drops the database unless --keep. Not a test: it prints, it never fails on a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import secrets
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BENCH_DB = "bo_bench_reports"
+START, END = dt.date(2023, 1, 1), dt.date(2025, 12, 31)
+PRODUCTS, CUSTOMERS, REPS, LINES_PER_SHIPMENT = 5000, 2000, 20, 4
+
+
+def _server_url(database: str) -> str:
+    parts = urlsplit(os.environ.get("DATABASE_URL", ""))
+    if not parts.scheme.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
+
+
+def _recreate_database(*, drop_only: bool = False) -> None:
+    import psycopg
+
+    with psycopg.connect(_server_url("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+
+def _setup_django() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ["DATABASE_URL"] = _server_url(BENCH_DB)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    import django
+
+    django.setup()
+
+
+# ---------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------
+
+
+def _copy(model, columns: list[str], rows) -> int:
+    """COPY rows (tuples in `columns` order, attnames) into the model's table; every other
+    concrete column gets its field default, so the rows satisfy NOT NULL."""
+    from django.db import connection
+    from django.utils import timezone
+
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    extra = [name for name, f in fields.items() if name not in columns and not f.primary_key]
+    defaults = []
+    for name in extra:
+        f = fields[name]
+        value = f.get_default() if f.has_default() else ("" if f.empty_strings_allowed and not f.null else None)
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = timezone.now()
+        defaults.append(f.get_db_prep_save(value, connection))
+    names = ", ".join(f'"{fields[n].column}"' for n in [*columns, *extra])
+    count = 0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row((*row, *defaults))
+                count += 1
+    return count
+
+
+def _reset_sequences(*models) -> None:
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
+
+
+def load(lines: int, seed: int = 7) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
+    from documents.models import IssuedDocument
+    from inventory.models import Product, StockMove, Warehouse
+    from orders.models import Customer, Order, OrderLine, Shipment, ShipmentLine
+    from reports.models import SalesTarget
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    User = get_user_model()
+    boss = User.objects.create_superuser("bench-manager", "m@example.jp", secrets.token_urlsafe(12))
+    rep_group = Group.objects.get(name="sales_rep")
+    reps = [User.objects.create_user(f"rep{i:02d}", last_name=f"担当{i:02d}") for i in range(REPS)]
+    for rep in reps:
+        rep.groups.add(rep_group)
+    warehouses = [
+        Warehouse.objects.create(code="TOKYO", name="東京", is_default=True),
+        Warehouse.objects.create(code="OSAKA", name="大阪"),
+    ]
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        prices, costs, rates = [], [], []
+        product_rows = []
+        for i in range(1, PRODUCTS + 1):
+            price = Decimal(rng.randrange(100, 20000, 10))
+            cost = (price * Decimal(rng.randrange(55, 85)) / 100).quantize(Decimal("0.01"))
+            category = f"カテゴリ{i % 40:02d}"
+            tax = "reduced" if i % 10 == 0 else "standard"
+            prices.append(price)
+            costs.append(cost)
+            rates.append(8 if tax == "reduced" else 10)
+            product_rows.append((i, f"P{i:05d}", f"商品{i:05d}", category, price, cost, tax))
+        _copy(Product, ["id", "sku", "name", "category", "list_price", "cost", "tax_category"], product_rows)
+        customer_rows = [
+            (i, f"C{i:05d}", f"得意先{i:05d}", reps[i % REPS].pk, "inclusive" if i % 10 == 0 else "exclusive")
+            for i in range(1, CUSTOMERS + 1)
+        ]
+        _copy(Customer, ["id", "code", "name", "sales_rep_id", "tax_mode"], customer_rows)
+        tax_mode = {row[0]: row[4] for row in customer_rows}
+        rep_of = {row[0]: row[3] for row in customer_rows}
+
+        shipments = lines // LINES_PER_SHIPMENT
+        days = (END - START).days + 1
+        plan = []  # (shipment id, customer, shipped_on, warehouse)
+        for sid in range(1, shipments + 1):
+            plan.append(
+                (
+                    sid,
+                    rng.randint(1, CUSTOMERS),
+                    START + dt.timedelta(days=rng.randrange(days)),
+                    rng.choice(warehouses).pk,
+                )
+            )
+        _copy(
+            Order,
+            ["id", "number", "customer_id", "order_date", "status", "entered_by_id", "created_at", "updated_at"],
+            ((sid, f"SO-{sid:07d}", cust, day, "shipped", boss.pk, now, now) for sid, cust, day, _w in plan),
+        )
+        _copy(
+            Shipment,
+            [
+                "id",
+                "number",
+                "order_id",
+                "customer_id",
+                "status",
+                "shipped_on",
+                "sales_rep_id",
+                "tax_mode",
+                "created_by_id",
+                "created_at",
+            ],
+            (
+                (sid, f"DN-{sid:07d}", sid, cust, "shipped", day, rep_of[cust], tax_mode[cust], boss.pk, now)
+                for sid, cust, day, _w in plan
+            ),
+        )
+        order_lines, shipment_lines, moves = [], [], []
+        line_id = 0
+        for sid, _cust, _day, warehouse in plan:
+            for position in range(1, LINES_PER_SHIPMENT + 1):
+                line_id += 1
+                product = rng.randint(1, PRODUCTS)
+                quantity = rng.randint(1, 20)
+                amount = quantity * prices[product - 1]
+                order_lines.append(
+                    (
+                        line_id,
+                        sid,
+                        position,
+                        product,
+                        f"P{product:05d}",
+                        quantity,
+                        prices[product - 1],
+                        rates[product - 1],
+                        amount,
+                        quantity,
+                    )
+                )
+                shipment_lines.append((line_id, sid, line_id, quantity, amount, costs[product - 1]))
+                moves.append(
+                    (
+                        product,
+                        warehouse,
+                        -quantity,
+                        "shipment",
+                        f"orders.Shipment:{sid}",
+                        f"orders.OrderLine:{line_id}",
+                        now,
+                    )
+                )
+        _copy(
+            OrderLine,
+            [
+                "id",
+                "order_id",
+                "position",
+                "product_id",
+                "description",
+                "quantity",
+                "unit_price",
+                "tax_rate",
+                "amount",
+                "shipped_quantity",
+            ],
+            order_lines,
+        )
+        _copy(ShipmentLine, ["id", "shipment_id", "order_line_id", "quantity", "amount", "unit_cost"], shipment_lines)
+        _copy(StockMove, ["product_id", "warehouse_id", "quantity", "kind", "reference", "note", "created_at"], moves)
+
+        # One credit note per 100 shipments: a per-shipment invoice with the credited line,
+        # returned in part up to 40 days after shipping.
+        documents, invoices, invoice_lines, notes, note_lines = [], [], [], [], []
+        for n, sid in enumerate(rng.sample(range(1, shipments + 1), shipments // 100), start=1):
+            _s, cust, day, _w = plan[sid - 1]
+            line = shipment_lines[(sid - 1) * LINES_PER_SHIPMENT]
+            ol = order_lines[(sid - 1) * LINES_PER_SHIPMENT]
+            credit_day = min(day + dt.timedelta(days=rng.randrange(41)), END)
+            returned = rng.randint(1, line[3])
+            credit = (Decimal(line[4]) * returned / line[3]).quantize(Decimal(1))
+            for kind, number, on in (("invoice", f"INV-{n:07d}", day), ("credit_note", f"CN-{n:07d}", credit_day)):
+                documents.append(
+                    (len(documents) + 1, kind, number, number, 2025, n, on, now, "customer", cust, "x", 0, "{}")
+                )
+            invoices.append(
+                (
+                    n,
+                    f"INV-{n:07d}",
+                    "per_shipment",
+                    cust,
+                    day,
+                    day,
+                    tax_mode[cust],
+                    line[4],
+                    line[4],
+                    line[4],
+                    2 * n - 1,
+                )
+            )
+            invoice_lines.append(
+                (n, n, 1, line[0], day, ol[3], ol[2] if False else ol[4], ol[4], line[3], ol[6], ol[7], line[4])
+            )
+            notes.append((n, f"CN-{n:07d}", "return", n, cust, credit_day, "破損", credit, 0, credit, 2 * n, now))
+            note_lines.append((n, n, n, returned, credit, ol[7]))
+        _copy(
+            IssuedDocument,
+            [
+                "id",
+                "kind",
+                "number",
+                "base_number",
+                "fiscal_year",
+                "sequence",
+                "document_date",
+                "issued_at",
+                "counterparty_kind",
+                "counterparty_id",
+                "counterparty_name",
+                "amount",
+                "data",
+            ],
+            documents,
+        )
+        _copy(
+            Invoice,
+            [
+                "id",
+                "number",
+                "kind",
+                "customer_id",
+                "issue_date",
+                "due_date",
+                "tax_mode",
+                "sales_amount",
+                "sales_total",
+                "total",
+                "document_id",
+            ],
+            invoices,
+        )
+        _copy(
+            InvoiceLine,
+            [
+                "id",
+                "invoice_id",
+                "position",
+                "shipment_line_id",
+                "shipped_on",
+                "product_id",
+                "sku",
+                "description",
+                "quantity",
+                "unit_price",
+                "tax_rate",
+                "amount",
+            ],
+            invoice_lines,
+        )
+        _copy(
+            CreditNote,
+            [
+                "id",
+                "number",
+                "kind",
+                "invoice_id",
+                "customer_id",
+                "issue_date",
+                "reason",
+                "subtotal",
+                "tax_total",
+                "total",
+                "document_id",
+                "created_at",
+            ],
+            notes,
+        )
+        _copy(CreditNoteLine, ["id", "credit_note_id", "invoice_line_id", "quantity", "amount", "tax_rate"], note_lines)
+        SalesTarget.objects.bulk_create(
+            SalesTarget(rep=rep, month=dt.date(2025, m, 1), amount=Decimal(30_000_000))
+            for rep in reps
+            for m in range(1, 13)
+        )
+        _reset_sequences(
+            Product,
+            Customer,
+            Order,
+            OrderLine,
+            Shipment,
+            ShipmentLine,
+            IssuedDocument,
+            Invoice,
+            InvoiceLine,
+            CreditNote,
+            CreditNoteLine,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "seconds": time.perf_counter() - started,
+        "lines": len(shipment_lines),
+        "shipments": shipments,
+        "credit_notes": len(notes),
+        "user": boss,
+        "warehouse": warehouses[1].pk,
+    }
+
+
+# ---------------------------------------------------------------------------
+# The bare SQL
+# ---------------------------------------------------------------------------
+
+BARE_LINES = """
+SELECT s.shipped_on AS day, ol.product_id AS product, s.customer_id AS customer, s.sales_rep_id AS rep,
+       p.category AS category, sl.quantity AS quantity,
+       CASE WHEN s.tax_mode = 'inclusive' THEN round(sl.amount * 100 / (100 + ol.tax_rate), 0)
+            ELSE sl.amount END AS amount,
+       sl.quantity * sl.unit_cost AS cost
+FROM orders_shipmentline sl
+JOIN orders_shipment s ON s.id = sl.shipment_id
+JOIN orders_orderline ol ON ol.id = sl.order_line_id
+LEFT JOIN inventory_product p ON p.id = ol.product_id
+WHERE s.status = 'shipped'
+  AND (s.shipped_on BETWEEN %(f)s AND %(t)s OR s.shipped_on BETWEEN %(lf)s AND %(lt)s) {ship_where}
+UNION ALL
+SELECT cn.issue_date, il.product_id, cn.customer_id, cs.sales_rep_id, p.category, -cl.quantity,
+       -CASE WHEN i.tax_mode = 'inclusive' THEN round(cl.amount * 100 / (100 + cl.tax_rate), 0) ELSE cl.amount END,
+       -cl.quantity * csl.unit_cost
+FROM billing_creditnoteline cl
+JOIN billing_creditnote cn ON cn.id = cl.credit_note_id
+JOIN billing_invoice i ON i.id = cn.invoice_id
+JOIN billing_invoiceline il ON il.id = cl.invoice_line_id
+LEFT JOIN inventory_product p ON p.id = il.product_id
+LEFT JOIN orders_shipmentline csl ON csl.id = il.shipment_line_id
+LEFT JOIN orders_shipment cs ON cs.id = csl.shipment_id
+WHERE (cn.issue_date BETWEEN %(f)s AND %(t)s OR cn.issue_date BETWEEN %(lf)s AND %(lt)s) {credit_where}
+"""
+
+BARE_KEYS = {
+    "month": "date_trunc('month', day)",
+    "day": "day",
+    "product": "product",
+    "customer": "customer",
+    "rep": "rep",
+    "category": "category",
+}
+
+WAREHOUSE_SHIP = (
+    "AND EXISTS (SELECT 1 FROM inventory_stockmove m WHERE m.warehouse_id = %(w)s AND m.kind = 'shipment' "
+    "AND m.reference = 'orders.Shipment:' || sl.shipment_id AND m.note = 'orders.OrderLine:' || sl.order_line_id)"
+)
+WAREHOUSE_CREDIT = (
+    "AND EXISTS (SELECT 1 FROM inventory_stockmove m WHERE m.warehouse_id = %(w)s AND m.kind = 'shipment' "
+    "AND m.reference = 'orders.Shipment:' || csl.shipment_id AND m.note = 'orders.OrderLine:' || csl.order_line_id)"
+)
+
+
+def bare_sql(group_by: list[str], params: dict, warehouse: bool) -> tuple[list, Decimal]:
+    from django.db import connection
+
+    keys = ", ".join(BARE_KEYS[d] for d in group_by)
+    lines = BARE_LINES.format(
+        ship_where=WAREHOUSE_SHIP if warehouse else "", credit_where=WAREHOUSE_CREDIT if warehouse else ""
+    )
+    sql = (
+        f"SELECT {keys}, "
+        "SUM(quantity) FILTER (WHERE day BETWEEN %(f)s AND %(t)s), "
+        "SUM(amount) FILTER (WHERE day BETWEEN %(f)s AND %(t)s), "
+        "SUM(cost) FILTER (WHERE day BETWEEN %(f)s AND %(t)s), "
+        "SUM(amount) FILTER (WHERE day BETWEEN %(lf)s AND %(lt)s) "
+        f"FROM ({lines}) AS lines GROUP BY {keys}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    n = len(group_by)
+    return rows, sum((r[n + 1] or Decimal(0) for r in rows), Decimal(0))
+
+
+# ---------------------------------------------------------------------------
+# Timing
+# ---------------------------------------------------------------------------
+
+
+def best_of(fn, runs: int = 3) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def run(info: dict) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports import selectors
+    from reports.api.serializers import TargetReportSerializer
+    from reports.api.views import sales_payload
+
+    user = info["user"]
+    cases = [
+        ("one month", dt.date(2025, 6, 1), dt.date(2025, 6, 30), ["product"], None),
+        ("one month", dt.date(2025, 6, 1), dt.date(2025, 6, 30), ["customer"], None),
+        ("one month", dt.date(2025, 6, 1), dt.date(2025, 6, 30), ["rep"], None),
+        ("one month", dt.date(2025, 6, 1), dt.date(2025, 6, 30), ["category"], None),
+        ("one month", dt.date(2025, 6, 1), dt.date(2025, 6, 30), ["day"], None),
+        ("one month", dt.date(2025, 6, 1), dt.date(2025, 6, 30), ["rep", "customer"], None),
+        ("one month, warehouse", dt.date(2025, 6, 1), dt.date(2025, 6, 30), ["product"], info["warehouse"]),
+        ("one year", dt.date(2025, 1, 1), dt.date(2025, 12, 31), ["month"], None),
+        ("one year", dt.date(2025, 1, 1), dt.date(2025, 12, 31), ["rep", "month"], None),
+        ("one year", dt.date(2025, 1, 1), dt.date(2025, 12, 31), ["product"], None),
+        ("three years", START, END, ["month"], None),
+        ("three years", START, END, ["customer"], None),
+    ]
+    print(
+        f"\n{'report':<36} {'rows':>6} {'report ms':>10} {'bare SQL ms':>12} {'ratio':>6} {'queries':>8}  same figures"
+    )
+    for scope, date_from, date_to, group_by, warehouse in cases:
+        filters = selectors.SalesFilters(warehouse=warehouse)
+
+        def report(date_from=date_from, date_to=date_to, group_by=group_by, filters=filters):
+            result = selectors.sales_report(
+                user=user, date_from=date_from, date_to=date_to, group_by=group_by, filters=filters
+            )
+            sales_payload(result)  # the endpoint's rendering work
+            return result
+
+        params = {
+            "f": date_from,
+            "t": date_to,
+            "lf": selectors.year_earlier(date_from),
+            "lt": selectors.year_earlier(date_to),
+            "w": warehouse,
+        }
+        with CaptureQueriesContext(connection) as queries:
+            report()
+        took, result = best_of(report)
+        bare_took, (rows, bare_total) = best_of(
+            lambda group_by=group_by, params=params, w=warehouse: bare_sql(group_by, params, bool(w))
+        )
+        same = result.total.amount == bare_total
+        name = f"sales {','.join(group_by)} ({scope})"
+        print(
+            f"{name:<36} {len(result.rows):>6} {took * 1000:>10.0f} {bare_took * 1000:>12.0f} "
+            f"{took / bare_took:>6.2f} {len(queries):>8}  "
+            + ("yes" if same else f"NO {result.total.amount} vs {bare_total}")
+        )
+
+    def targets():
+        result = selectors.targets_report(user=user, month=dt.date(2025, 6, 1))
+        TargetReportSerializer(result).data  # noqa: B018
+        return result
+
+    took, result = best_of(targets)
+    params = {
+        "f": dt.date(2025, 6, 1),
+        "t": dt.date(2025, 6, 30),
+        "lf": dt.date(2025, 4, 1),
+        "lt": dt.date(2025, 6, 30),
+        "w": None,
+    }
+    bare_took, (rows, _total) = best_of(lambda: bare_sql(["rep"], params, False))
+    bare_ytd = sum((r[4] or Decimal(0) for r in rows), Decimal(0))
+    same = result.total.actual == sum((r[2] or 0 for r in rows), Decimal(0)) and result.total.ytd_actual == bare_ytd
+    print(
+        f"{'targets 2025-06 (month + FY to date)':<36} {len(result.rows):>6} {took * 1000:>10.0f} "
+        f"{bare_took * 1000:>12.0f} {took / bare_took:>6.2f} {'':>8}  {'yes' if same else 'NO'}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+    _recreate_database()
+    try:
+        _setup_django()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        info = load(args.lines)
+        print(
+            f"loaded {info['lines']:,} shipment lines in {info['shipments']:,} shipments, "
+            f"{info['credit_notes']:,} credit notes, in {info['seconds']:.0f} s (COPY)"
+        )
+        run(info)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            _recreate_database(drop_only=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,340 @@
+"""Billing API serializers: read models, and one input serializer per action."""
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from billing.models import (
+    Allocation,
+    BankStatementImport,
+    BankStatementLine,
+    ClosingRun,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentMethod,
+)
+from inventory.models import Warehouse
+from orders.models import Customer, Shipment
+
+LIMITS = settings.LIMITS
+MONEY = {"max_digits": 14, "decimal_places": 0}
+
+
+class BillingTaxBreakdownSerializer(serializers.Serializer):
+    rate = serializers.IntegerField()
+    subtotal = serializers.DecimalField(**MONEY)
+    tax = serializers.DecimalField(**MONEY)
+
+
+# --- invoices ---------------------------------------------------------------------------------
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "id",
+            "position",
+            "delivery_note_number",
+            "shipped_on",
+            "sku",
+            "description",
+            "quantity",
+            "unit",
+            "unit_price",
+            "tax_rate",
+            "amount",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    tax_breakdown = BillingTaxBreakdownSerializer(many=True, read_only=True)
+    open_amount = serializers.DecimalField(read_only=True, **MONEY)
+    is_overdue = serializers.SerializerMethodField()
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    shipments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "customer",
+            "customer_name",
+            "issue_date",
+            "period_start",
+            "period_end",
+            "due_date",
+            "previous_balance",
+            "payments_received",
+            "credits",
+            "carried_over",
+            "sales_amount",
+            "tax_total",
+            "sales_total",
+            "total",
+            "tax_breakdown",
+            "paid_amount",
+            "credited_amount",
+            "open_amount",
+            "status",
+            "is_overdue",
+            "document",
+            "shipments",
+            "lines",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_is_overdue(self, invoice) -> bool:
+        """Derived: still open after the due date."""
+        return invoice.status in ("issued", "partially_paid") and invoice.due_date < timezone.localdate()
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_shipments(self, invoice) -> list[int]:
+        return [link.shipment_id for link in invoice.shipment_links.all()]
+
+
+class InvoiceIssueSerializer(serializers.Serializer):
+    shipment = serializers.PrimaryKeyRelatedField(queryset=Shipment.objects.all())
+    issue_date = serializers.DateField(required=False)
+
+
+class InvoiceCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+# --- closings ---------------------------------------------------------------------------------
+
+
+class ClosingRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClosingRun
+        fields = [
+            "id",
+            "closing_date",
+            "status",
+            "customers_total",
+            "customers_done",
+            "invoices_created",
+            "started_at",
+            "finished_at",
+            "error",
+        ]
+        read_only_fields = fields
+
+
+class ClosingRequestSerializer(serializers.Serializer):
+    closing_date = serializers.DateField()
+    in_background = serializers.BooleanField(
+        default=False, help_text=_("Run as a Celery task and answer 202 at once; follow the run's progress.")
+    )
+
+
+# --- payments ---------------------------------------------------------------------------------
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+
+    class Meta:
+        model = Allocation
+        fields = ["invoice", "invoice_number", "amount", "bank_fee"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    allocations = AllocationSerializer(many=True, read_only=True)
+    unallocated_amount = serializers.DecimalField(read_only=True, **MONEY)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "customer",
+            "received_on",
+            "amount",
+            "bank_fee",
+            "method",
+            "payer_name",
+            "note",
+            "allocated_amount",
+            "allocated_fee",
+            "unallocated_amount",
+            "allocations",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AllocationInputSerializer(serializers.Serializer):
+    invoice = serializers.PrimaryKeyRelatedField(queryset=Invoice.objects.all())
+    amount = serializers.DecimalField(**MONEY)
+    bank_fee = serializers.DecimalField(default=0, **MONEY)
+
+
+class PaymentAllocateSerializer(serializers.Serializer):
+    allocations = AllocationInputSerializer(
+        many=True,
+        required=False,
+        max_length=LIMITS["max_lines_per_document"],
+        help_text=_("Leave out to match the oldest open invoices first."),
+    )
+
+
+class PaymentCreateSerializer(PaymentAllocateSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    received_on = serializers.DateField()
+    amount = serializers.DecimalField(**MONEY)
+    bank_fee = serializers.DecimalField(default=0, **MONEY)
+    method = serializers.ChoiceField(choices=PaymentMethod.choices, default=PaymentMethod.TRANSFER)
+    payer_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+# --- credit notes -----------------------------------------------------------------------------
+
+
+class CreditNoteLineSerializer(serializers.ModelSerializer):
+    description = serializers.CharField(source="invoice_line.description", read_only=True)
+
+    class Meta:
+        model = CreditNoteLine
+        fields = ["invoice_line", "description", "quantity", "amount", "tax_rate"]
+        read_only_fields = fields
+
+
+class CreditNoteSerializer(serializers.ModelSerializer):
+    # A plain string on output, so the kind enum is named once (by the create input).
+    kind = serializers.CharField(read_only=True, help_text=_("return or price_reduction"))
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+    lines = CreditNoteLineSerializer(many=True, read_only=True)
+    tax_breakdown = BillingTaxBreakdownSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CreditNote
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "invoice",
+            "invoice_number",
+            "customer",
+            "issue_date",
+            "reason",
+            "warehouse",
+            "lines",
+            "subtotal",
+            "tax_total",
+            "total",
+            "tax_breakdown",
+            "allocated_amount",
+            "document",
+        ]
+        read_only_fields = fields
+
+
+class CreditLineInputSerializer(serializers.Serializer):
+    invoice_line = serializers.PrimaryKeyRelatedField(queryset=InvoiceLine.objects.all())
+    quantity = serializers.IntegerField(required=False, default=0, min_value=0, max_value=LIMITS["max_quantity"])
+    amount = serializers.DecimalField(required=False, allow_null=True, default=None, **MONEY)
+
+
+class CreditNoteCreateSerializer(serializers.Serializer):
+    invoice = serializers.PrimaryKeyRelatedField(queryset=Invoice.objects.all())
+    kind = serializers.ChoiceField(choices=CreditNote.Kind.choices)
+    reason = serializers.CharField(max_length=200)
+    issue_date = serializers.DateField(required=False)
+    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all(), required=False, allow_null=True)
+    lines = CreditLineInputSerializer(many=True, min_length=1, max_length=LIMITS["max_lines_per_document"])
+
+
+# --- bank statements --------------------------------------------------------------------------
+
+
+class BankStatementLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BankStatementLine
+        fields = [
+            "id",
+            "statement",
+            "row_number",
+            "transaction_date",
+            "amount",
+            "payer_name",
+            "status",
+            "customer",
+            "payment",
+        ]
+        read_only_fields = fields
+
+
+class BankStatementSerializer(serializers.ModelSerializer):
+    lines = BankStatementLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BankStatementImport
+        fields = ["id", "file_name", "sha256", "imported_at", "lines"]
+        read_only_fields = fields
+
+
+class BankStatementUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("CSV with date, amount, payer_name (UTF-8 or Shift_JIS)."))
+
+
+class BankLineConfirmSerializer(PaymentAllocateSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    bank_fee = serializers.DecimalField(default=0, **MONEY)
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+class AgingRowSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    customer_code = serializers.CharField()
+    customer_name = serializers.CharField()
+    current = serializers.DecimalField(**MONEY)
+    days_30 = serializers.DecimalField(**MONEY, help_text=_("1-30 days overdue"))
+    days_60 = serializers.DecimalField(**MONEY, help_text=_("31-60 days overdue"))
+    days_90 = serializers.DecimalField(**MONEY, help_text=_("61-90 days overdue"))
+    days_90_plus = serializers.DecimalField(**MONEY, help_text=_("more than 90 days overdue"))
+    credit = serializers.DecimalField(**MONEY, help_text=_("payments and credit notes not yet matched"))
+    total = serializers.DecimalField(**MONEY)
+
+
+class AgingTotalsSerializer(serializers.Serializer):
+    current = serializers.DecimalField(**MONEY)
+    days_30 = serializers.DecimalField(**MONEY)
+    days_60 = serializers.DecimalField(**MONEY)
+    days_90 = serializers.DecimalField(**MONEY)
+    days_90_plus = serializers.DecimalField(**MONEY)
+    credit = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**MONEY)
+
+
+class AgingReportSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AgingRowSerializer(many=True)
+    totals = AgingTotalsSerializer()
+
+
+class AgingQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False)
+
+
+class JournalQuerySerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    layout = serializers.ChoiceField(choices=[("generic", "generic"), ("yayoi", "yayoi")], default="generic")

@@ -1,0 +1,131 @@
+"""Billing reads that need thought: open balances, receivables aging, visible invoices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from backoffice.money import ZERO
+from backoffice.roles import restrict_to_own_customers
+
+from .models import CreditNote, Invoice, Payment
+
+OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID)
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=0)
+
+
+def _sum(expression) -> Coalesce:
+    return Coalesce(Sum(expression), Value(ZERO), output_field=MONEY_FIELD)
+
+
+def open_amount_expression():
+    return F("sales_total") - F("paid_amount") - F("credited_amount")
+
+
+def customer_credit(customer_ids) -> dict[int, Decimal]:
+    """Per customer: money and credit notes not matched to any invoice (two queries)."""
+    credit: dict[int, Decimal] = {}
+    for model, total in ((Payment, "amount"), (CreditNote, "total")):
+        rows = (
+            model.objects.filter(customer_id__in=customer_ids, allocated_amount__lt=F(total))
+            .values("customer_id")
+            .annotate(left=_sum(F(total) - F("allocated_amount")))
+        )
+        for row in rows:
+            credit[row["customer_id"]] = credit.get(row["customer_id"], ZERO) + row["left"]
+    return credit
+
+
+def customer_balance(customer) -> Decimal:
+    """Open receivables of a customer (the credit check's provider): unpaid invoices less
+    customer credit."""
+    open_total = Invoice.objects.filter(customer=customer, status__in=OPEN_STATUSES).aggregate(
+        total=_sum(open_amount_expression())
+    )["total"]
+    return open_total - customer_credit([customer.pk]).get(customer.pk, ZERO)
+
+
+def invoices_visible_to(user) -> QuerySet[Invoice]:
+    return restrict_to_own_customers(Invoice.objects.all(), user)
+
+
+BUCKETS = ("current", "days_30", "days_60", "days_90", "days_90_plus")
+
+
+@dataclass(frozen=True)
+class AgingRow:
+    customer: int
+    customer_code: str
+    customer_name: str
+    current: Decimal
+    days_30: Decimal
+    days_60: Decimal
+    days_90: Decimal
+    days_90_plus: Decimal
+    credit: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return sum((getattr(self, name) for name in BUCKETS), ZERO) - self.credit
+
+
+def _open_invoices(user) -> QuerySet[Invoice]:
+    return restrict_to_own_customers(Invoice.objects.filter(status__in=OPEN_STATUSES), user)
+
+
+def _buckets(as_of: dt.date) -> dict:
+    """Open amount by days past due as of `as_of`: not yet due, 1-30, 31-60, 61-90, over 90."""
+    open_amount = open_amount_expression()
+    days = dt.timedelta
+
+    def bucket(condition: Q):
+        return _sum(Case(When(condition, then=open_amount), default=Value(ZERO), output_field=MONEY_FIELD))
+
+    return {
+        "current": bucket(Q(due_date__gte=as_of)),
+        "days_30": bucket(Q(due_date__lt=as_of, due_date__gte=as_of - days(30))),
+        "days_60": bucket(Q(due_date__lt=as_of - days(30), due_date__gte=as_of - days(60))),
+        "days_90": bucket(Q(due_date__lt=as_of - days(60), due_date__gte=as_of - days(90))),
+        "days_90_plus": bucket(Q(due_date__lt=as_of - days(90))),
+    }
+
+
+def aging_queryset(*, user, as_of: dt.date):
+    """One row per customer with open invoices, grouped in one query; a rep sees their own
+    customers only."""
+    return (
+        _open_invoices(user)
+        .values("customer", "customer__code", "customer__name")
+        .annotate(**_buckets(as_of))
+        .order_by("customer__code", "customer")
+    )
+
+
+def aging_rows(rows) -> list[AgingRow]:
+    """The grouped rows of one page, with each customer's unmatched credit (two more queries)."""
+    rows = list(rows)
+    credit = customer_credit([row["customer"] for row in rows])
+    return [
+        AgingRow(
+            customer=row["customer"],
+            customer_code=row["customer__code"],
+            customer_name=row["customer__name"],
+            credit=credit.get(row["customer"], ZERO),
+            **{name: row[name] for name in BUCKETS},
+        )
+        for row in rows
+    ]
+
+
+def aging_totals(*, user, as_of: dt.date) -> dict[str, Decimal]:
+    """The buckets over every visible customer, and their credit (three queries)."""
+    invoices = _open_invoices(user)
+    totals = invoices.aggregate(**_buckets(as_of))
+    customer_ids = invoices.values("customer_id")
+    totals["credit"] = sum(customer_credit(customer_ids).values(), ZERO)
+    totals["total"] = sum((totals[name] for name in BUCKETS), ZERO) - totals["credit"]
+    return totals

@@ -1,0 +1,203 @@
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from backoffice.exceptions import InvalidInput
+from reports.models import SalesTarget
+from reports.selectors import DIMENSIONS, add_months, month_end, month_start
+from reports.services import parse_month
+
+MAX_YEARS = 10
+MONEY = {"max_digits": 16, "decimal_places": 0}
+COST = {"max_digits": 18, "decimal_places": 2}
+PCT = {"max_digits": 8, "decimal_places": 1, "allow_null": True}
+RATE = {"max_digits": 8, "decimal_places": 2, "allow_null": True}
+
+
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2026-04"})
+class MonthField(serializers.Field):
+    """A month as "YYYY-MM"."""
+
+    default_error_messages = {"invalid": gettext_lazy("Enter a month as YYYY-MM.")}
+
+    def to_internal_value(self, data):
+        try:
+            return parse_month(data)
+        except InvalidInput:
+            self.fail("invalid")
+
+    def to_representation(self, value):
+        return f"{value:%Y-%m}"
+
+
+# --- query parameters ---
+
+
+class FiltersSerializer(serializers.Serializer):
+    customer = serializers.IntegerField(required=False, min_value=1)
+    product = serializers.IntegerField(required=False, min_value=1)
+    rep = serializers.IntegerField(required=False, min_value=1)
+
+
+class RangeQuerySerializer(FiltersSerializer):
+    date_from = serializers.DateField(required=False, help_text=gettext_lazy("default: the first of this month"))
+    date_to = serializers.DateField(required=False, help_text=gettext_lazy("default: the end of this month"))
+
+    def validate(self, attrs):
+        today = timezone.localdate()
+        date_from = attrs.get("date_from") or month_start(today)
+        date_to = attrs.get("date_to") or month_end(date_from)
+        if date_to < date_from:
+            raise serializers.ValidationError({"date_to": [_("The end date is before the start date.")]})
+        if date_to > add_months(date_from, 12 * MAX_YEARS) - dt.timedelta(days=1):
+            raise serializers.ValidationError(
+                {"date_to": [_("A report covers at most %(years)d years.") % {"years": MAX_YEARS}]}
+            )
+        attrs["date_from"], attrs["date_to"] = date_from, date_to
+        return attrs
+
+
+class SalesQuerySerializer(RangeQuerySerializer):
+    group_by = serializers.CharField(
+        required=False,
+        default="month",
+        help_text=gettext_lazy("one or two of: month, day, product, customer, rep, category (e.g. rep,month)"),
+    )
+    warehouse = serializers.IntegerField(required=False, min_value=1)
+
+    def validate_group_by(self, value):
+        parts = [part.strip() for part in value.split(",")]
+        unknown = [part for part in parts if part not in DIMENSIONS]
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown grouping %(names)s: choose from %(choices)s.")
+                % {"names": ", ".join(unknown), "choices": ", ".join(DIMENSIONS)}
+            )
+        if len(parts) > 2 or len(set(parts)) != len(parts):
+            raise serializers.ValidationError(_("Group by one or two different dimensions."))
+        return parts
+
+
+class TargetsQuerySerializer(serializers.Serializer):
+    month = MonthField(required=False, help_text=gettext_lazy("YYYY-MM, default this month"))
+
+
+class BacklogQuerySerializer(FiltersSerializer):
+    group_by = serializers.ChoiceField(choices=["date", "month"], default="date")
+
+
+class PipelineQuerySerializer(RangeQuerySerializer):
+    pass
+
+
+# --- reports ---
+
+
+class SalesRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    keys = serializers.ListField(child=serializers.CharField())
+    labels = serializers.ListField(child=serializers.CharField())
+    quantity = serializers.IntegerField()
+    amount = serializers.DecimalField(**MONEY)
+    cost = serializers.DecimalField(**COST)
+    gross_profit = serializers.DecimalField(**COST)
+    gross_margin_pct = serializers.DecimalField(**PCT)
+    share_pct = serializers.DecimalField(**PCT)
+    last_year_quantity = serializers.IntegerField()
+    last_year_amount = serializers.DecimalField(**MONEY)
+    growth_pct = serializers.DecimalField(**PCT)
+
+
+class SalesReportSerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    last_year_from = serializers.DateField()
+    last_year_to = serializers.DateField()
+    group_by = serializers.ListField(child=serializers.CharField())
+    rows = SalesRowSerializer(many=True)
+    total = SalesRowSerializer()
+
+
+class TargetRowSerializer(serializers.Serializer):
+    rep_id = serializers.IntegerField()
+    rep = serializers.CharField()
+    target = serializers.DecimalField(allow_null=True, **MONEY)
+    actual = serializers.DecimalField(**MONEY)
+    achievement_rate = serializers.DecimalField(**RATE)
+    ytd_target = serializers.DecimalField(allow_null=True, **MONEY)
+    ytd_actual = serializers.DecimalField(**MONEY)
+    ytd_achievement_rate = serializers.DecimalField(**RATE)
+
+
+class TargetReportSerializer(serializers.Serializer):
+    month = MonthField()
+    fiscal_year_from = serializers.DateField()
+    rows = TargetRowSerializer(many=True)
+    total = TargetRowSerializer()
+
+
+class BacklogRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    lines = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+    amount = serializers.DecimalField(**MONEY)
+
+
+class BacklogReportSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    group_by = serializers.CharField()
+    rows = BacklogRowSerializer(many=True)
+    total = BacklogRowSerializer()
+
+
+class PipelineRowSerializer(serializers.Serializer):
+    rep_id = serializers.IntegerField(allow_null=True)
+    rep = serializers.CharField()
+    open_count = serializers.IntegerField()
+    open_amount = serializers.DecimalField(**MONEY)
+    accepted_count = serializers.IntegerField()
+    accepted_amount = serializers.DecimalField(**MONEY)
+    declined_count = serializers.IntegerField()
+    expired_count = serializers.IntegerField()
+    won_rate = serializers.DecimalField(**RATE)
+
+
+class PipelineReportSerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    rows = PipelineRowSerializer(many=True)
+    total = PipelineRowSerializer()
+
+
+# --- sales targets ---
+
+
+class SalesTargetSerializer(serializers.ModelSerializer):
+    rep = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True))
+    month = MonthField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=0, min_value=0)
+
+    class Meta:
+        model = SalesTarget
+        fields = ["id", "rep", "month", "amount", "updated_at"]
+        read_only_fields = ["id", "updated_at"]
+        validators = []  # the service names the clash on `month`
+
+
+class SalesTargetImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=gettext_lazy("CSV with rep (username), month (YYYY-MM), amount; UTF-8 or Shift_JIS.")
+    )
+
+
+class SalesTargetImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()

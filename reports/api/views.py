@@ -1,0 +1,274 @@
+"""Reports API. Each view parses its query, calls one selector and renders the result as
+JSON, or as a CSV / .xlsx download with `?format=csv|xlsx`."""
+
+from decimal import Decimal
+
+from django.db.models import ProtectedError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backoffice.exceptions import InvalidInput
+from backoffice.permissions import RolePermission
+from backoffice.roles import Role, sees_all_customers
+from reports import exports, selectors, services
+from reports.models import SalesTarget
+
+from .renderers import CSVRenderer, XLSXRenderer
+from .serializers import (
+    BacklogQuerySerializer,
+    BacklogReportSerializer,
+    PipelineQuerySerializer,
+    PipelineReportSerializer,
+    SalesQuerySerializer,
+    SalesReportSerializer,
+    SalesTargetImportResultSerializer,
+    SalesTargetImportSerializer,
+    SalesTargetSerializer,
+    TargetReportSerializer,
+    TargetsQuerySerializer,
+)
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"], description="csv (UTF-8 with BOM) or xlsx to download"
+)
+DOWNLOADS = {
+    (200, "text/csv"): OpenApiResponse(response=OpenApiTypes.BINARY, description="the report as CSV"),
+    (200, XLSXRenderer.media_type): OpenApiResponse(response=OpenApiTypes.BINARY, description="the report as .xlsx"),
+}
+
+
+def _query(serializer_class, params) -> dict:
+    serializer = serializer_class(data=params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _filters(query: dict) -> selectors.SalesFilters:
+    return selectors.SalesFilters(
+        customer=query.get("customer"),
+        product=query.get("product"),
+        rep=query.get("rep"),
+        warehouse=query.get("warehouse"),
+    )
+
+
+def _text(value, places: str | None = None) -> str | None:
+    if value is None:
+        return None
+    return str(value if places is None else value.quantize(Decimal(places)))
+
+
+def _sales_row(row: selectors.SalesRow) -> dict:
+    return {
+        "key": row.key,
+        "label": row.label,
+        "keys": row.keys,
+        "labels": row.labels,
+        "quantity": int(row.quantity),
+        "amount": _text(row.amount, "1"),
+        "cost": _text(row.cost, "0.01"),
+        "gross_profit": _text(row.gross_profit, "0.01"),
+        "gross_margin_pct": _text(row.gross_margin_pct),
+        "share_pct": _text(row.share_pct),
+        "last_year_quantity": int(row.last_year_quantity),
+        "last_year_amount": _text(row.last_year_amount, "1"),
+        "growth_pct": _text(row.growth_pct),
+    }
+
+
+def sales_payload(report: selectors.SalesReport) -> dict:
+    """What SalesReportSerializer gives, written out directly: a report can have thousands
+    of rows, and a DRF field per cell costs more than the SQL."""
+    return {
+        "date_from": report.date_from.isoformat(),
+        "date_to": report.date_to.isoformat(),
+        "last_year_from": report.last_year_from.isoformat(),
+        "last_year_to": report.last_year_to.isoformat(),
+        "group_by": report.group_by,
+        "rows": [_sales_row(row) for row in report.rows],
+        "total": _sales_row(report.total),
+    }
+
+
+class ReportView(APIView):
+    """A report: JSON by default, a file with ?format=csv|xlsx. Every role reads; a rep's
+    figures are limited to their own customers inside the selectors."""
+
+    permission_classes = [RolePermission]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, XLSXRenderer]
+    report_serializer = None
+    payload = None
+    file_stem = "report"
+
+    def respond(self, report, table: exports.Table, name_parts: list[str]) -> Response:
+        file_format = getattr(self.request.accepted_renderer, "format", "json")
+        if file_format in ("csv", "xlsx"):
+            file_name = "_".join([self.file_stem, *name_parts]) + f".{file_format}"
+            return Response(table, headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
+        if self.payload is not None:
+            return Response(type(self).payload(report))
+        return Response(self.report_serializer(report).data)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON whatever format was asked for.
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and getattr(renderer, "format", None) in ("csv", "xlsx"):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class SalesReportView(ReportView):
+    """売上集計: net sales excluding tax (shipments less credit notes) grouped by one or
+    two of month, day, product, customer, rep, category, with cost, gross profit, share
+    and the same period last year. The total is the sum of the rows."""
+
+    report_serializer = SalesReportSerializer
+    payload = sales_payload
+    file_stem = "sales"
+
+    @extend_schema(
+        parameters=[SalesQuerySerializer, FORMAT_PARAMETER], responses={200: SalesReportSerializer, **DOWNLOADS}
+    )
+    def get(self, request):
+        query = _query(SalesQuerySerializer, request.query_params)
+        try:
+            report = selectors.sales_report(
+                user=request.user,
+                date_from=query["date_from"],
+                date_to=query["date_to"],
+                group_by=query["group_by"],
+                filters=_filters(query),
+            )
+        except selectors.TooManyRows:
+            raise InvalidInput(
+                _("More than %(count)d rows: choose a shorter period or a coarser grouping.")
+                % {"count": selectors.MAX_ROWS},
+                field="group_by",
+            ) from None
+        names = [f"{query['date_from']:%Y%m%d}", f"{query['date_to']:%Y%m%d}", "-".join(query["group_by"])]
+        return self.respond(report, exports.sales_table(report), names)
+
+
+class TargetReportView(ReportView):
+    """目標達成率: per rep, the month's target, actual and achievement rate, and the fiscal
+    year to date. A rep sees only their own row."""
+
+    report_serializer = TargetReportSerializer
+    file_stem = "targets"
+
+    @extend_schema(
+        parameters=[TargetsQuerySerializer, FORMAT_PARAMETER], responses={200: TargetReportSerializer, **DOWNLOADS}
+    )
+    def get(self, request):
+        from django.utils import timezone
+
+        query = _query(TargetsQuerySerializer, request.query_params)
+        month = query.get("month") or selectors.month_start(timezone.localdate())
+        report = selectors.targets_report(user=request.user, month=month)
+        return self.respond(report, exports.targets_table(report), [f"{month:%Y%m}"])
+
+
+class BacklogReportView(ReportView):
+    """受注残: confirmed order lines not yet shipped, by expected ship date."""
+
+    report_serializer = BacklogReportSerializer
+    file_stem = "backlog"
+
+    @extend_schema(
+        parameters=[BacklogQuerySerializer, FORMAT_PARAMETER], responses={200: BacklogReportSerializer, **DOWNLOADS}
+    )
+    def get(self, request):
+        query = _query(BacklogQuerySerializer, request.query_params)
+        report = selectors.backlog_report(user=request.user, group_by=query["group_by"], filters=_filters(query))
+        return self.respond(report, exports.backlog_table(report), [f"{report.as_of:%Y%m%d}"])
+
+
+class PipelineReportView(ReportView):
+    """見積パイプライン: open issued quotes and the won rate per rep, accepted /
+    (accepted + declined + expired) of the quotes issued in the period."""
+
+    report_serializer = PipelineReportSerializer
+    file_stem = "pipeline"
+
+    @extend_schema(
+        parameters=[PipelineQuerySerializer, FORMAT_PARAMETER], responses={200: PipelineReportSerializer, **DOWNLOADS}
+    )
+    def get(self, request):
+        query = _query(PipelineQuerySerializer, request.query_params)
+        report = selectors.pipeline_report(
+            user=request.user, date_from=query["date_from"], date_to=query["date_to"], filters=_filters(query)
+        )
+        names = [f"{query['date_from']:%Y%m%d}", f"{query['date_to']:%Y%m%d}"]
+        return self.respond(report, exports.pipeline_table(report), names)
+
+
+class SalesTargetViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Monthly sales targets per rep. Managers write; a rep reads only their own."""
+
+    serializer_class = SalesTargetSerializer
+    permission_classes = [RolePermission]
+    write_roles = (Role.MANAGER,)
+    action_roles = {"import_csv": (Role.MANAGER,)}
+    filterset_fields = ["rep"]
+    ordering_fields = ["month", "rep", "amount"]
+
+    def get_queryset(self):
+        queryset = SalesTarget.objects.select_related("rep").order_by("-month", "rep_id")
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        if not sees_all_customers(self.request.user):
+            queryset = queryset.filter(rep=self.request.user)
+        month = self.request.query_params.get("month")
+        if month:
+            queryset = queryset.filter(month=services.parse_month(month))
+        return queryset
+
+    def perform_create(self, serializer):
+        serializer.instance = services.sales_target_set(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        data = {
+            "rep": serializer.instance.rep,
+            "month": serializer.instance.month,
+            "amount": serializer.instance.amount,
+            **serializer.validated_data,
+        }
+        serializer.instance = services.sales_target_update(user=self.request.user, target=serializer.instance, **data)
+
+    def perform_destroy(self, instance):
+        try:
+            services.sales_target_delete(user=self.request.user, target=instance)
+        except ProtectedError:  # pragma: no cover - nothing refers to a target today
+            raise Http404 from None
+
+    @extend_schema(
+        request={"multipart/form-data": SalesTargetImportSerializer},
+        responses={200: SalesTargetImportResultSerializer, 400: OpenApiResponse(description="the file's first error")},
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def import_csv(self, request):
+        """Set many targets at once from a CSV: rep (username), month (YYYY-MM), amount."""
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": [_("Upload the CSV file as 'file'.")]})
+        if upload.size > 2 * 1024 * 1024:
+            raise ValidationError({"file": [_("The file is larger than 2 MB.")]})
+        result = services.sales_targets_import(user=request.user, content=upload.read())
+        return Response(SalesTargetImportResultSerializer(result).data, status=status.HTTP_200_OK)

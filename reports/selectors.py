@@ -1,0 +1,799 @@
+"""Sales figures, read from orders and billing through the ORM, aggregated in SQL.
+
+Sales are recognised when goods ship (出荷基準): a shipped shipment's lines count on
+their shipping date. A credit note (返品・値引) counts against sales on its own issue
+date, not the original sale's. Amounts exclude tax: a tax-inclusive (内税) line's
+amount is taken as amount × 100 / (100 + rate), rounded to the yen per line, so every
+grouping adds up the same line values. Cost is quantity × the unit cost recorded on the
+shipment line when it shipped; the rep and the tax mode are those recorded on the
+shipment, so reassigning a customer does not move past sales.
+
+Why no summary table: each report is one GROUP BY per source (shipments, credit
+notes), with both periods it compares (this period and last year, or the month and
+the year to date) summed in the same statement by conditional aggregation, so the
+number of queries does not depend on the number of rows, and the one-month queries
+use the index on shipments' shipped_on. bench/reports.py measures this at a million
+lines next to the bare SQL.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, Round, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.money import line_amount
+from backoffice.roles import Role, restrict_to_own_customers
+from backoffice.selectors import company_profile
+from billing.models import CreditNoteLine
+from inventory.models import Product, StockMove
+from orders.models import Customer, Order, OrderLine, Quote, ShipmentLine
+
+ZERO = Decimal(0)
+MONEY = DecimalField(max_digits=16, decimal_places=0)
+COST = DecimalField(max_digits=18, decimal_places=2)
+
+PERIOD_DIMENSIONS = ("month", "day")
+DIMENSIONS = ("month", "day", "product", "customer", "rep", "category")
+MAX_ROWS = 10_000
+
+
+# ---------------------------------------------------------------------------
+# Periods
+# ---------------------------------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, clamped to the month's end (1/31 + 1 → 2/28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def year_earlier(day: dt.date) -> dt.date:
+    """The same date a year earlier; a month end stays a month end (2025-02-28 → 2024-02-29)."""
+    earlier = add_months(day, -12)
+    return month_end(earlier) if day == month_end(day) else earlier
+
+
+def year_later(day: dt.date) -> dt.date:
+    """Where a last-year date lands this year: 2024-02-29 → 2025-02-28."""
+    return add_months(day, 12)
+
+
+def fiscal_year_start(month: dt.date, start_month: int) -> dt.date:
+    year = month.year if month.month >= start_month else month.year - 1
+    return dt.date(year, start_month, 1)
+
+
+# ---------------------------------------------------------------------------
+# Where the sales lines come from
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of sales line and the paths from it to what the reports group by.
+    Shipment lines add to sales; credit note lines subtract."""
+
+    model: type
+    sign: int
+    date: str
+    product: str
+    customer: str
+    rep: str
+    category: str
+    quantity: str
+    amount: str
+    tax_rate: str
+    tax_mode: str
+    cost: str
+    shipment: str
+    order_line: str
+    base: Q = field(default_factory=Q)
+
+    def queryset(self):
+        return self.model.objects.filter(self.base).order_by()
+
+    def net_amount(self):
+        """The line amount excluding tax (see the module docstring for 内税 lines)."""
+        extracted = Round(
+            Cast(F(self.amount), COST) * Value(100) / (Value(100) + F(self.tax_rate)), 0, output_field=MONEY
+        )
+        return Case(When(**{self.tax_mode: "inclusive"}, then=extracted), default=F(self.amount), output_field=MONEY)
+
+    def key_expression(self, dimension: str):
+        if dimension == "month":
+            return TruncMonth(self.date)
+        return F(getattr(self, "date" if dimension == "day" else dimension))
+
+
+SHIPMENTS = Source(
+    model=ShipmentLine,
+    sign=1,
+    date="shipment__shipped_on",
+    product="order_line__product",
+    customer="shipment__customer",
+    rep="shipment__sales_rep",
+    category="order_line__product__category",
+    quantity="quantity",
+    amount="amount",
+    tax_rate="order_line__tax_rate",
+    tax_mode="shipment__tax_mode",
+    cost="unit_cost",
+    shipment="shipment_id",
+    order_line="order_line_id",
+    base=Q(shipment__status="shipped"),
+)
+
+CREDIT_NOTES = Source(
+    model=CreditNoteLine,
+    sign=-1,
+    date="credit_note__issue_date",
+    product="invoice_line__product",
+    customer="credit_note__customer",
+    rep="invoice_line__shipment_line__shipment__sales_rep",
+    category="invoice_line__product__category",
+    quantity="quantity",
+    amount="amount",
+    tax_rate="tax_rate",
+    tax_mode="credit_note__invoice__tax_mode",
+    cost="invoice_line__shipment_line__unit_cost",
+    shipment="invoice_line__shipment_line__shipment_id",
+    order_line="invoice_line__shipment_line__order_line_id",
+)
+
+SOURCES = (SHIPMENTS, CREDIT_NOTES)
+
+
+@dataclass(frozen=True)
+class SalesFilters:
+    customer: int | None = None
+    product: int | None = None
+    rep: int | None = None
+    warehouse: int | None = None
+
+
+def _shipped_from(source: Source, warehouse_id: int):
+    """The line left from this warehouse: inventory's shipment move for it names the
+    shipment in `reference` and the order line's demand in `note`. A credit note line
+    follows the shipment line it credits. A line split across two warehouses counts
+    under each."""
+    return Exists(
+        StockMove.objects.filter(
+            warehouse_id=warehouse_id,
+            kind=StockMove.Kind.SHIPMENT,
+            reference=Concat(Value("orders.Shipment:"), Cast(OuterRef(source.shipment), CharField())),
+            note=Concat(Value("orders.OrderLine:"), Cast(OuterRef(source.order_line), CharField())),
+        )
+    )
+
+
+def _filtered(source: Source, *, user, filters: SalesFilters):
+    queryset = restrict_to_own_customers(source.queryset(), user, source.customer)
+    if filters.customer is not None:
+        queryset = queryset.filter(**{source.customer: filters.customer})
+    if filters.product is not None:
+        queryset = queryset.filter(**{source.product: filters.product})
+    if filters.rep is not None:
+        queryset = queryset.filter(**{source.rep: filters.rep})
+    if filters.warehouse is not None:
+        queryset = queryset.filter(_shipped_from(source, filters.warehouse))
+    return queryset
+
+
+def _period_q(source: Source, period: tuple[dt.date, dt.date]) -> Q:
+    return Q(**{f"{source.date}__range": period})
+
+
+MEASURES = ("quantity", "amount", "cost")
+
+
+def aggregate_sales(
+    *,
+    user,
+    dimensions: Sequence[str],
+    periods: dict[str, tuple[dt.date, dt.date]],
+    filters: SalesFilters = SalesFilters(),
+) -> dict[tuple, dict[str, dict[str, Decimal]]]:
+    """Net sales per group key and period: {key: {period: {quantity, amount, cost}}}.
+
+    One query per source: the periods are summed side by side with conditional
+    aggregation and fetched together (WHERE period A OR period B). Keys are tuples in
+    the order of `dimensions`; a month key is the month's first day."""
+    names = [f"k{index}" for index in range(len(dimensions))]
+    columns = [(period, measure) for period in periods for measure in MEASURES]
+    sums: dict[tuple, list] = {}
+    for source in SOURCES:
+        within = Q()
+        aggregates = {}
+        for index, (period, measure) in enumerate(columns):
+            when = _period_q(source, periods[period])
+            if measure == "quantity":
+                aggregates[f"m{index}"] = Sum(source.quantity, filter=when)
+            elif measure == "amount":
+                aggregates[f"m{index}"] = Sum(source.net_amount(), filter=when, output_field=MONEY)
+            else:
+                aggregates[f"m{index}"] = Sum(F(source.quantity) * F(source.cost), filter=when, output_field=COST)
+        for period in periods.values():
+            within |= _period_q(source, period)
+        rows = (
+            _filtered(source, user=user, filters=filters)
+            .filter(within)
+            .annotate(**{name: source.key_expression(d) for name, d in zip(names, dimensions, strict=True)})
+            .values(*names)
+            .annotate(**aggregates)
+            .order_by()
+            .values_list(*names, *aggregates)
+        )
+        rows = list(rows[: MAX_ROWS + 1])
+        if len(rows) > MAX_ROWS:
+            raise TooManyRows()
+        width = len(names)
+        for row in rows:
+            key = tuple(_plain_key(k) for k in row[:width])
+            figures = sums.get(key)
+            if figures is None:
+                figures = sums[key] = [ZERO] * len(columns)
+            for index, value in enumerate(row[width:]):
+                if value is not None:
+                    figures[index] += value if source.sign > 0 else -value
+    if len(sums) > MAX_ROWS:
+        raise TooManyRows()
+    result = {}
+    for key, figures in sums.items():
+        by_period: dict[str, dict[str, Decimal]] = {period: {} for period in periods}
+        for (period, measure), value in zip(columns, figures, strict=True):
+            by_period[period][measure] = value
+        result[key] = by_period
+    return result
+
+
+class TooManyRows(Exception):
+    """More groups than a report shows: narrow the range or the grouping."""
+
+
+def _plain_key(value):
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Labels
+# ---------------------------------------------------------------------------
+
+
+def month_label(month: dt.date) -> str:
+    return _("%(year)d-%(month)02d") % {"year": month.year, "month": month.month}
+
+
+def user_label(user) -> str:
+    return (f"{user.last_name} {user.first_name}".strip() or user.username) if user else _("(no rep)")
+
+
+def _some(model, ids: list):
+    """The rows of these ids; past a few hundred ids, the whole master table (a few
+    thousand rows) is cheaper to read than to bind a long IN list."""
+    queryset = model.objects.order_by()
+    return queryset if len(ids) > 300 else queryset.filter(pk__in=ids)
+
+
+def _labels(dimension: str, keys: Iterable) -> dict:
+    """Key → label for one dimension, one query for products, customers or reps."""
+    keys = set(keys)
+    ids = [k for k in keys if k is not None]
+    labels: dict = {}
+    if dimension == "product":
+        labels = {pk: f"{sku} {name}" for pk, sku, name in _some(Product, ids).values_list("pk", "sku", "name")}
+        labels[None] = _("(no product)")
+    elif dimension == "customer":
+        labels = {pk: f"{code} {name}" for pk, code, name in _some(Customer, ids).values_list("pk", "code", "name")}
+    elif dimension == "rep":
+        labels = {user.pk: user_label(user) for user in _some(get_user_model(), ids)}
+        labels[None] = _("(no rep)")
+    elif dimension == "category":
+        labels = {k: k or _("(no category)") for k in keys}
+    elif dimension == "month":
+        labels = {k: month_label(k) for k in ids}
+    elif dimension == "day":
+        labels = {k: k.isoformat() for k in ids}
+    return labels
+
+
+def key_text(dimension: str, key) -> str:
+    if key is None:
+        return ""
+    if dimension == "month":
+        return f"{key:%Y-%m}"
+    if isinstance(key, dt.date):
+        return key.isoformat()
+    return str(key)
+
+
+# ---------------------------------------------------------------------------
+# The sales report
+# ---------------------------------------------------------------------------
+
+
+def percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def fraction(part: Decimal, whole: Decimal | None) -> Decimal | None:
+    if not whole:
+        return None
+    return (part / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def growth(now: Decimal, before: Decimal) -> Decimal | None:
+    if not before:
+        return None
+    return percent(now - before, abs(before))
+
+
+@dataclass
+class SalesRow:
+    key: str
+    label: str
+    keys: list[str]
+    labels: list[str]
+    quantity: Decimal
+    amount: Decimal
+    cost: Decimal
+    last_year_quantity: Decimal
+    last_year_amount: Decimal
+    share_pct: Decimal | None = None
+
+    @property
+    def gross_profit(self) -> Decimal:
+        return self.amount - self.cost
+
+    @property
+    def gross_margin_pct(self) -> Decimal | None:
+        return percent(self.gross_profit, self.amount)
+
+    @property
+    def growth_pct(self) -> Decimal | None:
+        return growth(self.amount, self.last_year_amount)
+
+
+@dataclass
+class SalesReport:
+    date_from: dt.date
+    date_to: dt.date
+    last_year_from: dt.date
+    last_year_to: dt.date
+    group_by: list[str]
+    rows: list[SalesRow]
+    total: SalesRow
+
+
+def _sort_key(dimension: str, key, subtotal: Decimal):
+    """Periods in time order; everything else by amount, largest first, then key."""
+    if dimension in PERIOD_DIMENSIONS:
+        return (key,)
+    return (-subtotal, key is None, str(key))
+
+
+def sales_report(
+    *,
+    user,
+    date_from: dt.date,
+    date_to: dt.date,
+    group_by: Sequence[str],
+    filters: SalesFilters = SalesFilters(),
+    limit: int | None = None,
+) -> SalesReport:
+    """Net sales excluding tax grouped by one or two dimensions, with cost, gross profit,
+    share of the total and the same period a year earlier. The total row is the sum of
+    the rows. Two queries plus one per named dimension (labels)."""
+    last_year = (year_earlier(date_from), year_earlier(date_to))
+    figures = aggregate_sales(
+        user=user,
+        dimensions=group_by,
+        periods={"current": (date_from, date_to), "last_year": last_year},
+        filters=filters,
+    )
+    # Last year's period keys move to the date they compare with (2024-03 → 2025-03).
+    merged: dict[tuple, dict[str, Decimal]] = defaultdict(
+        lambda: {"quantity": ZERO, "amount": ZERO, "cost": ZERO, "ly_quantity": ZERO, "ly_amount": ZERO}
+    )
+    for key, periods in figures.items():
+        current = periods["current"]
+        if any(current.values()):
+            target = merged[key]
+            target["quantity"] += current["quantity"]
+            target["amount"] += current["amount"]
+            target["cost"] += current["cost"]
+        before = periods["last_year"]
+        if any(before.values()):
+            moved = tuple((year_later(k) if d in PERIOD_DIMENSIONS else k) for d, k in zip(group_by, key, strict=True))
+            merged[moved]["ly_quantity"] += before["quantity"]
+            merged[moved]["ly_amount"] += before["amount"]
+
+    labels = [_labels(d, (key[i] for key in merged)) for i, d in enumerate(group_by)]
+    subtotals = [defaultdict(Decimal) for _d in group_by]
+    for key, values in merged.items():
+        for level in range(len(group_by)):
+            subtotals[level][key[: level + 1]] += values["amount"]
+
+    def order(key):
+        return tuple(
+            part
+            for level, dimension in enumerate(group_by)
+            for part in _sort_key(dimension, key[level], subtotals[level][key[: level + 1]])
+        )
+
+    rows = []
+    for key in sorted(merged, key=order):
+        values = merged[key]
+        keys = [key_text(d, k) for d, k in zip(group_by, key, strict=True)]
+        names = [labels[i].get(k, str(k)) for i, k in enumerate(key)]
+        rows.append(
+            SalesRow(
+                key=",".join(keys),
+                label=" / ".join(names),
+                keys=keys,
+                labels=names,
+                quantity=values["quantity"],
+                amount=values["amount"],
+                cost=values["cost"],
+                last_year_quantity=values["ly_quantity"],
+                last_year_amount=values["ly_amount"],
+            )
+        )
+    total = SalesRow(
+        key="",
+        label=_("Total"),
+        keys=[],
+        labels=[],
+        quantity=sum((r.quantity for r in rows), ZERO),
+        amount=sum((r.amount for r in rows), ZERO),
+        cost=sum((r.cost for r in rows), ZERO),
+        last_year_quantity=sum((r.last_year_quantity for r in rows), ZERO),
+        last_year_amount=sum((r.last_year_amount for r in rows), ZERO),
+    )
+    for row in rows:
+        row.share_pct = percent(row.amount, total.amount)
+    total.share_pct = Decimal("100.0") if total.amount else None
+    if limit is not None:
+        rows = rows[:limit]
+    return SalesReport(
+        date_from=date_from,
+        date_to=date_to,
+        last_year_from=last_year[0],
+        last_year_to=last_year[1],
+        group_by=list(group_by),
+        rows=rows,
+        total=total,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Targets vs achievement
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class TargetRow:
+    rep_id: int
+    rep: str
+    target: Decimal | None
+    actual: Decimal
+    ytd_target: Decimal | None
+    ytd_actual: Decimal
+
+    @property
+    def achievement_rate(self) -> Decimal | None:
+        return fraction(self.actual, self.target)
+
+    @property
+    def ytd_achievement_rate(self) -> Decimal | None:
+        return fraction(self.ytd_actual, self.ytd_target)
+
+
+@dataclass
+class TargetReport:
+    month: dt.date
+    fiscal_year_from: dt.date
+    rows: list[TargetRow]
+    total: TargetRow
+
+
+def _sum_or_none(values: Iterable[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, ZERO) if present else None
+
+
+def targets_report(*, user, month: dt.date) -> TargetReport:
+    """Per rep: the month's target and actual net sales, and the fiscal year to date.
+    A rep sees only their own row. Four queries plus the user's roles."""
+    from .models import SalesTarget
+
+    month = month_start(month)
+    start = fiscal_year_start(month, company_profile().fiscal_year_start_month)
+    sees_all = _sees_every_rep(user)
+    targets = SalesTarget.objects.filter(month__range=(start, month))
+    if not sees_all:
+        targets = targets.filter(rep=user)
+    by_rep: dict[int, dict[str, Decimal | None]] = defaultdict(lambda: {"target": None, "ytd_target": None})
+    for rep_id, target_month, amount in targets.values_list("rep_id", "month", "amount"):
+        entry = by_rep[rep_id]
+        entry["ytd_target"] = (entry["ytd_target"] or ZERO) + amount
+        if target_month == month:
+            entry["target"] = amount
+    figures = aggregate_sales(
+        user=user,
+        dimensions=["rep"],
+        periods={"month": (month, month_end(month)), "ytd": (start, month_end(month))},
+        filters=SalesFilters(rep=None if sees_all else user.pk),
+    )
+    reps = get_user_model().objects.filter(
+        Q(pk__in=[*by_rep, *(key[0] for key in figures if key[0] is not None)]) | Q(groups__name=Role.SALES_REP.value)
+    )
+    if not sees_all:
+        reps = reps.filter(pk=user.pk)
+    rows = []
+    for rep in reps.distinct().order_by("username"):
+        actual = figures.get((rep.pk,), {})
+        rows.append(
+            TargetRow(
+                rep_id=rep.pk,
+                rep=user_label(rep),
+                target=by_rep[rep.pk]["target"],
+                actual=actual.get("month", {}).get("amount", ZERO),
+                ytd_target=by_rep[rep.pk]["ytd_target"],
+                ytd_actual=actual.get("ytd", {}).get("amount", ZERO),
+            )
+        )
+    total = TargetRow(
+        rep_id=0,
+        rep=_("Total"),
+        target=_sum_or_none(r.target for r in rows),
+        actual=sum((r.actual for r in rows), ZERO),
+        ytd_target=_sum_or_none(r.ytd_target for r in rows),
+        ytd_actual=sum((r.ytd_actual for r in rows), ZERO),
+    )
+    return TargetReport(month=month, fiscal_year_from=start, rows=rows, total=total)
+
+
+def _sees_every_rep(user) -> bool:
+    from backoffice.roles import sees_all_customers
+
+    return sees_all_customers(user)
+
+
+# ---------------------------------------------------------------------------
+# Order backlog (受注残)
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class BacklogRow:
+    key: str
+    label: str
+    lines: int = 0
+    quantity: int = 0
+    amount: Decimal = ZERO
+
+
+@dataclass
+class BacklogReport:
+    as_of: dt.date
+    group_by: str
+    rows: list[BacklogRow]
+    total: BacklogRow
+
+
+def backlog_report(*, user, group_by: str = "date", filters: SalesFilters = SalesFilters()) -> BacklogReport:
+    """Confirmed order lines not yet fully shipped, by expected ship date: the later of
+    the requested date and the date the stock is there (today when allocated, else
+    inventory's expected date for the backorder). Amounts are what is left to ship,
+    excluding tax. Seven queries whatever the number of lines."""
+    from inventory.selectors import demands_by_reference, expected_dates
+
+    today = timezone.localdate()
+    lines = OrderLine.objects.filter(
+        order__status__in=[Order.Status.CONFIRMED, Order.Status.PARTIALLY_SHIPPED],
+        cancelled=False,
+        shipped_quantity__lt=F("quantity"),
+    ).order_by()
+    lines = restrict_to_own_customers(lines, user, "order__customer")
+    if filters.customer is not None:
+        lines = lines.filter(order__customer=filters.customer)
+    if filters.product is not None:
+        lines = lines.filter(product=filters.product)
+    if filters.rep is not None:
+        lines = lines.filter(order__customer__sales_rep=filters.rep)
+    lines = list(
+        lines.values(
+            "pk",
+            "quantity",
+            "shipped_quantity",
+            "unit_price",
+            "discount_rate",
+            "tracks_stock",
+            "order__requested_date",
+            "order__customer__tax_mode",
+            "tax_rate",
+        )
+    )
+    references = [f"orders.OrderLine:{line['pk']}" for line in lines if line["tracks_stock"]]
+    demands = demands_by_reference(references) if references else {}
+    waiting = [d for d in demands.values() if d.backordered]
+    dates = expected_dates(waiting, on=today) if waiting else {}
+    mode = company_profile().rounding_mode
+    rows: dict[str, BacklogRow] = {}
+    unknown = _("unknown")
+    for line in lines:
+        ready: dt.date | None = today
+        demand = demands.get(f"orders.OrderLine:{line['pk']}")
+        if demand is not None and demand.backordered:
+            ready = dates.get(demand.pk)
+        requested = line["order__requested_date"]
+        expected = max(ready, requested) if ready and requested else ready
+        if expected is None:
+            key = label = unknown
+        elif group_by == "month":
+            key, label = f"{expected:%Y-%m}", month_label(month_start(expected))
+        else:
+            key = label = expected.isoformat()
+        left = line["quantity"] - line["shipped_quantity"]
+        amount = line_amount(left, line["unit_price"], mode, line["discount_rate"])
+        if line["order__customer__tax_mode"] == "inclusive":
+            amount = (amount * 100 / (100 + line["tax_rate"])).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        row = rows.setdefault(key, BacklogRow(key=key, label=label))
+        row.lines += 1
+        row.quantity += left
+        row.amount += amount
+    ordered = sorted(rows.values(), key=lambda r: (r.key == unknown, r.key))
+    total = BacklogRow(
+        key="",
+        label=_("Total"),
+        lines=sum(r.lines for r in ordered),
+        quantity=sum(r.quantity for r in ordered),
+        amount=sum((r.amount for r in ordered), ZERO),
+    )
+    return BacklogReport(as_of=today, group_by=group_by, rows=ordered, total=total)
+
+
+# ---------------------------------------------------------------------------
+# Quote pipeline
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class PipelineRow:
+    rep_id: int | None
+    rep: str
+    open_count: int
+    open_amount: Decimal
+    accepted_count: int
+    accepted_amount: Decimal
+    declined_count: int
+    expired_count: int
+
+    @property
+    def won_rate(self) -> Decimal | None:
+        decided = self.accepted_count + self.declined_count + self.expired_count
+        return fraction(Decimal(self.accepted_count), Decimal(decided)) if decided else None
+
+
+@dataclass
+class PipelineReport:
+    date_from: dt.date
+    date_to: dt.date
+    rows: list[PipelineRow]
+    total: PipelineRow
+
+
+def pipeline_report(
+    *, user, date_from: dt.date, date_to: dt.date, filters: SalesFilters = SalesFilters()
+) -> PipelineReport:
+    """Per rep (the customer's rep): quotes issued and still open, with their amount
+    excluding tax, and of the quotes issued in the period, how many were won:
+    accepted / (accepted + declined + expired). Two queries."""
+    quotes = restrict_to_own_customers(Quote.objects.order_by(), user)
+    if filters.customer is not None:
+        quotes = quotes.filter(customer=filters.customer)
+    if filters.rep is not None:
+        quotes = quotes.filter(customer__sales_rep=filters.rep)
+    in_period = Q(issue_date__range=(date_from, date_to))
+    is_open = Q(status=Quote.Status.ISSUED)
+    decided = Q(status__in=[Quote.Status.ACCEPTED, Quote.Status.DECLINED, Quote.Status.EXPIRED])
+    figures = list(
+        quotes.filter(is_open | (in_period & decided))
+        .values("customer__sales_rep")
+        .annotate(
+            open_count=Count("pk", filter=is_open),
+            open_amount=Sum("subtotal", filter=is_open),
+            accepted_count=Count("pk", filter=in_period & Q(status=Quote.Status.ACCEPTED)),
+            accepted_amount=Sum("subtotal", filter=in_period & Q(status=Quote.Status.ACCEPTED)),
+            declined_count=Count("pk", filter=in_period & Q(status=Quote.Status.DECLINED)),
+            expired_count=Count("pk", filter=in_period & Q(status=Quote.Status.EXPIRED)),
+        )
+    )
+    labels = _labels("rep", (row["customer__sales_rep"] for row in figures))
+    rows = [
+        PipelineRow(
+            rep_id=row["customer__sales_rep"],
+            rep=labels.get(row["customer__sales_rep"], ""),
+            open_count=row["open_count"],
+            open_amount=row["open_amount"] or ZERO,
+            accepted_count=row["accepted_count"],
+            accepted_amount=row["accepted_amount"] or ZERO,
+            declined_count=row["declined_count"],
+            expired_count=row["expired_count"],
+        )
+        for row in figures
+    ]
+    rows.sort(key=lambda r: (r.rep_id is None, r.rep))
+    total = PipelineRow(
+        rep_id=None,
+        rep=_("Total"),
+        open_count=sum(r.open_count for r in rows),
+        open_amount=sum((r.open_amount for r in rows), ZERO),
+        accepted_count=sum(r.accepted_count for r in rows),
+        accepted_amount=sum((r.accepted_amount for r in rows), ZERO),
+        declined_count=sum(r.declined_count for r in rows),
+        expired_count=sum(r.expired_count for r in rows),
+    )
+    return PipelineReport(date_from=date_from, date_to=date_to, rows=rows, total=total)
+
+
+# ---------------------------------------------------------------------------
+# Dashboard
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    month: dt.date
+    targets: TargetReport
+    top_products: SalesReport
+    trend: SalesReport
+
+
+def dashboard(*, user, today: dt.date | None = None) -> Dashboard:
+    """This month against target per rep, this month's top ten products and the last
+    twelve months' sales next to the year before."""
+    today = today or timezone.localdate()
+    month = month_start(today)
+    return Dashboard(
+        month=month,
+        targets=targets_report(user=user, month=month),
+        top_products=sales_report(user=user, date_from=month, date_to=month_end(month), group_by=["product"], limit=10),
+        trend=sales_report(user=user, date_from=add_months(month, -11), date_to=month_end(month), group_by=["month"]),
+    )
