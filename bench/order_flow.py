@@ -123,7 +123,10 @@ def _setup_django(broker: str) -> None:
 
 
 class Fixture:
-    def __init__(self) -> None:
+    invoice_mode = "per_shipment"
+
+    def __init__(self, invoice_mode: str = "per_shipment") -> None:
+        Fixture.invoice_mode = invoice_mode
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group
         from django.core.management import call_command
@@ -173,6 +176,7 @@ class Fixture:
                     payment_month_offset=1,
                     payment_day=31,
                     credit_limit=Decimal(10_000_000_000),  # checked on every confirm, never reached here
+                    invoice_mode=invoice_mode,
                 )
                 for n in range(CUSTOMERS)
             ]
@@ -1037,15 +1041,15 @@ def _throughput(fx: Fixture, count: int, workers: bool, concurrencies: list[int]
     if alongside and _rate(2 * count, alongside[2]) > best:
         best, how = _rate(2 * count, alongside[2]), f"{alongside[0]} workers alongside, every PDF done"
     print(
-        f"\nGoal (issue 5): >= {GOAL_ORDERS_PER_SECOND} orders/s for order → ship → invoice with both PDFs, once"
-        f" billing exists (about {GOAL_ORDERS_PER_SECOND / TRYTON_ORDERS_PER_SECOND:.0f}x Tryton 8.2's"
+        f"\nGoal (issues 5 and 6): >= {GOAL_ORDERS_PER_SECOND} orders/s for order → ship → invoice with both PDFs"
+        f" (about {GOAL_ORDERS_PER_SECOND / TRYTON_ORDERS_PER_SECOND:.0f}x Tryton 8.2's"
         f" {TRYTON_ORDERS_PER_SECOND} orders/s here)."
     )
+    invoiced = Fixture.invoice_mode == "per_shipment"
     print(
-        f"Today, without the invoice: {best:.1f} orders/s ({how})"
-        f" = {best / TRYTON_ORDERS_PER_SECOND:.0f}x Tryton's whole flow;"
-        f" {'above' if best >= GOAL_ORDERS_PER_SECOND else 'BELOW'} {GOAL_ORDERS_PER_SECOND}/s before billing adds"
-        " its invoice and second PDF."
+        f"Measured, {'with the per-shipment invoice and its PDF' if invoiced else 'without the invoice'}:"
+        f" {best:.1f} orders/s ({how}) = {best / TRYTON_ORDERS_PER_SECOND:.0f}x Tryton's whole flow;"
+        f" {'meets' if best >= GOAL_ORDERS_PER_SECOND else 'BELOW'} the goal."
     )
 
 
@@ -1058,6 +1062,12 @@ def main() -> None:
     parser.add_argument("--existing", default="1000,20000", help="orders in the database when counting queries")
     parser.add_argument("--skip-workers", action="store_true", help="no Celery workers / Redis (PDFs inline only)")
     parser.add_argument("--concurrency", default="1,2", help="worker concurrencies to drain with, e.g. 2 or 1,2")
+    parser.add_argument(
+        "--invoice-mode",
+        choices=["per_shipment", "consolidated"],
+        default="per_shipment",
+        help="per_shipment: shipping also issues the invoice and its PDF (the whole flow of the goal)",
+    )
     parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
     args = parser.parse_args()
     levels = sorted(int(n) for n in args.existing.split(",") if n.strip())
@@ -1075,7 +1085,7 @@ def main() -> None:
 
         from documents.models import IssuedDocument
 
-        fx = Fixture()
+        fx = Fixture(args.invoice_mode)
         _set_eager(True)
         with connection.cursor() as cursor:
             cursor.execute("SELECT version()")
