@@ -257,6 +257,7 @@ class Command(BaseCommand):
         self._customers(admin, users)
         self._stock_and_purchasing(admin)
         self._sales(users)
+        self._targets(users)
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Users and passwords:"))
         for username, password, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {password:<20} {role.value if role else 'superuser'}")
@@ -444,6 +445,24 @@ class Command(BaseCommand):
             lines=[LineInput(product=products["B-200"], quantity=2), LineInput(product=products["B-201"], quantity=2)],
         )
         order_services.order_update(order=draft, user=admin, data={"note": "FAXにて受注、確認中"})
+
+    def _targets(self, users):
+        """Monthly sales targets for both reps, this fiscal year, set by the manager."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from reports.models import SalesTarget
+        from reports.services import sales_target_set
+
+        if SalesTarget.objects.exists():
+            return
+        today = timezone.localdate()
+        for months_back in range(6):
+            index = today.year * 12 + today.month - 1 - months_back
+            month = dt.date(index // 12, index % 12 + 1, 1)
+            for rep, amount in (("rep1", 1_500_000), ("rep2", 1_200_000)):
+                sales_target_set(user=users["manager"], rep=users[rep], month=month, amount=Decimal(amount))
 
     def _customers(self, admin, users):
         for row in CUSTOMERS:
