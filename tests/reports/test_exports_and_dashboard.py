@@ -78,6 +78,9 @@ def test_dashboard_for_managers_with_an_inline_svg(client, sales, manager_user, 
     assert "<svg" in html and "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
     assert "B-200 お茶" not in html  # nothing of February's top products is B
     assert "A-100 ボルト" in html  # February: 2 × A to sato
+    # twelve month bars, months without sales included (2025-03 … 2026-02)
+    assert html.count('fill="#3b6fb6"') == 12
+    assert ">25-03<" in html and ">26-02<" in html
 
 
 def test_dashboard_is_for_managers_and_admins_only(client, sales, rep_user):
