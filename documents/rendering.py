@@ -511,7 +511,10 @@ def _totals_block(data: DocumentData, font: str) -> Table:
             rows.append(["非課税・対象外", yen(line.subtotal)])
     rows.append(["小計（税抜）", yen(data.totals.subtotal)])
     rows.append(["消費税合計", yen(data.totals.tax_total)])
-    rows.append(["合計（税込）", yen(data.totals.total)])
+    # On a 合計請求書 the amount due (今回御請求額) includes the carried-over balance;
+    # this box is only the period's sales, so it must not read like the amount due.
+    is_consolidated = data.kind == DocumentKind.CONSOLIDATED_INVOICE
+    rows.append(["今回お買上額（税込）" if is_consolidated else "合計（税込）", yen(data.totals.total)])
     has_reduced = any(line.tax_rate in REDUCED_RATES for line in data.lines)
     legend = REDUCED_LEGEND if has_reduced else ""
     table_rows = [[legend if i == 0 else "", *row] for i, row in enumerate(rows)]

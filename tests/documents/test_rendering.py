@@ -124,6 +124,7 @@ def test_an_issued_document_rerenders_to_its_stored_hash(issue):
                 "2026年11月1日 〜 2026年11月30日",
                 "DN-2026-000010",
                 "DN-2026-000011",
+                "今回お買上額（税込）\n¥5,975",  # the period's sales, not to be read as the amount due
             ],
         ),
         (
