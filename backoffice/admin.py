@@ -74,6 +74,19 @@ class ServiceModelAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
 
+def service_action(description, service, instance_arg: str, message="", **kwargs):
+    """An admin action calling `service(<instance_arg>=row, user=..., **kwargs)` for each
+    selected row through ServiceModelAdmin.run_service. `message` is text, or a callable
+    of the service's result."""
+
+    def action(modeladmin, request, queryset):
+        modeladmin.run_service(
+            request, queryset, lambda obj, user: service(**{instance_arg: obj}, user=user, **kwargs), message
+        )
+
+    return admin.action(description=description)(action)
+
+
 class BankAccountInline(admin.TabularInline):
     model = BankAccount
     extra = 0

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.admin import ServiceModelAdmin
+from backoffice.admin import ServiceModelAdmin, service_action
 from backoffice.roles import restrict_to_own_customers, sees_all_customers
 
 from . import services
@@ -144,9 +144,7 @@ class InquiryAdmin(ServiceModelAdmin):
             Q(customer__sales_rep=request.user) | Q(assigned_to=request.user) | Q(received_by=request.user)
         )
 
-    @admin.action(description=_("Mark resolved"))
-    def resolve(self, request, queryset):
-        self.run_service(request, queryset, lambda i, user: services.inquiry_resolve(inquiry=i, user=user), "")
+    resolve = service_action(_("Mark resolved"), services.inquiry_resolve, "inquiry")
 
 
 OPTIONAL_LINE_FIELDS = {"description", "unit", "unit_price", "discount_rate", "tax_rate"}
@@ -333,50 +331,36 @@ class QuoteAdmin(FlowAdmin):
             return services.quote_update(quote=obj, user=request.user, data=data, lines=lines)
         return services.quote_create(user=request.user, data=data, lines=lines)
 
-    @admin.action(description=_("Submit (approve within limits, else ask a manager)"))
-    def submit(self, request, queryset):
-        self.run_service(
-            request,
-            queryset,
-            lambda q, user: services.quote_submit(quote=q, user=user),
-            lambda q: q.get_status_display(),
-        )
+    submit = service_action(
+        _("Submit (approve within limits, else ask a manager)"),
+        services.quote_submit,
+        "quote",
+        lambda q: q.get_status_display(),
+    )
 
-    @admin.action(description=_("Approve (managers)"))
-    def approve(self, request, queryset):
-        self.run_service(request, queryset, lambda q, user: services.quote_approve(quote=q, user=user), _("approved"))
+    approve = service_action(_("Approve (managers)"), services.quote_approve, "quote", _("approved"))
 
-    @admin.action(description=_("Issue the quote (number and PDF)"))
-    def issue(self, request, queryset):
-        self.run_service(
-            request, queryset, lambda q, user: services.quote_issue(quote=q, user=user), lambda q: q.display_number
-        )
+    issue = service_action(
+        _("Issue the quote (number and PDF)"), services.quote_issue, "quote", lambda q: q.display_number
+    )
 
-    @admin.action(description=_("Customer accepted"))
-    def accept(self, request, queryset):
-        self.run_service(request, queryset, lambda q, user: services.quote_accept(quote=q, user=user), _("accepted"))
+    accept = service_action(_("Customer accepted"), services.quote_accept, "quote", _("accepted"))
 
-    @admin.action(description=_("Customer declined"))
-    def decline(self, request, queryset):
-        self.run_service(request, queryset, lambda q, user: services.quote_decline(quote=q, user=user), _("declined"))
+    decline = service_action(_("Customer declined"), services.quote_decline, "quote", _("declined"))
 
-    @admin.action(description=_("Revise (new revision under the same number)"))
-    def revise(self, request, queryset):
-        self.run_service(
-            request,
-            queryset,
-            lambda q, user: services.quote_revise(quote=q, user=user),
-            lambda q: _("revision %(n)d created") % {"n": q.revision},
-        )
+    revise = service_action(
+        _("Revise (new revision under the same number)"),
+        services.quote_revise,
+        "quote",
+        lambda q: _("revision %(n)d created") % {"n": q.revision},
+    )
 
-    @admin.action(description=_("Convert to an order"))
-    def convert(self, request, queryset):
-        self.run_service(
-            request,
-            queryset,
-            lambda q, user: services.quote_convert(quote=q, user=user),
-            lambda o: _("order #%(pk)d created") % {"pk": o.pk},
-        )
+    convert = service_action(
+        _("Convert to an order"),
+        services.quote_convert,
+        "quote",
+        lambda o: _("order #%(pk)d created") % {"pk": o.pk},
+    )
 
 
 @admin.register(Order)
@@ -419,39 +403,30 @@ class OrderAdmin(FlowAdmin):
             return services.order_update(order=obj, user=request.user, data=data, lines=lines)
         return services.order_create(user=request.user, data=data, lines=lines)
 
-    @admin.action(description=_("Confirm (allocate stock)"))
-    def confirm(self, request, queryset):
-        self.run_service(
-            request, queryset, lambda o, user: services.order_confirm(order=o, user=user), lambda result: result.message
-        )
+    confirm = service_action(
+        _("Confirm (allocate stock)"), services.order_confirm, "order", lambda result: result.message
+    )
 
-    @admin.action(description=_("Release the credit hold (managers)"))
-    def release(self, request, queryset):
-        self.run_service(
-            request,
-            queryset,
-            lambda o, user: services.order_confirm(order=o, user=user, release_hold=True),
-            lambda result: result.message,
-        )
+    release = service_action(
+        _("Release the credit hold (managers)"),
+        services.order_confirm,
+        "order",
+        lambda result: result.message,
+        release_hold=True,
+    )
 
-    @admin.action(description=_("Cancel (releases stock)"))
-    def cancel(self, request, queryset):
-        self.run_service(request, queryset, lambda o, user: services.order_cancel(order=o, user=user), _("cancelled"))
+    cancel = service_action(_("Cancel (releases stock)"), services.order_cancel, "order", _("cancelled"))
 
-    @admin.action(description=_("Create a shipment of everything allocated"))
-    def create_shipment(self, request, queryset):
-        self.run_service(
-            request,
-            queryset,
-            lambda o, user: services.shipment_create(order=o, user=user),
-            lambda s: _("shipment #%(pk)d prepared") % {"pk": s.pk},
-        )
+    create_shipment = service_action(
+        _("Create a shipment of everything allocated"),
+        services.shipment_create,
+        "order",
+        lambda s: _("shipment #%(pk)d prepared") % {"pk": s.pk},
+    )
 
-    @admin.action(description=_("Issue the order confirmation (注文請書)"))
-    def issue_confirmation(self, request, queryset):
-        self.run_service(
-            request, queryset, lambda o, user: services.order_confirmation_issue(order=o, user=user), _("issued")
-        )
+    issue_confirmation = service_action(
+        _("Issue the order confirmation (注文請書)"), services.order_confirmation_issue, "order", _("issued")
+    )
 
 
 class ShipmentLineInline(admin.TabularInline):
@@ -496,14 +471,8 @@ class ShipmentAdmin(ServiceModelAdmin):
     def has_add_permission(self, request):
         return False  # prepared from an order
 
-    @admin.action(description=_("Ship today (issues the delivery note)"))
-    def ship(self, request, queryset):
-        self.run_service(
-            request, queryset, lambda s, user: services.shipment_ship(shipment=s, user=user), lambda s: s.number
-        )
+    ship = service_action(
+        _("Ship today (issues the delivery note)"), services.shipment_ship, "shipment", lambda s: s.number
+    )
 
-    @admin.action(description=_("Cancel the prepared shipment"))
-    def cancel(self, request, queryset):
-        self.run_service(
-            request, queryset, lambda s, user: services.shipment_cancel(shipment=s, user=user), _("cancelled")
-        )
+    cancel = service_action(_("Cancel the prepared shipment"), services.shipment_cancel, "shipment", _("cancelled"))
