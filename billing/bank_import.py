@@ -12,10 +12,8 @@ a customer (the payer name is then learned for next time) or ignores it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -25,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice import audit
+from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput, StateConflict
 
 from .models import BankStatementImport, BankStatementLine, Invoice, PayerName
@@ -55,17 +54,8 @@ def normalize_payer_name(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name or "").split()).upper()
 
 
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput(_("The file must be UTF-8 or Shift_JIS text."), field="file")
-
-
 def _parse(content: bytes) -> list[tuple[int, dt.date, Decimal, str]]:
-    reader = csv.reader(io.StringIO(_decode(content)))
+    reader = iter(csv_rows(content))
     header = next(reader, None)
     if header is None:
         raise InvalidInput(_("The file is empty."), field="file")

@@ -9,15 +9,14 @@ wrong nothing is imported and the error names each row and column.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import OrderedDict
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput
 from inventory.models import Product
 
@@ -33,15 +32,6 @@ HEADERS = {
 }
 REQUIRED = ("customer_code", "sku", "quantity")
 MAX_ROWS = 5000
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput(_("The file is neither UTF-8 nor Shift_JIS text."), field="file")
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -64,8 +54,7 @@ def _parse_date(value: str) -> dt.date:
 
 def orders_import_csv(*, content: bytes, user) -> list[Order]:
     """Validate every row, then create (draft) orders, all or nothing."""
-    text = _decode(content)
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = csv_rows(content)
     if not rows:
         raise InvalidInput(_("The file is empty."), field="file")
     columns = _columns(rows[0])

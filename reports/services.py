@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice import audit
+from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput, NotAllowed
 from backoffice.roles import Role, has_role
 
@@ -109,15 +108,6 @@ def sales_target_delete(*, user, target: SalesTarget) -> None:
     target.delete()
 
 
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput(_("The file is neither UTF-8 nor Shift_JIS."), field="file")
-
-
 def _columns(header: list[str]) -> dict[str, int]:
     found = {}
     names = [h.strip().lower() for h in header]
@@ -138,7 +128,7 @@ def sales_targets_import(*, user, content: bytes) -> dict[str, int]:
     """Set many targets from a CSV of rep (username), month (YYYY-MM), amount. Every row
     is checked first; one bad row imports nothing and the error names row and column."""
     _require_manager(user)
-    rows = list(csv.reader(io.StringIO(_decode(content))))
+    rows = csv_rows(content)
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if len(rows) < 2:
         raise InvalidInput(_("The file has no rows under its header."), field="file")
