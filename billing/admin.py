@@ -77,7 +77,7 @@ class InvoiceAdmin(CustomerScopedAdmin):
     exclude = ["tax_breakdown"]
     readonly_fields = [f.name for f in Invoice._meta.concrete_fields if f.name != "tax_breakdown"]
 
-    @admin.display(description=_("open"))
+    @admin.display(description=_("open amount"))
     def open_amount_display(self, obj):
         return obj.open_amount
 

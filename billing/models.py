@@ -47,7 +47,7 @@ class ClosingRun(models.Model):
 
     closing_date = models.DateField(_("closing date"), unique=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
-    customers_total = models.PositiveIntegerField(_("customers"), default=0)
+    customers_total = models.PositiveIntegerField(_("customer count"), default=0)
     customers_done = models.PositiveIntegerField(_("customers done"), default=0)
     invoices_created = models.PositiveIntegerField(_("invoices created"), default=0)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -219,7 +219,7 @@ class Payment(models.Model):
     method = models.CharField(_("method"), max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.TRANSFER)
     payer_name = models.CharField(_("payer name (kana)"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    allocated_amount = models.DecimalField(_("allocated"), default=0, **MONEY)
+    allocated_amount = models.DecimalField(_("settled amount"), default=0, **MONEY)
     allocated_fee = models.DecimalField(_("fee allocated"), default=0, **MONEY)
     # The consolidated invoice that reported this payment as ご入金額 (null until one does).
     reported_on = models.ForeignKey(Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -271,7 +271,7 @@ class CreditNote(models.Model):
     total = models.DecimalField(_("total"), **MONEY)
     tax_breakdown = models.JSONField(_("tax breakdown"), default=list, blank=True)
     # How much of `total` settled the original invoice; the rest is customer credit.
-    allocated_amount = models.DecimalField(_("allocated"), default=0, **MONEY)
+    allocated_amount = models.DecimalField(_("settled amount"), default=0, **MONEY)
     reported_on = models.ForeignKey(Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     document = models.ForeignKey("documents.IssuedDocument", on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")

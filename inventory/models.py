@@ -198,7 +198,7 @@ class StockMove(models.Model):
 
 
 class StockDemandStatus(models.TextChoices):
-    OPEN = "open", _("open")
+    OPEN = "open", _("outstanding")
     DONE = "done", _("done")
     CANCELLED = "cancelled", _("cancelled")
 
@@ -308,7 +308,7 @@ class PurchaseOrder(models.Model):
         Warehouse, on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("receiving warehouse")
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    order_date = models.DateField(_("order date"), null=True, blank=True, help_text=_("Set when issued."))
+    order_date = models.DateField(_("PO date"), null=True, blank=True, help_text=_("Set when issued."))
     expected_date = models.DateField(_("expected date"))
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
     created_by = models.ForeignKey(

@@ -215,7 +215,7 @@ class Inquiry(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"), blank=True, max_length=10_000)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.OTHER)
+    category = models.CharField(_("inquiry category"), max_length=20, choices=Category.choices, default=Category.OTHER)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("received by")
@@ -498,7 +498,7 @@ class ShipmentLine(models.Model):
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="shipment_lines")
     quantity = models.PositiveIntegerField(_("quantity"))
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0, default=0)
-    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=2, db_default=0)
+    unit_cost = models.DecimalField(_("cost price"), max_digits=14, decimal_places=2, db_default=0)
 
     class Meta:
         verbose_name = _("shipment line")
