@@ -318,11 +318,11 @@ def price_lines(
     return priced
 
 
-def totals_for(lines: Iterable, *, customer: Customer, mode: str) -> dict[str, Any]:
-    """Totals fields (subtotal, tax_total, total, tax_breakdown) for a customer's lines,
-    tax once per rate, tax-inclusive customers extracted once per rate."""
+def totals_for(rated_amounts: Iterable[tuple[int, Decimal]], *, customer: Customer, mode: str) -> dict[str, Any]:
+    """Totals fields (subtotal, tax_total, total, tax_breakdown) for a customer's
+    (tax rate, amount) pairs: tax once per rate, tax-inclusive customers extracted once per rate."""
     totals = compute_totals(
-        [(line.tax_rate, line.amount) for line in lines],
+        rated_amounts,
         mode=mode,
         tax_mode=customer.tax_mode,
     )
@@ -447,7 +447,9 @@ def _save_quote_lines(quote: Quote, lines: Sequence[LineInput], user) -> None:
     mode = company_profile().rounding_mode
     priced = price_lines(customer=quote.customer, lines=lines, user=user, require_prices=False, mode=mode)
     _write_lines(QuoteLine, "quote", quote, priced)
-    for name, value in totals_for(priced, customer=quote.customer, mode=mode).items():
+    for name, value in totals_for(
+        [(line.tax_rate, line.amount) for line in priced], customer=quote.customer, mode=mode
+    ).items():
         setattr(quote, name, value)
     quote.save(update_fields=["subtotal", "tax_total", "total", "tax_breakdown", "updated_at"])
 
@@ -797,7 +799,9 @@ def _save_order_lines(order: Order, lines: Sequence[LineInput], user, *, new: bo
     mode = company_profile().rounding_mode
     priced = price_lines(customer=order.customer, lines=lines, user=user, require_prices=True, mode=mode)
     _write_lines(OrderLine, "order", order, priced, replace=not new)
-    for name, value in totals_for(priced, customer=order.customer, mode=mode).items():
+    for name, value in totals_for(
+        [(line.tax_rate, line.amount) for line in priced], customer=order.customer, mode=mode
+    ).items():
         setattr(order, name, value)
     order.save(update_fields=["subtotal", "tax_total", "total", "tax_breakdown", "updated_at"])
 
@@ -1219,7 +1223,7 @@ def shipment_create(*, order: Order, user, lines: Sequence[tuple[int, int]] | No
         )
     ShipmentLine.objects.bulk_create(rows)
     totals = totals_for(
-        [type("L", (), {"tax_rate": order_lines[r.order_line_id].tax_rate, "amount": r.amount}) for r in rows],
+        [(order_lines[row.order_line_id].tax_rate, row.amount) for row in rows],
         customer=order.customer,
         mode=mode,
     )
