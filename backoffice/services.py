@@ -6,7 +6,8 @@ from django.db import transaction
 
 from . import audit
 from .models import BankAccount, CompanyProfile
-from .selectors import company_profile
+from .selectors import COMPANY_PROFILE_KEY, company_profile
+from .unitofwork import forget
 
 _BANK_FIELDS = ("bank_name", "branch_name", "account_type", "account_number", "account_holder_kana")
 
@@ -14,6 +15,7 @@ _BANK_FIELDS = ("bank_name", "branch_name", "account_type", "account_number", "a
 @transaction.atomic
 def company_profile_update(*, user, data: dict[str, Any]) -> CompanyProfile:
     """Change the issuer profile. `bank_accounts`, when given, replaces the list."""
+    forget(COMPANY_PROFILE_KEY)
     profile = CompanyProfile.objects.select_for_update().get(pk=company_profile().pk)
     bank_accounts = data.pop("bank_accounts", None)
     before = audit.snapshot(profile)
@@ -36,6 +38,7 @@ def company_profile_update(*, user, data: dict[str, Any]) -> CompanyProfile:
             changes["bank_accounts"] = {"before": old, "after": new}
     if changes:
         audit.record(actor=user, action="company_profile.update", obj=profile, changes=changes)
+    forget(COMPANY_PROFILE_KEY)
     return profile
 
 

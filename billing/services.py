@@ -42,6 +42,7 @@ from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
 from backoffice.money import ZERO, compute_totals, quantize_yen
 from backoffice.roles import Role, has_role
 from backoffice.selectors import company_profile
+from backoffice.unitofwork import unit_of_work
 from documents.services import document_issue
 from documents.types import DocumentData, DocumentKind, DocumentLine
 from orders.models import CLOSING_DAYS, Customer, Shipment, ShipmentLine
@@ -298,7 +299,7 @@ def _save_invoices(built: Sequence[tuple[Invoice, list[InvoiceLine], list[Shipme
             shipment_ids.append(shipment.pk)
     InvoiceLine.objects.bulk_create(lines, batch_size=2000)
     try:
-        with transaction.atomic():
+        with unit_of_work():
             InvoiceShipment.objects.bulk_create(links, batch_size=2000)
     except IntegrityError as error:
         raise StateConflict(_("A shipment has already been invoiced."), code="already_invoiced") from error
@@ -327,7 +328,7 @@ def _save_invoices(built: Sequence[tuple[Invoice, list[InvoiceLine], list[Shipme
 # --- per-shipment invoices --------------------------------------------------------------------------
 
 
-@transaction.atomic
+@unit_of_work()
 def invoice_issue_for_shipment(*, shipment: Shipment, user, issue_date: dt.date | None = None) -> Invoice:
     """The 請求書 of one shipped shipment; due date from the invoice date and the customer's terms."""
     _require_admin(user, _("Only sales admins issue invoices."))

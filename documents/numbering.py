@@ -1,8 +1,8 @@
 """Gapless document numbers: `INV-2026-000123`, revisions `Q-2026-000042-2`.
 
 A number is the prefix of the kind, the fiscal year of the document date and the next
-value of the counter row for that prefix and year. The counter row is locked with
-SELECT ... FOR UPDATE inside the issuing transaction and held until it commits, so
+value of the counter row for that prefix and year. The counter row is locked by the
+UPDATE that increments it, inside the issuing transaction and held until it commits, so
 numbers are taken in commit order, and a rollback returns the number: no gap, no
 duplicate. Never a database sequence or a primary key (they leave gaps on rollback).
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db import connection
 
 from .models import DocumentCounter
 from .types import DocumentKind
@@ -47,15 +48,18 @@ def format_number(prefix: str, fiscal_year: int, value: int, revision: int = 1) 
 
 def take_next_value(prefix: str, fiscal_year: int) -> int:
     """The next value of the sequence; call inside the issuing transaction, as late as
-    possible: the row stays locked until that transaction ends."""
-    counters = DocumentCounter.objects.select_for_update()
-    counter = counters.filter(prefix=prefix, fiscal_year=fiscal_year).first()
-    if counter is None:
-        # The first number of a year: create the row race-free, then lock it.
-        DocumentCounter.objects.bulk_create(
-            [DocumentCounter(prefix=prefix, fiscal_year=fiscal_year)], ignore_conflicts=True
-        )
-        counter = counters.get(prefix=prefix, fiscal_year=fiscal_year)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return counter.last_value
+    possible: the row stays locked until that transaction ends. One statement: the UPDATE
+    takes the row lock and returns the new value (PostgreSQL and SQLite both RETURN)."""
+    table = connection.ops.quote_name(DocumentCounter._meta.db_table)
+    sql = f"UPDATE {table} SET last_value = last_value + 1 WHERE prefix = %s AND fiscal_year = %s RETURNING last_value"  # noqa: S608 - our table name
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prefix, fiscal_year])
+        row = cursor.fetchone()
+        if row is None:
+            # The first number of a year: create the row race-free, then take it.
+            DocumentCounter.objects.bulk_create(
+                [DocumentCounter(prefix=prefix, fiscal_year=fiscal_year)], ignore_conflicts=True
+            )
+            cursor.execute(sql, [prefix, fiscal_year])
+            row = cursor.fetchone()
+    return row[0]

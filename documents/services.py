@@ -55,7 +55,8 @@ from backoffice import audit
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.models import PLACEHOLDER_COMPANY_NAME, CompanyProfile
 from backoffice.money import TAX_RATES, TaxMode, Totals
-from backoffice.selectors import company_profile
+from backoffice.selectors import company_profile_with_bank_accounts
+from backoffice.unitofwork import unit_of_work
 
 from . import numbering
 from .exceptions import DocumentNotRendered
@@ -96,13 +97,13 @@ def document_issue(
     supersedes: IssuedDocument | None = None,
     revision_of_number: str | None = None,
 ) -> IssuedDocument:
-    profile = company_profile()
+    profile = company_profile_with_bank_accounts()
     validate_document_data(data, profile)
     issuer = issuer_snapshot(profile)
     source_type, source_id = _source_reference(source)
     document_json = data.to_json()
     revising = revision_of_number is not None or (supersedes is not None and supersedes.kind == data.kind)
-    with transaction.atomic():
+    with unit_of_work():
         # Everything above runs before any lock; the number is the last thing taken.
         if revising:
             supersedes, base_number, revision, fiscal_year, sequence = _next_revision(
@@ -396,7 +397,7 @@ def _validate_issuer(data: DocumentData, profile: CompanyProfile) -> None:
 
 def document_preview(*, data: DocumentData) -> bytes:
     """A draft PDF before issuing: validated like an issue, no number, watermarked, no seal."""
-    profile = company_profile()
+    profile = company_profile_with_bank_accounts()
     validate_document_data(data, profile)
     draft = DocumentData(**{**data.__dict__, "extra": {**data.extra, "requires_approval": True, "approved": False}})
     return render_pdf(draft, number=DRAFT_NUMBER, issuer=issuer_snapshot(profile))

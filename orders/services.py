@@ -22,6 +22,7 @@ from backoffice.money import ZERO, TaxLine, Totals, compute_totals, line_amount
 from backoffice.roles import Role, has_role
 from backoffice.selectors import company_profile
 from backoffice.services import model_create, model_update
+from backoffice.unitofwork import unit_of_work
 from inventory.models import Product
 
 from .models import (
@@ -812,7 +813,7 @@ def _check_ship_to(data: dict[str, Any], customer: Customer) -> None:
         raise InvalidInput(_("This ship-to address belongs to another customer."), field="ship_to")
 
 
-@transaction.atomic
+@unit_of_work()
 def order_create(*, user, data: dict[str, Any], lines: Sequence[LineInput]) -> Order:
     """Enter an order (phone, fax, mail, CSV): a draft until confirmed."""
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins enter orders."))
@@ -835,7 +836,7 @@ def _lock_order(order: Order) -> Order:
     return Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
 
 
-@transaction.atomic
+@unit_of_work()
 def order_update(*, order: Order, user, data: dict[str, Any], lines: Sequence[LineInput] | None = None) -> Order:
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins change orders."))
     order = _lock_order(order)
@@ -934,7 +935,7 @@ def _take_order_number(order: Order) -> str:
     return format_number(prefix, year, take_next_value(prefix, year))
 
 
-@transaction.atomic
+@unit_of_work()
 def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmResult:
     """Confirm an order: check the credit limit (over it, the order waits on hold for a
     manager), take its SO number, allocate stock line by line through inventory/, and
@@ -1066,7 +1067,7 @@ def order_cancel(*, order: Order, user, reason: str = "") -> Order:
     return order
 
 
-@transaction.atomic
+@unit_of_work()
 def order_confirmation_issue(*, order: Order, user) -> Order:
     """Issue the 注文請書 (order confirmation) for a confirmed order."""
     from documents.services import document_issue
@@ -1162,7 +1163,7 @@ def _shippable_by_line(order: Order) -> dict[int, int]:
     return shippable
 
 
-@transaction.atomic
+@unit_of_work()
 def shipment_create(*, order: Order, user, lines: Sequence[tuple[int, int]] | None = None) -> Shipment:
     """Prepare a shipment of one order: `lines` is [(order_line_id, quantity)], or None
     for everything allocated and not yet shipped."""
@@ -1233,7 +1234,7 @@ def shipment_create(*, order: Order, user, lines: Sequence[tuple[int, int]] | No
     return shipment
 
 
-@transaction.atomic
+@unit_of_work()
 def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None) -> Shipment:
     """The goods leave: stock moves out of the warehouses, the order lines record what
     shipped, and the 納品書 is issued with its DN number. A shipped shipment never changes."""
@@ -1340,7 +1341,7 @@ def shipment_cancel(*, shipment: Shipment, user) -> Shipment:
 # --- for billing ---
 
 
-@transaction.atomic
+@unit_of_work()
 def shipments_mark_invoiced(*, shipment_ids: Sequence[int], user) -> int:
     """Billing has invoiced these shipped shipments: flag them, and move each order whose
     shipped goods are now all invoiced from shipped to invoiced (a partially shipped order

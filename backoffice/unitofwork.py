@@ -1,0 +1,80 @@
+"""One service call = one unit of work = one transaction.
+
+`@unit_of_work()` is what a service puts where it would put `@transaction.atomic`:
+
+- The outermost unit opens the transaction (or, inside a caller's transaction such as a
+  test's, a savepoint), exactly as `transaction.atomic` does.
+- A unit nested in another unit is part of it: all or nothing together. It takes no
+  savepoint of its own (two round trips saved per nested service call); if it fails,
+  the whole outer unit fails. So a service never catches a nested service's error to
+  carry on in the same unit (none does; validate first, then write).
+- Reads that several modules of one unit repeat are made once: `memoized(key, load)`
+  loads on first use and shares the value until the outermost unit ends (the issuer
+  profile is read to price lines, to issue the delivery note and again for the
+  invoice). Outside any unit it simply loads. Code that changes a memoized row calls
+  `forget(key)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ContextDecorator
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from django.db import transaction
+
+T = TypeVar("T")
+
+_memo: ContextVar[dict[str, Any] | None] = ContextVar("backoffice_unit_of_work", default=None)
+
+
+class unit_of_work(ContextDecorator):  # noqa: N801 - used like transaction.atomic
+    def __init__(self, using: str | None = None) -> None:
+        self.using = using
+
+    def __enter__(self):
+        nested = _memo.get() is not None
+        self._token = None if nested else _memo.set({})
+        self._atomic = transaction.atomic(using=self.using, savepoint=not nested)
+        try:
+            self._atomic.__enter__()
+        except BaseException:
+            self._reset()
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        try:
+            return self._atomic.__exit__(exc_type, exc, traceback)
+        finally:
+            self._reset()
+
+    def _reset(self) -> None:
+        if self._token is not None:
+            _memo.reset(self._token)
+            self._token = None
+
+    # ContextDecorator reuses one instance for every call of a decorated function; the
+    # state above is per call (recursion, threads), so each call gets a fresh copy.
+    def _recreate_cm(self):
+        return type(self)(self.using)
+
+
+def in_unit_of_work() -> bool:
+    return _memo.get() is not None
+
+
+def memoized(key: str, load: Callable[[], T]) -> T:
+    memo = _memo.get()
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
+def forget(key: str) -> None:
+    memo = _memo.get()
+    if memo is not None:
+        memo.pop(key, None)
