@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from backoffice.money import ZERO
 from backoffice.roles import restrict_to_own_customers
+from orders.models import Customer
 
 from .models import CreditNote, Invoice, Payment
 
@@ -42,11 +43,23 @@ def customer_credit(customer_ids) -> dict[int, Decimal]:
 
 def customer_balance(customer) -> Decimal:
     """Open receivables of a customer (the credit check's provider): unpaid invoices less
-    customer credit."""
-    open_total = Invoice.objects.filter(customer=customer, status__in=OPEN_STATUSES).aggregate(
-        total=_sum(open_amount_expression())
-    )["total"]
-    return open_total - customer_credit([customer.pk]).get(customer.pk, ZERO)
+    customer credit (unmatched payments and credit notes). One query."""
+
+    def total(queryset, expression):
+        per_customer = queryset.filter(customer=OuterRef("pk")).order_by().values("customer")
+        summed = Subquery(per_customer.annotate(total=Sum(expression)).values("total"))
+        return Coalesce(summed, Value(ZERO), output_field=MONEY_FIELD)
+
+    owed, paid, credited = (
+        Customer.objects.filter(pk=customer.pk)
+        .values_list(
+            total(Invoice.objects.filter(status__in=OPEN_STATUSES), open_amount_expression()),
+            total(Payment.objects.filter(allocated_amount__lt=F("amount")), F("amount") - F("allocated_amount")),
+            total(CreditNote.objects.filter(allocated_amount__lt=F("total")), F("total") - F("allocated_amount")),
+        )
+        .get()
+    )
+    return owed - paid - credited
 
 
 def invoices_visible_to(user) -> QuerySet[Invoice]:

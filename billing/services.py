@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, OuterRef, Prefetch, Subquery, Sum, Value, When
+from django.db.models import Case, CharField, F, OuterRef, Subquery, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -120,11 +120,14 @@ def billing_settings_update(*, user, data: dict[str, Any]) -> BillingSettings:
 # --- building an invoice --------------------------------------------------------------------------
 
 
-def _invoice_lines(shipments: Sequence[Shipment]) -> list[InvoiceLine]:
-    """Unsaved invoice lines copied from the shipments' lines (prefetched)."""
+def _invoice_lines(
+    shipments: Sequence[Shipment], lines_of: dict[int, Sequence[ShipmentLine]] | None = None
+) -> list[InvoiceLine]:
+    """Unsaved invoice lines copied from the shipments' lines: prefetched, or given by
+    shipment id in `lines_of` (with their order lines loaded, in order line order)."""
     rows = []
     for shipment in shipments:
-        for line in shipment.lines.all():
+        for line in lines_of[shipment.pk] if lines_of is not None else shipment.lines.all():
             order_line = line.order_line
             rows.append(
                 InvoiceLine(
@@ -219,9 +222,10 @@ def _build_invoice(
     balance: _Balance = _Balance(),
     reported_credit_notes: Sequence[CreditNote] = (),
     closing_run: ClosingRun | None = None,
+    lines_of: dict[int, Sequence[ShipmentLine]] | None = None,
 ) -> tuple[Invoice, list[InvoiceLine]]:
     """Issue the document and return the unsaved invoice with its unsaved lines."""
-    lines = _invoice_lines(shipments)
+    lines = _invoice_lines(shipments, lines_of)
     document_lines = _document_lines(lines)
     # The printed lines carry the same sums per rate as the invoice lines (summaries included).
     totals = compute_totals(
@@ -341,10 +345,13 @@ def invoice_issue_for_shipment(*, shipment: Shipment, user, issue_date: dt.date 
     _not_in_future(issue_date, "issue_date")
     if issue_date < shipment.shipped_on:
         raise InvalidInput(_("The invoice date cannot be before the shipping date."), field="issue_date")
-    shipment = Shipment.objects.prefetch_related(
-        Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line").order_by("order_line__position"))
-    ).get(pk=shipment.pk)
-    invoice, lines = _build_invoice(
+    lines = list(shipment.lines.select_related("order_line").order_by("order_line__position"))
+    return _issue_for_shipment(shipment, lines, user=user, issue_date=issue_date)
+
+
+def _issue_for_shipment(shipment: Shipment, lines: Sequence[ShipmentLine], *, user, issue_date: dt.date) -> Invoice:
+    """Shipment locked, shipped and not invoiced; `lines` its lines with their order lines."""
+    invoice, invoice_lines = _build_invoice(
         customer=shipment.customer,
         kind=Invoice.Kind.PER_SHIPMENT,
         shipments=[shipment],
@@ -353,16 +360,23 @@ def invoice_issue_for_shipment(*, shipment: Shipment, user, issue_date: dt.date 
         profile=company_profile(),
         user=user,
         source=shipment,
+        lines_of={shipment.pk: lines},
     )
-    (invoice,) = _save_invoices([(invoice, lines, [shipment])], user)
+    (invoice,) = _save_invoices([(invoice, invoice_lines, [shipment])], user)
     _apply_customer_credit([invoice], user)
     return invoice
 
 
-def issue_invoice_after_ship(*, shipment: Shipment, user) -> None:
-    """orders' after-ship hook: per-shipment customers get their invoice as the goods leave."""
+@unit_of_work()
+def issue_invoice_after_ship(*, shipment: Shipment, lines: Sequence[ShipmentLine], user) -> None:
+    """orders' after-ship hook, in the shipping transaction: per-shipment customers get
+    their invoice as the goods leave. The shipment has just shipped under lock (so it is
+    not invoiced yet); `lines` are its lines with their order lines, as shipment_ship
+    loaded them."""
     if shipment.customer.invoice_mode == Customer.InvoiceMode.PER_SHIPMENT:
-        invoice_issue_for_shipment(shipment=shipment, user=user)
+        _require_admin(user, _("Only sales admins issue invoices."))
+        lines = sorted(lines, key=lambda line: line.order_line.position)
+        _issue_for_shipment(shipment, lines, user=user, issue_date=shipment.shipped_on)
 
 
 @transaction.atomic
@@ -629,16 +643,23 @@ def _apply_customer_credit(invoices: Sequence[Invoice], user) -> None:
     customer_ids = {i.customer_id for i in invoices if i.open_amount > 0}
     if not customer_ids:
         return
-    payments = lock_payments(
-        Payment.objects.filter(customer_id__in=customer_ids, allocated_amount__lt=F("amount")).values_list(
-            "pk", flat=True
+    # One query finds both kinds of credit (usually there is none), then each is locked.
+    kind = CharField()
+    unmatched = list(
+        Payment.objects.filter(customer_id__in=customer_ids, allocated_amount__lt=F("amount"))
+        .order_by()
+        .values_list("pk", Value("payment", output_field=kind))
+        .union(
+            CreditNote.objects.filter(customer_id__in=customer_ids, allocated_amount__lt=F("total"))
+            .order_by()
+            .values_list("pk", Value("credit_note", output_field=kind)),
+            all=True,
         )
     )
-    notes = lock_credit_notes(
-        CreditNote.objects.filter(customer_id__in=customer_ids, allocated_amount__lt=F("total")).values_list(
-            "pk", flat=True
-        )
-    )
+    if not unmatched:
+        return
+    payments = lock_payments(pk for pk, what in unmatched if what == "payment")
+    notes = lock_credit_notes(pk for pk, what in unmatched if what == "credit_note")
     if not payments and not notes:
         return
     sources: dict[int, list] = defaultdict(list)

@@ -432,16 +432,19 @@ def document_render(document: IssuedDocument) -> IssuedDocument:
         raise
     pdf_field = IssuedDocument._meta.get_field("pdf")
     name = pdf_field.storage.save(pdf_field.generate_filename(document, f"{document.number}.pdf"), ContentFile(pdf))
-    stored = records._record_render(
-        pdf=name,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        render_status=RenderStatus.RENDERED,
-        rendered_at=timezone.now(),
-        render_error="",
-    )
-    if not stored:  # rendered meanwhile by another worker: keep theirs, drop our copy
+    fields = {
+        "pdf": name,
+        "sha256": hashlib.sha256(pdf).hexdigest(),
+        "render_status": RenderStatus.RENDERED,
+        "rendered_at": timezone.now(),
+        "render_error": "",
+    }
+    if records._record_render(**fields):
+        for field, value in fields.items():
+            setattr(document, field, value)
+    else:  # rendered meanwhile by another worker: keep theirs, drop our copy
         pdf_field.storage.delete(name)
-    document.refresh_from_db()
+        document.refresh_from_db()
     return document
 
 

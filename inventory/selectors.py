@@ -323,13 +323,12 @@ def demand_for_reference(reference: str) -> StockDemand | None:
     )
 
 
-def demands_by_reference(references: Sequence[str]) -> dict[str, StockDemand]:
-    """Live demands by reference, for an order's lines: two queries."""
-    demands = (
-        StockDemand.objects.filter(reference__in=list(references))
-        .exclude(status=StockDemand.Status.CANCELLED)
-        .prefetch_related("allocations__warehouse")
-    )
+def demands_by_reference(references: Sequence[str], *, with_allocations: bool = True) -> dict[str, StockDemand]:
+    """Live demands by reference, for an order's lines: three queries with their
+    allocations and warehouses, one without (what shipping needs: id, product, allocated)."""
+    demands = StockDemand.objects.filter(reference__in=list(references)).exclude(status=StockDemand.Status.CANCELLED)
+    if with_allocations:
+        demands = demands.prefetch_related("allocations__warehouse")
     return {demand.reference: demand for demand in demands}
 
 

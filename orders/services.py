@@ -1132,20 +1132,23 @@ def register_closed_period_check(check) -> None:
 
 
 def register_after_ship(hook) -> None:
-    """hook(shipment=..., user=...) runs in the shipping transaction after the delivery note."""
+    """hook(shipment=..., lines=..., user=...) runs in the shipping transaction after the
+    delivery note; `lines` are the shipment's lines with their order lines loaded."""
     if hook not in _after_ship_hooks:
         _after_ship_hooks.append(hook)
 
 
-def _shippable_by_line(order: Order) -> dict[int, int]:
+def _shippable_by_line(order: Order, order_lines: Sequence[OrderLine]) -> dict[int, int]:
     """Per order line: how much may go on a new shipment = allocated (stock lines) or
     ordered (service lines), less shipped, less what draft shipments already hold."""
     from django.db.models import Sum
 
     from inventory.selectors import demands_by_reference
 
-    lines = [line for line in order.lines.all() if not line.cancelled]
-    demands = demands_by_reference([line.demand_reference for line in lines if line.tracks_stock])
+    lines = [line for line in order_lines if not line.cancelled]
+    demands = demands_by_reference(
+        [line.demand_reference for line in lines if line.tracks_stock], with_allocations=False
+    )
     pending = dict(
         ShipmentLine.objects.filter(shipment__order=order, shipment__status=Shipment.Status.DRAFT)
         .values("order_line")
@@ -1175,7 +1178,8 @@ def shipment_create(*, order: Order, user, lines: Sequence[tuple[int, int]] | No
         Order.Status.PARTIALLY_SHIPPED,
         message=_("Only a confirmed order can be shipped."),
     )
-    shippable = _shippable_by_line(order)
+    order_lines = {line.pk: line for line in order.lines.select_related("product")}
+    shippable = _shippable_by_line(order, order_lines.values())
     if lines is None:
         lines = [(line_id, quantity) for line_id, quantity in shippable.items() if quantity > 0]
         if not lines:
@@ -1212,7 +1216,6 @@ def shipment_create(*, order: Order, user, lines: Sequence[tuple[int, int]] | No
         action="shipment.create",
         validate=False,
     )
-    order_lines = {line.pk: line for line in order.lines.select_related("product")}
     mode = company_profile().rounding_mode
     rows = []
     for line_id, quantity in lines:
@@ -1257,7 +1260,7 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
         check(order.customer, shipped_on)
     lines = list(shipment.lines.select_related("order_line__product"))
     stock_lines = [line for line in lines if line.order_line.tracks_stock]
-    demands = demands_by_reference([line.order_line.demand_reference for line in stock_lines])
+    demands = demands_by_reference([line.order_line.demand_reference for line in stock_lines], with_allocations=False)
     for line in stock_lines:
         demand = demands.get(line.order_line.demand_reference)
         if demand is None or demand.allocated < line.quantity:
@@ -1308,8 +1311,9 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
         extra_fields=["delivery_note", "number", "shipped_on", "shipped_by", "sales_rep"],
     )
     _refresh_order_status(order, user)
+    shipment.customer = order.customer  # loaded with the order: the hooks need not read it again
     for hook in _after_ship_hooks:
-        hook(shipment=shipment, user=user)
+        hook(shipment=shipment, lines=lines, user=user)
     return shipment
 
 
