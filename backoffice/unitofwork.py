@@ -13,6 +13,10 @@
   profile is read to price lines, to issue the delivery note and again for the
   invoice). Outside any unit it simply loads. Code that changes a memoized row calls
   `forget(key)`.
+- Writes that can wait until the end are made once: `before_commit(callback)` runs the
+  callback when the outermost unit succeeds, inside its transaction, just before the
+  commit (the audit trail of a step is written in one INSERT this way). A unit that
+  fails drops them with everything else.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from django.db import transaction
 T = TypeVar("T")
 
 _memo: ContextVar[dict[str, Any] | None] = ContextVar("backoffice_unit_of_work", default=None)
+_BEFORE_COMMIT = "backoffice.unitofwork.before_commit"
 
 
 class unit_of_work(ContextDecorator):  # noqa: N801 - used like transaction.atomic
@@ -46,6 +51,14 @@ class unit_of_work(ContextDecorator):  # noqa: N801 - used like transaction.atom
 
     def __exit__(self, exc_type, exc, traceback):
         try:
+            if exc_type is None and self._token is not None:
+                try:
+                    for callback in _memo.get().pop(_BEFORE_COMMIT, ()):
+                        callback()
+                except BaseException as error:
+                    if not self._atomic.__exit__(type(error), error, error.__traceback__):
+                        raise
+                    return False
             return self._atomic.__exit__(exc_type, exc, traceback)
         finally:
             self._reset()
@@ -72,6 +85,16 @@ def memoized(key: str, load: Callable[[], T]) -> T:
     if key not in memo:
         memo[key] = load()
     return memo[key]
+
+
+def before_commit(callback: Callable[[], Any]) -> bool:
+    """Run `callback` at the end of the outermost unit, in its transaction, if it
+    succeeds. False when no unit is open: the caller does the work now instead."""
+    memo = _memo.get()
+    if memo is None:
+        return False
+    memo.setdefault(_BEFORE_COMMIT, []).append(callback)
+    return True
 
 
 def forget(key: str) -> None:

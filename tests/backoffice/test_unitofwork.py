@@ -4,10 +4,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from backoffice import audit
 from backoffice.models import AuditEvent, CompanyProfile
 from backoffice.selectors import company_profile, company_profile_with_bank_accounts
 from backoffice.services import company_profile_update
-from backoffice.unitofwork import in_unit_of_work, memoized, unit_of_work
+from backoffice.unitofwork import before_commit, in_unit_of_work, memoized, unit_of_work
 from tests.factories import complete_company_profile
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +90,47 @@ def test_a_decorated_service_gets_a_fresh_unit_per_call():
     service(1)
     service(7)
     assert seen == [1, 1, 1, 7]
+
+
+def test_audit_events_of_a_unit_are_written_together_before_it_commits(admin_user):
+    profile = complete_company_profile()
+
+    def step():
+        with unit_of_work():
+            audit.record(actor=admin_user, action="one", obj=profile)
+            with unit_of_work():
+                audit.record_many(actor=admin_user, action="two", items=[(profile, {"n": 1}), (profile, {"n": 2})])
+            assert not AuditEvent.objects.filter(action__in=["one", "two"]).exists()  # not yet
+
+    inserts = [sql for sql in _queries(step) if sql.startswith('INSERT INTO "backoffice_auditevent"')]
+    assert len(inserts) == 1
+    assert list(
+        AuditEvent.objects.filter(action__in=["one", "two"]).order_by("pk").values_list("action", "changes")
+    ) == [
+        ("one", {}),
+        ("two", {"n": 1}),
+        ("two", {"n": 2}),
+    ]
+
+
+def test_a_failed_unit_writes_no_audit_events(admin_user):
+    profile = complete_company_profile()
+    with pytest.raises(RuntimeError), unit_of_work():
+        audit.record(actor=admin_user, action="lost", obj=profile)
+        raise RuntimeError
+    assert not AuditEvent.objects.filter(action="lost").exists()
+    # outside a unit an event is written at once
+    audit.record(actor=admin_user, action="now", obj=profile)
+    assert AuditEvent.objects.filter(action="now").exists()
+
+
+def test_a_failing_before_commit_step_rolls_the_unit_back(admin_user):
+    profile = complete_company_profile()
+
+    def fail():
+        raise ValueError("late failure")
+
+    with pytest.raises(ValueError), unit_of_work():
+        CompanyProfile.objects.filter(pk=profile.pk).update(name="書き換え")
+        before_commit(fail)
+    assert CompanyProfile.objects.get(pk=profile.pk).name == "株式会社サンプル商事"
