@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -218,33 +220,53 @@ def _period_q(source: Source, period: tuple[dt.date, dt.date]) -> Q:
 MEASURES = ("quantity", "amount", "cost")
 
 
-def aggregate_sales(
+def _measure(source: Source, measure: str, period: tuple[dt.date, dt.date]):
+    """The measure summed over the period's lines; 0 when the key has none in it."""
+    when = _period_q(source, period)
+    if measure == "quantity":
+        return Sum(source.quantity, filter=when, default=0)
+    if measure == "amount":
+        return Sum(source.net_amount(), filter=when, output_field=MONEY, default=ZERO)
+    return Sum(F(source.quantity) * F(source.cost), filter=when, output_field=COST, default=ZERO)
+
+
+def _rows(queryset) -> list[tuple]:
+    """A values_list queryset's rows. On PostgreSQL straight from the cursor: psycopg
+    already gives int, Decimal and date (a truncated month comes as a datetime, see
+    `_plain_key`), and at thousands of rows the ORM's per-value converters cost more
+    than the rest of the aggregation's Python. Other databases need the converters."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _net_sums(
     *,
     user,
     dimensions: Sequence[str],
-    periods: dict[str, tuple[dt.date, dt.date]],
-    filters: SalesFilters = SalesFilters(),
-) -> dict[tuple, dict[str, dict[str, Decimal]]]:
-    """Net sales per group key and period: {key: {period: {quantity, amount, cost}}}.
+    columns: Sequence[tuple[tuple[dt.date, dt.date], str]],
+    filters: SalesFilters,
+) -> dict[tuple, tuple[Decimal, ...]]:
+    """Net sales per group key: {key: (one figure per (period, measure) column)}.
 
     One query per source: the periods are summed side by side with conditional
     aggregation and fetched together (WHERE period A OR period B). Keys are tuples in
-    the order of `dimensions`; a month key is the month's first day."""
+    the order of `dimensions`; a month key is the month's first day. A report can have
+    thousands of keys, so this stays a flat loop over tuples."""
     names = [f"k{index}" for index in range(len(dimensions))]
-    columns = [(period, measure) for period in periods for measure in MEASURES]
-    sums: dict[tuple, list] = {}
+    width = len(names)
+    periods = list(dict.fromkeys(period for period, _measure_name in columns))
+    zeros = (ZERO,) * len(columns)
+    plain_keys = any(d in PERIOD_DIMENSIONS for d in dimensions)
+    sums: dict[tuple, tuple[Decimal, ...]] = {}
     for source in SOURCES:
+        aggregates = {f"m{index}": _measure(source, measure, period) for index, (period, measure) in enumerate(columns)}
         within = Q()
-        aggregates = {}
-        for index, (period, measure) in enumerate(columns):
-            when = _period_q(source, periods[period])
-            if measure == "quantity":
-                aggregates[f"m{index}"] = Sum(source.quantity, filter=when)
-            elif measure == "amount":
-                aggregates[f"m{index}"] = Sum(source.net_amount(), filter=when, output_field=MONEY)
-            else:
-                aggregates[f"m{index}"] = Sum(F(source.quantity) * F(source.cost), filter=when, output_field=COST)
-        for period in periods.values():
+        for period in periods:
             within |= _period_q(source, period)
         rows = (
             _filtered(source, user=user, filters=filters)
@@ -255,20 +277,35 @@ def aggregate_sales(
             .order_by()
             .values_list(*names, *aggregates)
         )
-        rows = list(rows[: MAX_ROWS + 1])
+        rows = _rows(rows[: MAX_ROWS + 1])
         if len(rows) > MAX_ROWS:
             raise TooManyRows()
-        width = len(names)
+        net = operator.add if source.sign > 0 else operator.sub
         for row in rows:
-            key = tuple(_plain_key(k) for k in row[:width])
-            figures = sums.get(key)
-            if figures is None:
-                figures = sums[key] = [ZERO] * len(columns)
-            for index, value in enumerate(row[width:]):
-                if value is not None:
-                    figures[index] += value if source.sign > 0 else -value
+            key = tuple(_plain_key(k) for k in row[:width]) if plain_keys else row[:width]
+            sums[key] = tuple(map(net, sums.get(key, zeros), row[width:]))
     if len(sums) > MAX_ROWS:
         raise TooManyRows()
+    return sums
+
+
+def aggregate_sales(
+    *,
+    user,
+    dimensions: Sequence[str],
+    periods: dict[str, tuple[dt.date, dt.date]],
+    filters: SalesFilters = SalesFilters(),
+) -> dict[tuple, dict[str, dict[str, Decimal]]]:
+    """Net sales per group key and period: {key: {period: {quantity, amount, cost}}}.
+    Keys are tuples in the order of `dimensions`; a month key is the month's first day.
+    One query per source."""
+    columns = [(period, measure) for period in periods for measure in MEASURES]
+    sums = _net_sums(
+        user=user,
+        dimensions=dimensions,
+        columns=[(periods[period], measure) for period, measure in columns],
+        filters=filters,
+    )
     result = {}
     for key, figures in sums.items():
         by_period: dict[str, dict[str, Decimal]] = {period: {} for period in periods}
@@ -345,10 +382,13 @@ def key_text(dimension: str, key) -> str:
 # ---------------------------------------------------------------------------
 
 
+TENTH = Decimal("0.1")
+
+
 def percent(part: Decimal, whole: Decimal) -> Decimal | None:
     if not whole:
         return None
-    return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return (part * 100 / whole).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
 def fraction(part: Decimal, whole: Decimal | None) -> Decimal | None:
@@ -363,7 +403,7 @@ def growth(now: Decimal, before: Decimal) -> Decimal | None:
     return percent(now - before, abs(before))
 
 
-@dataclass
+@dataclass(slots=True)
 class SalesRow:
     key: str
     label: str
@@ -400,11 +440,37 @@ class SalesReport:
     total: SalesRow
 
 
+# A sales report's figures per key, in this order (`sales_report` fetches them so).
+ROW_QUANTITY, ROW_AMOUNT, ROW_COST, ROW_LAST_YEAR_QUANTITY, ROW_LAST_YEAR_AMOUNT, ROW_LAST_YEAR_COST = range(6)
+
+
 def _sort_key(dimension: str, key, subtotal: Decimal):
     """Periods in time order; everything else by amount, largest first, then key."""
     if dimension in PERIOD_DIMENSIONS:
         return (key,)
     return (-subtotal, key is None, str(key))
+
+
+def _ordered(group_by: Sequence[str], merged: dict[tuple, Sequence[Decimal]]) -> list[tuple]:
+    """The keys in report order: each level by `_sort_key`, the amounts being the
+    subtotals of that level (for one dimension, the rows' own amounts)."""
+    if len(group_by) == 1:
+        if group_by[0] in PERIOD_DIMENSIONS:
+            return sorted(merged)
+        return sorted(merged, key=lambda key: (-merged[key][ROW_AMOUNT], key[0] is None, str(key[0])))
+    subtotals = [defaultdict(Decimal) for _d in group_by]
+    for key, values in merged.items():
+        for level in range(len(group_by)):
+            subtotals[level][key[: level + 1]] += values[ROW_AMOUNT]
+
+    def order(key):
+        return tuple(
+            part
+            for level, dimension in enumerate(group_by)
+            for part in _sort_key(dimension, key[level], subtotals[level][key[: level + 1]])
+        )
+
+    return sorted(merged, key=order)
 
 
 def sales_report(
@@ -418,60 +484,69 @@ def sales_report(
 ) -> SalesReport:
     """Net sales excluding tax grouped by one or two dimensions, with cost, gross profit,
     share of the total and the same period a year earlier. The total row is the sum of
-    the rows. Two queries plus one per named dimension (labels)."""
+    the rows. Two queries plus one per named dimension (labels).
+
+    A month by product has thousands of rows, so the rows are built in one pass over
+    plain lists (bench/reports.py times it beside the bare SQL)."""
+    current = (date_from, date_to)
     last_year = (year_earlier(date_from), year_earlier(date_to))
-    figures = aggregate_sales(
+    # This period's quantity, amount and cost, then last year's; a key whose six
+    # figures are all zero has no row.
+    sums = _net_sums(
         user=user,
         dimensions=group_by,
-        periods={"current": (date_from, date_to), "last_year": last_year},
+        columns=[*((current, m) for m in MEASURES), *((last_year, m) for m in MEASURES)],
         filters=filters,
     )
-    # Last year's period keys move to the date they compare with (2024-03 → 2025-03).
-    merged: dict[tuple, dict[str, Decimal]] = defaultdict(
-        lambda: {"quantity": ZERO, "amount": ZERO, "cost": ZERO, "ly_quantity": ZERO, "ly_amount": ZERO}
-    )
-    for key, periods in figures.items():
-        current = periods["current"]
-        if any(current.values()):
-            target = merged[key]
-            target["quantity"] += current["quantity"]
-            target["amount"] += current["amount"]
-            target["cost"] += current["cost"]
-        before = periods["last_year"]
-        if any(before.values()):
-            moved = tuple((year_later(k) if d in PERIOD_DIMENSIONS else k) for d, k in zip(group_by, key, strict=True))
-            merged[moved]["ly_quantity"] += before["quantity"]
-            merged[moved]["ly_amount"] += before["amount"]
+    moved = [d in PERIOD_DIMENSIONS for d in group_by]
+    merged: dict[tuple, Sequence[Decimal]]
+    if not any(moved):
+        merged = {key: figures for key, figures in sums.items() if any(figures)}
+    else:
+        # Last year's period keys move to the date they compare with (2024-03 → 2025-03).
+        merged = {}
+        for key, figures in sums.items():
+            if any(figures[:3]):
+                target = merged.setdefault(key, [ZERO] * 6)
+                target[ROW_QUANTITY] += figures[ROW_QUANTITY]
+                target[ROW_AMOUNT] += figures[ROW_AMOUNT]
+                target[ROW_COST] += figures[ROW_COST]
+            if any(figures[3:]):
+                later = tuple((year_later(k) if m else k) for m, k in zip(moved, key, strict=True))
+                target = merged.setdefault(later, [ZERO] * 6)
+                target[ROW_LAST_YEAR_QUANTITY] += figures[ROW_LAST_YEAR_QUANTITY]
+                target[ROW_LAST_YEAR_AMOUNT] += figures[ROW_LAST_YEAR_AMOUNT]
+    totals = [sum(column, ZERO) for column in zip(*merged.values(), strict=True)] if merged else [ZERO] * 6
+    total_amount = totals[ROW_AMOUNT]
 
     labels = [_labels(d, (key[i] for key in merged)) for i, d in enumerate(group_by)]
-    subtotals = [defaultdict(Decimal) for _d in group_by]
-    for key, values in merged.items():
-        for level in range(len(group_by)):
-            subtotals[level][key[: level + 1]] += values["amount"]
-
-    def order(key):
-        return tuple(
-            part
-            for level, dimension in enumerate(group_by)
-            for part in _sort_key(dimension, key[level], subtotals[level][key[: level + 1]])
-        )
-
     rows = []
-    for key in sorted(merged, key=order):
-        values = merged[key]
-        keys = [key_text(d, k) for d, k in zip(group_by, key, strict=True)]
-        names = [labels[i].get(k, str(k)) for i, k in enumerate(key)]
-        rows.append(
+    append = rows.append
+    single = len(group_by) == 1
+    dimension, names_of = group_by[0], labels[0]
+    for key in _ordered(group_by, merged):
+        if single:
+            part = key[0]
+            text = key_text(dimension, part)
+            name = names_of[part] if part in names_of else str(part)
+            keys, names = [text], [name]
+        else:
+            keys = [key_text(d, k) for d, k in zip(group_by, key, strict=True)]
+            names = [labels[i][k] if k in labels[i] else str(k) for i, k in enumerate(key)]
+            text, name = ",".join(keys), " / ".join(names)
+        quantity, amount, cost, last_year_quantity, last_year_amount, _last_year_cost = merged[key]
+        append(
             SalesRow(
-                key=",".join(keys),
-                label=" / ".join(names),
+                key=text,
+                label=name,
                 keys=keys,
                 labels=names,
-                quantity=values["quantity"],
-                amount=values["amount"],
-                cost=values["cost"],
-                last_year_quantity=values["ly_quantity"],
-                last_year_amount=values["ly_amount"],
+                quantity=quantity,
+                amount=amount,
+                cost=cost,
+                last_year_quantity=last_year_quantity,
+                last_year_amount=last_year_amount,
+                share_pct=percent(amount, total_amount),
             )
         )
     total = SalesRow(
@@ -479,15 +554,13 @@ def sales_report(
         label=_("Total"),
         keys=[],
         labels=[],
-        quantity=sum((r.quantity for r in rows), ZERO),
-        amount=sum((r.amount for r in rows), ZERO),
-        cost=sum((r.cost for r in rows), ZERO),
-        last_year_quantity=sum((r.last_year_quantity for r in rows), ZERO),
-        last_year_amount=sum((r.last_year_amount for r in rows), ZERO),
+        quantity=totals[ROW_QUANTITY],
+        amount=total_amount,
+        cost=totals[ROW_COST],
+        last_year_quantity=totals[ROW_LAST_YEAR_QUANTITY],
+        last_year_amount=totals[ROW_LAST_YEAR_AMOUNT],
+        share_pct=Decimal("100.0") if total_amount else None,
     )
-    for row in rows:
-        row.share_pct = percent(row.amount, total.amount)
-    total.share_pct = Decimal("100.0") if total.amount else None
     if limit is not None:
         rows = rows[:limit]
     return SalesReport(

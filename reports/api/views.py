@@ -1,6 +1,7 @@
 """Reports API. Each view parses its query, calls one selector and renders the result as
 JSON, or as a CSV / .xlsx download with `?format=csv|xlsx`."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import ProtectedError
@@ -61,27 +62,28 @@ def _filters(query: dict) -> selectors.SalesFilters:
     )
 
 
-def _text(value, places: str | None = None) -> str | None:
-    if value is None:
-        return None
-    return str(value if places is None else value.quantize(Decimal(places)))
+YEN, SEN = Decimal(1), Decimal("0.01")
 
 
 def _sales_row(row: selectors.SalesRow) -> dict:
+    # Thousands of rows: each figure is worked out once, with the selectors' rules
+    # (gross margin and growth as `percent`, rounded half up to 0.1).
+    amount, cost, last_year_amount, share = row.amount, row.cost, row.last_year_amount, row.share_pct
+    gross_profit = amount - cost
     return {
         "key": row.key,
         "label": row.label,
         "keys": row.keys,
         "labels": row.labels,
         "quantity": int(row.quantity),
-        "amount": _text(row.amount, "1"),
-        "cost": _text(row.cost, "0.01"),
-        "gross_profit": _text(row.gross_profit, "0.01"),
-        "gross_margin_pct": _text(row.gross_margin_pct),
-        "share_pct": _text(row.share_pct),
+        "amount": str(amount.quantize(YEN)),
+        "cost": str(cost.quantize(SEN)),
+        "gross_profit": str(gross_profit.quantize(SEN)),
+        "gross_margin_pct": str(selectors.percent(gross_profit, amount)) if amount else None,
+        "share_pct": None if share is None else str(share),
         "last_year_quantity": int(row.last_year_quantity),
-        "last_year_amount": _text(row.last_year_amount, "1"),
-        "growth_pct": _text(row.growth_pct),
+        "last_year_amount": str(last_year_amount.quantize(YEN)),
+        "growth_pct": str(selectors.growth(amount, last_year_amount)) if last_year_amount else None,
     }
 
 
@@ -109,11 +111,12 @@ class ReportView(APIView):
     payload = None
     file_stem = "report"
 
-    def respond(self, report, table: exports.Table, name_parts: list[str]) -> Response:
+    def respond(self, report, table: Callable[[], exports.Table], name_parts: list[str]) -> Response:
+        """`table` makes the download's table, only when a file is asked for."""
         file_format = getattr(self.request.accepted_renderer, "format", "json")
         if file_format in ("csv", "xlsx"):
             file_name = "_".join([self.file_stem, *name_parts]) + f".{file_format}"
-            return Response(table, headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
+            return Response(table(), headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
         if self.payload is not None:
             return Response(type(self).payload(report))
         return Response(self.report_serializer(report).data)
@@ -156,7 +159,7 @@ class SalesReportView(ReportView):
                 field="group_by",
             ) from None
         names = [f"{query['date_from']:%Y%m%d}", f"{query['date_to']:%Y%m%d}", "-".join(query["group_by"])]
-        return self.respond(report, exports.sales_table(report), names)
+        return self.respond(report, lambda: exports.sales_table(report), names)
 
 
 class TargetReportView(ReportView):
@@ -175,7 +178,7 @@ class TargetReportView(ReportView):
         query = _query(TargetsQuerySerializer, request.query_params)
         month = query.get("month") or selectors.month_start(timezone.localdate())
         report = selectors.targets_report(user=request.user, month=month)
-        return self.respond(report, exports.targets_table(report), [f"{month:%Y%m}"])
+        return self.respond(report, lambda: exports.targets_table(report), [f"{month:%Y%m}"])
 
 
 class BacklogReportView(ReportView):
@@ -190,7 +193,7 @@ class BacklogReportView(ReportView):
     def get(self, request):
         query = _query(BacklogQuerySerializer, request.query_params)
         report = selectors.backlog_report(user=request.user, group_by=query["group_by"], filters=_filters(query))
-        return self.respond(report, exports.backlog_table(report), [f"{report.as_of:%Y%m%d}"])
+        return self.respond(report, lambda: exports.backlog_table(report), [f"{report.as_of:%Y%m%d}"])
 
 
 class PipelineReportView(ReportView):
@@ -209,7 +212,7 @@ class PipelineReportView(ReportView):
             user=request.user, date_from=query["date_from"], date_to=query["date_to"], filters=_filters(query)
         )
         names = [f"{query['date_from']:%Y%m%d}", f"{query['date_to']:%Y%m%d}"]
-        return self.respond(report, exports.pipeline_table(report), names)
+        return self.respond(report, lambda: exports.pipeline_table(report), names)
 
 
 class SalesTargetViewSet(
