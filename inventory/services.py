@@ -65,7 +65,8 @@ inventory/locking.py), so allocation never oversells and never deadlocks; the da
 constraints (0 <= allocated <= on_hand) are the last line of defence. On PostgreSQL the
 common case, the default warehouse holding the whole quantity, is one conditional
 UPDATE ... WHERE on_hand - allocated >= n that also inserts the demand and its
-allocation (a single statement, so an order confirm holds the stock row briefly).
+allocation (a single statement, so an order confirm holds the stock row briefly; called
+outside any transaction, that statement is the whole transaction).
 Calling these inside your own transaction for several lines one by one can deadlock
 against another order with the same products in another order: use
 ``demands_create_and_allocate`` for all lines of an order.
@@ -79,14 +80,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,6 +100,7 @@ from backoffice.models import AuditEvent
 from backoffice.money import compute_totals, line_amount
 from backoffice.selectors import company_profile
 from backoffice.services import model_create, model_update
+from backoffice.unitofwork import unit_of_work
 
 from .locking import ensure_stock_levels, lock_demands, lock_purchase_order, lock_stock_levels, lock_waiting_demands
 from .models import (
@@ -351,11 +354,13 @@ class _AllocationBook:
             if q
         )
 
-    def save(self, *, all_new: bool = False) -> None:
+    def save(self, *, all_new: bool = False, known: dict[tuple[int, int], int] | None = None) -> None:
+        """`known`: the current quantities by (demand, warehouse), when the caller has
+        just read them under the demands' locks; otherwise they are read here."""
         if not self.deltas:
             return
-        existing = {}
-        if not all_new:
+        existing = known or {}
+        if not all_new and known is None:
             existing = {
                 (a.demand_id, a.warehouse_id): a.quantity
                 for a in StockAllocation.objects.filter(demand_id__in=list(self.deltas))
@@ -465,38 +470,49 @@ def _new_demand(request: DemandRequest, allocated: int, *, pk: int | None = None
 # One statement for the common case on PostgreSQL: the default warehouse has all of it.
 # The conditional UPDATE takes the row lock and re-checks `on_hand - allocated` after any
 # wait, so it cannot oversell; when it matches no row, nothing is inserted either.
+# It is a prepared statement (PREPARE once per database connection, then EXECUTE): a
+# statement this size costs PostgreSQL more CPU to parse and plan than to run. Parameters:
+# $1 actor, $2 quantity, $3 product, $4 reference, $5 priority date, $6 priority number,
+# $7 now.
+_FAST_ALLOCATION = "inventory_fast_allocation"
 _FAST_ALLOCATION_SQL = """
+PREPARE {name} (bigint, integer, bigint, varchar, date, varchar, timestamptz) AS
 WITH level AS (
     UPDATE {level} AS s
-       SET allocated = s.allocated + %(quantity)s, updated_at = %(now)s
+       SET allocated = s.allocated + $2, updated_at = $7
       FROM {warehouse} AS w
-     WHERE s.product_id = %(product)s AND s.warehouse_id = w.id AND w.is_default
-       AND s.on_hand - s.allocated >= %(quantity)s
+     WHERE s.product_id = $3 AND s.warehouse_id = w.id AND w.is_default
+       AND s.on_hand - s.allocated >= $2
  RETURNING s.warehouse_id, w.code
 ), demand AS (
     INSERT INTO {demand} (reference, product_id, priority_date, priority_number, quantity, allocated, shipped,
                           status, created_at, updated_at)
-    SELECT %(reference)s, %(product)s, %(priority_date)s, %(priority_number)s, %(quantity)s, %(quantity)s, 0,
-           'open', %(now)s, %(now)s
-      FROM level
+    SELECT $4, $3, $5, $6, $2, $2, 0, 'open', $7, $7 FROM level
  RETURNING id
 ), allocation AS (
     INSERT INTO {allocation} (demand_id, warehouse_id, quantity)
-    SELECT demand.id, level.warehouse_id, %(quantity)s FROM demand, level
+    SELECT demand.id, level.warehouse_id, $2 FROM demand, level
 ), audit AS (
     INSERT INTO {audit} (actor_id, occurred_at, action, object_type, object_id, object_repr, changes)
-    SELECT %(actor)s, %(now)s, 'stock_demand.create', 'inventory.stockdemand', demand.id::text, %(reference)s,
-           jsonb_build_object('product', %(product)s, 'quantity', %(quantity)s, 'allocated', %(quantity)s,
-                              'warehouses', jsonb_build_object(level.code, %(quantity)s))
+    SELECT $1, $7, 'stock_demand.create', 'inventory.stockdemand', demand.id::text, $4,
+           jsonb_build_object('product', $3, 'quantity', $2, 'allocated', $2,
+                              'warehouses', jsonb_build_object(level.code, $2))
       FROM demand, level
 )
 SELECT demand.id, level.warehouse_id, level.code FROM demand, level
 """
+_FAST_ALLOCATION_EXECUTE = f"EXECUTE {_FAST_ALLOCATION} (%s, %s, %s, %s, %s, %s, %s)"
+# The database connections (psycopg objects, so a reconnect starts afresh) on which the
+# statement is prepared. A prepared statement lives as long as its session (a rollback
+# keeps it), so this assumes direct connections or a session pooler, as the settings do
+# (persistent connections); a statement that went missing anyway is prepared again.
+_fast_allocation_prepared_on: weakref.WeakSet = weakref.WeakSet()
 
 
 @functools.cache
 def _fast_allocation_sql() -> str:
     return _FAST_ALLOCATION_SQL.format(
+        name=_FAST_ALLOCATION,
         level=StockLevel._meta.db_table,
         warehouse=Warehouse._meta.db_table,
         demand=StockDemand._meta.db_table,
@@ -508,18 +524,35 @@ def _fast_allocation_sql() -> str:
 def _allocate_from_default_in_one_statement(request: DemandRequest, now, user) -> AllocationResult | None:
     """The same rows and audit event (stock_demand.create) as the general path, in one
     round trip: the audit insert is part of the statement."""
-    sql = _fast_allocation_sql()
-    params = {
-        "actor": user.pk if getattr(user, "is_authenticated", False) else None,
-        "quantity": request.quantity,
-        "product": request.product.pk,
-        "reference": request.reference.strip(),
-        "priority_date": request.priority_date,
-        "priority_number": request.priority_number or "",
-        "now": now,
-    }
+    reference = request.reference.strip()
+    params = (
+        user.pk if getattr(user, "is_authenticated", False) else None,
+        request.quantity,
+        request.product.pk,
+        reference,
+        request.priority_date,
+        request.priority_number or "",
+        now,
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        session = connection.connection
+        if session not in _fast_allocation_prepared_on:
+            cursor.execute(_fast_allocation_sql())
+            _fast_allocation_prepared_on.add(session)
+        try:
+            cursor.execute(_FAST_ALLOCATION_EXECUTE, params)
+        except ProgrammingError as error:
+            if getattr(error.__cause__, "sqlstate", None) != "26000":  # invalid_sql_statement_name
+                raise
+            # Gone (DEALLOCATE, a pooler): prepare it again. Outside a transaction the
+            # failed EXECUTE did nothing, so run it again; inside one, the transaction
+            # is aborted and the caller sees the error.
+            _fast_allocation_prepared_on.discard(session)
+            if connection.in_atomic_block:
+                raise
+            cursor.execute(_fast_allocation_sql())
+            _fast_allocation_prepared_on.add(session)
+            cursor.execute(_FAST_ALLOCATION_EXECUTE, params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -550,7 +583,6 @@ def _allocate_with_row_locks(requests: Sequence[DemandRequest]) -> list[Allocati
     ]
 
 
-@transaction.atomic
 def demands_create_and_allocate(*, requests: Sequence[DemandRequest], user) -> list[AllocationResult]:
     """Create one demand per request and allocate what is available now.
 
@@ -562,11 +594,41 @@ def demands_create_and_allocate(*, requests: Sequence[DemandRequest], user) -> l
     if not requests:
         return []
     _check_demand_requests(requests)
+    if len(requests) == 1 and _single_statement_is_a_transaction():
+        # Outside any transaction one statement is its own transaction: the fast path
+        # needs no BEGIN / COMMIT round trips (it writes all of its rows or none).
+        try:
+            result = _allocate_from_default_in_one_statement(requests[0], timezone.now(), user)
+        except IntegrityError as error:
+            _raise_reference_conflict(error, requests)
+        if result is not None:
+            return [result]
+        return _create_and_allocate_atomically(requests, user, fast=False)
+    return _create_and_allocate_atomically(requests, user, fast=connection.vendor == "postgresql")
+
+
+def _single_statement_is_a_transaction() -> bool:
+    return connection.vendor == "postgresql" and not connection.in_atomic_block and connection.get_autocommit()
+
+
+def _raise_reference_conflict(error: IntegrityError, requests: Sequence[DemandRequest]) -> NoReturn:
+    # PostgreSQL names the constraint, SQLite the column.
+    if not any(name in str(error) for name in ("stock_demand_reference_unique_live", "stockdemand.reference")):
+        raise error
+    raise StateConflict(
+        _("A demand with one of these references already exists: %(references)s.")
+        % {"references": ", ".join(r.reference for r in requests)},
+        field="reference",
+    ) from error
+
+
+@unit_of_work()
+def _create_and_allocate_atomically(requests: Sequence[DemandRequest], user, *, fast: bool) -> list[AllocationResult]:
     ordered = sorted(range(len(requests)), key=lambda i: (requests[i].product.pk, i))
     results: dict[int, AllocationResult] = {}
     now = timezone.now()
     try:
-        if connection.vendor == "postgresql":
+        if fast:
             for i in ordered:
                 result = _allocate_from_default_in_one_statement(requests[i], now, user)
                 if result is None:
@@ -577,14 +639,7 @@ def demands_create_and_allocate(*, requests: Sequence[DemandRequest], user) -> l
             for i, result in zip(rest, _allocate_with_row_locks([requests[i] for i in rest]), strict=True):
                 results[i] = result
     except IntegrityError as error:
-        # PostgreSQL names the constraint, SQLite the column.
-        if not any(name in str(error) for name in ("stock_demand_reference_unique_live", "stockdemand.reference")):
-            raise
-        raise StateConflict(
-            _("A demand with one of these references already exists: %(references)s.")
-            % {"references": ", ".join(r.reference for r in requests)},
-            field="reference",
-        ) from error
+        _raise_reference_conflict(error, requests)
 
     audited_in_sql = set(results) - set(rest)
     audit.record_many(
@@ -756,7 +811,7 @@ def demand_cancel(*, demand: StockDemand, user) -> AllocationResult:
     return _finish(stock, book, demand, user, action="stock_demand.cancel", served=served)
 
 
-@transaction.atomic
+@unit_of_work()
 def stock_ship(*, items: Sequence[ShipmentItem], reference: str, user) -> list[ShipmentResult]:
     """Turn allocated units into shipment moves, one per demand and warehouse."""
     if not items:
@@ -817,7 +872,7 @@ def stock_ship(*, items: Sequence[ShipmentItem], reference: str, user) -> list[S
         plans.append((demand, item.quantity, demand_moves))
 
     StockMove.objects.bulk_create(moves)
-    book.save()
+    book.save(known={(a.demand_id, a.warehouse_id): a.quantity for rows in held.values() for a in rows})
     stock.save()
     _save_demands(demands.values())
     results = [
