@@ -155,9 +155,17 @@ def document_issue(
 
 
 def _schedule_render(document_id: int) -> None:
+    from backoffice.celery import app
+
     from .tasks import render_document
 
-    render_document.delay(document_id)
+    if app.conf.task_always_eager:
+        # No broker (demo, tests): render now, as the task would, without Celery's
+        # bookkeeping around an eager call. A failure leaves the document pending for
+        # `render_documents`, exactly as a failed task does.
+        document_render(IssuedDocument.objects.get(pk=document_id))
+    else:
+        render_document.delay(document_id)
 
 
 def _next_revision(

@@ -80,7 +80,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,13 +87,14 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice import audit
 from backoffice.businessdays import add_business_days
+from backoffice.db import update_rows
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.models import AuditEvent
 from backoffice.money import compute_totals, line_amount
@@ -328,7 +328,7 @@ class _LockedStock:
             # current ones: one statement for every row (an order of 100 lines).
             for level in changed:
                 level.updated_at = now
-            StockLevel.objects.bulk_update(changed, ["on_hand", "allocated", "updated_at"], batch_size=500)
+            update_rows(StockLevel, changed, ["on_hand", "allocated", "updated_at"])
         self._on_hand_delta.clear()
         self._allocated_delta.clear()
 
@@ -414,7 +414,7 @@ def _save_demands(demands: Iterable[StockDemand]) -> None:
     now = timezone.now()
     for demand in demands:
         demand.updated_at = now
-    StockDemand.objects.bulk_update(demands, ["quantity", "allocated", "shipped", "status", "updated_at"])
+    update_rows(StockDemand, demands, ["quantity", "allocated", "shipped", "status", "updated_at"])
 
 
 def _served_results(book: _AllocationBook, served: Iterable[StockDemand]) -> tuple[AllocationResult, ...]:
@@ -470,54 +470,55 @@ def _new_demand(request: DemandRequest, allocated: int, *, pk: int | None = None
 # One statement for the common case on PostgreSQL: the default warehouse has all of it.
 # The conditional UPDATE takes the row lock and re-checks `on_hand - allocated` after any
 # wait, so it cannot oversell; when it matches no row, nothing is inserted either.
-# It is a prepared statement (PREPARE once per database connection, then EXECUTE): a
-# statement this size costs PostgreSQL more CPU to parse and plan than to run. Parameters:
-# $1 actor, $2 quantity, $3 product, $4 reference, $5 priority date, $6 priority number,
-# $7 now.
-_FAST_ALLOCATION = "inventory_fast_allocation"
+# Every parameter carries its type, so that with server-side binding (the default on
+# PostgreSQL, see settings) psycopg prepares the statement once per connection: a
+# statement this size costs PostgreSQL more CPU to parse and plan than to run.
 _FAST_ALLOCATION_SQL = """
-PREPARE {name} (bigint, integer, bigint, varchar, date, varchar, timestamptz) AS
 WITH level AS (
     UPDATE {level} AS s
-       SET allocated = s.allocated + $2, updated_at = $7
+       SET allocated = s.allocated + {quantity}, updated_at = {now}
       FROM {warehouse} AS w
-     WHERE s.product_id = $3 AND s.warehouse_id = w.id AND w.is_default
-       AND s.on_hand - s.allocated >= $2
+     WHERE s.product_id = {product} AND s.warehouse_id = w.id AND w.is_default
+       AND s.on_hand - s.allocated >= {quantity}
  RETURNING s.warehouse_id, w.code
 ), demand AS (
     INSERT INTO {demand} (reference, product_id, priority_date, priority_number, quantity, allocated, shipped,
                           status, created_at, updated_at)
-    SELECT $4, $3, $5, $6, $2, $2, 0, 'open', $7, $7 FROM level
+    SELECT {reference}, {product}, {priority_date}, {priority_number}, {quantity}, {quantity}, 0, 'open', {now}, {now}
+      FROM level
  RETURNING id
 ), allocation AS (
     INSERT INTO {allocation} (demand_id, warehouse_id, quantity)
-    SELECT demand.id, level.warehouse_id, $2 FROM demand, level
+    SELECT demand.id, level.warehouse_id, {quantity} FROM demand, level
 ), audit AS (
     INSERT INTO {audit} (actor_id, occurred_at, action, object_type, object_id, object_repr, changes)
-    SELECT $1, $7, 'stock_demand.create', 'inventory.stockdemand', demand.id::text, $4,
-           jsonb_build_object('product', $3, 'quantity', $2, 'allocated', $2,
-                              'warehouses', jsonb_build_object(level.code, $2))
+    SELECT {actor}, {now}, 'stock_demand.create', 'inventory.stockdemand', demand.id::text, {reference},
+           jsonb_build_object('product', {product}, 'quantity', {quantity}, 'allocated', {quantity},
+                              'warehouses', jsonb_build_object(level.code, {quantity}))
       FROM demand, level
 )
 SELECT demand.id, level.warehouse_id, level.code FROM demand, level
 """
-_FAST_ALLOCATION_EXECUTE = f"EXECUTE {_FAST_ALLOCATION} (%s, %s, %s, %s, %s, %s, %s)"
-# The database connections (psycopg objects, so a reconnect starts afresh) on which the
-# statement is prepared. A prepared statement lives as long as its session (a rollback
-# keeps it), so this assumes direct connections or a session pooler, as the settings do
-# (persistent connections); a statement that went missing anyway is prepared again.
-_fast_allocation_prepared_on: weakref.WeakSet = weakref.WeakSet()
+_FAST_ALLOCATION_PARAMETERS = {
+    "actor": "integer",
+    "quantity": "integer",
+    "product": "bigint",
+    "reference": "varchar",
+    "priority_date": "date",
+    "priority_number": "varchar",
+    "now": "timestamptz",
+}
 
 
 @functools.cache
 def _fast_allocation_sql() -> str:
     return _FAST_ALLOCATION_SQL.format(
-        name=_FAST_ALLOCATION,
         level=StockLevel._meta.db_table,
         warehouse=Warehouse._meta.db_table,
         demand=StockDemand._meta.db_table,
         allocation=StockAllocation._meta.db_table,
         audit=AuditEvent._meta.db_table,
+        **{name: f"%({name})s::{kind}" for name, kind in _FAST_ALLOCATION_PARAMETERS.items()},
     )
 
 
@@ -525,34 +526,17 @@ def _allocate_from_default_in_one_statement(request: DemandRequest, now, user) -
     """The same rows and audit event (stock_demand.create) as the general path, in one
     round trip: the audit insert is part of the statement."""
     reference = request.reference.strip()
-    params = (
-        user.pk if getattr(user, "is_authenticated", False) else None,
-        request.quantity,
-        request.product.pk,
-        reference,
-        request.priority_date,
-        request.priority_number or "",
-        now,
-    )
+    params = {
+        "actor": user.pk if getattr(user, "is_authenticated", False) else None,
+        "quantity": request.quantity,
+        "product": request.product.pk,
+        "reference": reference,
+        "priority_date": request.priority_date,
+        "priority_number": request.priority_number or "",
+        "now": now,
+    }
     with connection.cursor() as cursor:
-        session = connection.connection
-        if session not in _fast_allocation_prepared_on:
-            cursor.execute(_fast_allocation_sql())
-            _fast_allocation_prepared_on.add(session)
-        try:
-            cursor.execute(_FAST_ALLOCATION_EXECUTE, params)
-        except ProgrammingError as error:
-            if getattr(error.__cause__, "sqlstate", None) != "26000":  # invalid_sql_statement_name
-                raise
-            # Gone (DEALLOCATE, a pooler): prepare it again. Outside a transaction the
-            # failed EXECUTE did nothing, so run it again; inside one, the transaction
-            # is aborted and the caller sees the error.
-            _fast_allocation_prepared_on.discard(session)
-            if connection.in_atomic_block:
-                raise
-            cursor.execute(_fast_allocation_sql())
-            _fast_allocation_prepared_on.add(session)
-            cursor.execute(_FAST_ALLOCATION_EXECUTE, params)
+        cursor.execute(_fast_allocation_sql(), params)
         row = cursor.fetchone()
     if row is None:
         return None

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice import audit
+from backoffice.db import update_rows
 from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
 from backoffice.money import ZERO, TaxLine, Totals, compute_totals, line_amount
 from backoffice.roles import Role, has_role
@@ -1285,7 +1286,7 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
     order_lines = [line.order_line for line in lines]
     for line in lines:
         line.order_line.shipped_quantity += line.quantity
-    OrderLine.objects.bulk_update(order_lines, ["shipped_quantity"])
+    update_rows(OrderLine, order_lines, ["shipped_quantity"])
 
     data = DocumentData(
         kind=DocumentKind.DELIVERY_NOTE,
