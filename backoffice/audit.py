@@ -9,7 +9,7 @@ from typing import Any
 from django.db import models
 
 from .models import AuditEvent
-from .unitofwork import before_commit, in_unit_of_work, memoized
+from .unitofwork import insert_later
 
 
 def _plain(value: Any) -> Any:
@@ -64,36 +64,11 @@ def record(
     detail. Inside a unit of work (a service call) the events of the whole unit are
     written together in one INSERT just before it commits; outside one, at once."""
     event = _event(actor, action, obj, changes)
-    pending = _pending()
-    if pending is None:
-        event.save()
-    else:
-        pending.append(event)
+    insert_later([event])
     return event
 
 
 def record_many(*, actor, action: str, items: list[tuple[models.Model, dict[str, Any] | None]]) -> None:
     """One audit event per (object, changes): for a step that changes many rows at once
     (all lines of an order), so the trail stays complete without a query per line."""
-    events = [_event(actor, action, obj, changes) for obj, changes in items]
-    pending = _pending()
-    if pending is None:
-        AuditEvent.objects.bulk_create(events)
-    else:
-        pending.extend(events)
-
-
-_PENDING = "backoffice.audit.pending"
-
-
-def _pending() -> list[AuditEvent] | None:
-    """The events waiting for the end of the current unit of work, or None outside one."""
-    if not in_unit_of_work():
-        return None
-
-    def start() -> list[AuditEvent]:
-        events: list[AuditEvent] = []
-        before_commit(lambda: AuditEvent.objects.bulk_create(events))
-        return events
-
-    return memoized(_PENDING, start)
+    insert_later(_event(actor, action, obj, changes) for obj, changes in items)

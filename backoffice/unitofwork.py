@@ -15,23 +15,26 @@
   `forget(key)`.
 - Writes that can wait until the end are made once: `before_commit(callback)` runs the
   callback when the outermost unit succeeds, inside its transaction, just before the
-  commit (the audit trail of a step is written in one INSERT this way). A unit that
+  commit; `insert_later(rows)` queues rows nobody reads back within the unit (the audit
+  trail, status history) and writes them there, one INSERT per model. A unit that
   fails drops them with everything else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import ContextDecorator
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.db import transaction
+from django.db.models import Model
 
 T = TypeVar("T")
 
 _memo: ContextVar[dict[str, Any] | None] = ContextVar("backoffice_unit_of_work", default=None)
 _BEFORE_COMMIT = "backoffice.unitofwork.before_commit"
+_INSERT_LATER = "backoffice.unitofwork.insert_later"
 
 
 class unit_of_work(ContextDecorator):  # noqa: N801 - used like transaction.atomic
@@ -95,6 +98,28 @@ def before_commit(callback: Callable[[], Any]) -> bool:
         return False
     memo.setdefault(_BEFORE_COMMIT, []).append(callback)
     return True
+
+
+def insert_later(objects: Iterable[Model]) -> None:
+    """Rows nobody reads back in the same unit (audit events, status history): inside a
+    unit they are written at its end, one INSERT per model; outside one, now."""
+    objects = list(objects)
+    memo = _memo.get()
+    if memo is None:
+        _insert(objects)
+        return
+    if _INSERT_LATER not in memo:
+        memo[_INSERT_LATER] = pending = []
+        before_commit(lambda: _insert(pending))
+    memo[_INSERT_LATER].extend(objects)
+
+
+def _insert(objects: list[Model]) -> None:
+    by_model: dict[type[Model], list[Model]] = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), []).append(obj)
+    for model, rows in by_model.items():
+        model._default_manager.bulk_create(rows)
 
 
 def forget(key: str) -> None:

@@ -61,9 +61,8 @@ def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    import django
-
-    django.setup()
+    # Start as an application server's worker does (django.setup(), then gc.freeze()).
+    import backoffice.wsgi  # noqa: F401
 
 
 # ---------------------------------------------------------------------------

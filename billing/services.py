@@ -293,21 +293,21 @@ def _build_invoice(
 def _save_invoices(built: Sequence[tuple[Invoice, list[InvoiceLine], list[Shipment]]], user) -> list[Invoice]:
     """Insert invoices, lines and shipment links in bulk, flag the shipments invoiced."""
     invoices = Invoice.objects.bulk_create([invoice for invoice, _lines, _shipments in built])
-    lines, links, shipment_ids = [], [], []
+    lines, links, invoiced = [], [], []
     for invoice, invoice_lines, shipments in built:
         for line in invoice_lines:
             line.invoice = invoice
             lines.append(line)
         for shipment in shipments:
             links.append(InvoiceShipment(invoice=invoice, shipment=shipment))
-            shipment_ids.append(shipment.pk)
+            invoiced.append(shipment)
     InvoiceLine.objects.bulk_create(lines, batch_size=2000)
     try:
         with unit_of_work():
             InvoiceShipment.objects.bulk_create(links, batch_size=2000)
     except IntegrityError as error:
         raise StateConflict(_("A shipment has already been invoiced."), code="already_invoiced") from error
-    shipments_mark_invoiced(shipment_ids=shipment_ids, user=user)
+    shipments_mark_invoiced(shipments=invoiced, user=user)
     audit.record_many(
         actor=user,
         action="invoice.issue",

@@ -149,23 +149,22 @@ def document_issue(
         )
         # robust: a failed render must not fail the caller's committed transaction; the
         # document stays pending/failed and is retried (documents_render_pending).
-        document_id = document.pk
-        transaction.on_commit(lambda: _schedule_render(document_id), robust=True)
+        transaction.on_commit(lambda: _schedule_render(document), robust=True)
     return document
 
 
-def _schedule_render(document_id: int) -> None:
+def _schedule_render(document: IssuedDocument) -> None:
     from backoffice.celery import app
 
     from .tasks import render_document
 
     if app.conf.task_always_eager:
-        # No broker (demo, tests): render now, as the task would, without Celery's
-        # bookkeeping around an eager call. A failure leaves the document pending for
-        # `render_documents`, exactly as a failed task does.
-        document_render(IssuedDocument.objects.get(pk=document_id))
+        # No broker (demo, tests): render now, as the task would, from the document just
+        # issued, without Celery's bookkeeping around an eager call. A failure leaves the
+        # document pending for `render_documents`, exactly as a failed task does.
+        document_render(document)
     else:
-        render_document.delay(document_id)
+        render_document.delay(document.pk)
 
 
 def _next_revision(

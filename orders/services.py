@@ -23,7 +23,7 @@ from backoffice.money import ZERO, TaxLine, Totals, compute_totals, line_amount
 from backoffice.roles import Role, has_role
 from backoffice.selectors import company_profile
 from backoffice.services import model_create, model_update
-from backoffice.unitofwork import unit_of_work
+from backoffice.unitofwork import insert_later, unit_of_work
 from inventory.models import Product
 
 from .models import (
@@ -165,13 +165,17 @@ def transition(obj: Quote | Order | Shipment, to_status: str, *, user, comment: 
         )
     obj.status = to_status
     obj.save(update_fields=["status", *extra_fields, *(["updated_at"] if hasattr(obj, "updated_at") else [])])
-    StatusEvent.objects.create(
-        object_type=type(obj)._meta.model_name,
-        object_id=obj.pk,
-        from_status=from_status,
-        to_status=to_status,
-        actor=user if getattr(user, "is_authenticated", False) else None,
-        comment=comment,
+    insert_later(
+        [
+            StatusEvent(
+                object_type=type(obj)._meta.model_name,
+                object_id=obj.pk,
+                from_status=from_status,
+                to_status=to_status,
+                actor=user if getattr(user, "is_authenticated", False) else None,
+                comment=comment,
+            )
+        ]
     )
     audit.record(
         actor=user,
@@ -957,15 +961,22 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
     inactive = [line.sku for line in lines if line.product_id and not line.product.is_active]
     if inactive:
         raise InvalidInput(_("Inactive products: %(skus)s.") % {"skus": ", ".join(inactive)}, field="lines")
+    numbered = []  # saved with the status change below
     if not order.number:
         order.number = _take_order_number(order)
-        order.save(update_fields=["number"])
+        numbered = ["number"]
 
     if not release_hold and order.customer.credit_limit is not None:
         check = credit_check(order)
         if check.exceeded:
             order.hold_reason = check.message()
-            transition(order, Order.Status.ON_HOLD, user=user, comment=order.hold_reason, extra_fields=["hold_reason"])
+            transition(
+                order,
+                Order.Status.ON_HOLD,
+                user=user,
+                comment=order.hold_reason,
+                extra_fields=["hold_reason", *numbered],
+            )
             answers = tuple(
                 LineStockAnswer(line.pk, line.position, line.sku, line.description, line.quantity, 0, 0, None)
                 for line in lines
@@ -1020,7 +1031,7 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
         )
     order.confirmed_at = timezone.now()
     order.hold_reason = ""
-    transition(order, Order.Status.CONFIRMED, user=user, extra_fields=["confirmed_at", "hold_reason"])
+    transition(order, Order.Status.CONFIRMED, user=user, extra_fields=["confirmed_at", "hold_reason", *numbered])
     return ConfirmResult(order=order, lines=tuple(answers), on_hold=False, message=_confirm_message(answers))
 
 
@@ -1204,6 +1215,18 @@ def shipment_create(*, order: Order, user, lines: Sequence[tuple[int, int]] | No
                 % {"ready": shippable[line_id], "quantity": quantity},
                 field=f"lines[{index}].quantity",
             )
+    mode = company_profile().rounding_mode
+    rows = []
+    for line_id, quantity in lines:
+        line = order_lines[line_id]
+        amount = line_amount(quantity, line.unit_price, mode, line.discount_rate)
+        unit_cost = line.product.cost if line.product_id else ZERO
+        rows.append(ShipmentLine(order_line=line, quantity=quantity, amount=amount, unit_cost=unit_cost))
+    totals = totals_for(
+        [(order_lines[row.order_line_id].tax_rate, row.amount) for row in rows],
+        customer=order.customer,
+        mode=mode,
+    )
     shipment = model_create(
         model=Shipment,
         user=user,
@@ -1213,28 +1236,14 @@ def shipment_create(*, order: Order, user, lines: Sequence[tuple[int, int]] | No
             "sales_rep_id": order.customer.sales_rep_id,
             "tax_mode": order.customer.tax_mode,
             "created_by": user,
+            **totals,
         },
         action="shipment.create",
         validate=False,
     )
-    mode = company_profile().rounding_mode
-    rows = []
-    for line_id, quantity in lines:
-        line = order_lines[line_id]
-        amount = line_amount(quantity, line.unit_price, mode, line.discount_rate)
-        unit_cost = line.product.cost if line.product_id else ZERO
-        rows.append(
-            ShipmentLine(shipment=shipment, order_line=line, quantity=quantity, amount=amount, unit_cost=unit_cost)
-        )
+    for row in rows:
+        row.shipment = shipment
     ShipmentLine.objects.bulk_create(rows)
-    totals = totals_for(
-        [(order_lines[row.order_line_id].tax_rate, row.amount) for row in rows],
-        customer=order.customer,
-        mode=mode,
-    )
-    for name, value in totals.items():
-        setattr(shipment, name, value)
-    shipment.save(update_fields=list(totals))
     return shipment
 
 
@@ -1347,21 +1356,22 @@ def shipment_cancel(*, shipment: Shipment, user) -> Shipment:
 
 
 @unit_of_work()
-def shipments_mark_invoiced(*, shipment_ids: Sequence[int], user) -> int:
+def shipments_mark_invoiced(*, shipments: Sequence[Shipment], user) -> int:
     """Billing has invoiced these shipped shipments: flag them, and move each order whose
     shipped goods are now all invoiced from shipped to invoiced (a partially shipped order
     stays as it is). A fixed number of queries for any number of shipments."""
     from django.db.models import Exists, OuterRef
 
-    shipment_ids = sorted(set(shipment_ids))
-    if not shipment_ids:
+    shipments = sorted({s.pk: s for s in shipments}.values(), key=lambda s: s.pk)
+    if not shipments:
         return 0
-    marked = Shipment.objects.filter(pk__in=shipment_ids, status=Shipment.Status.SHIPPED, invoiced=False).update(
-        invoiced=True
-    )
-    if marked != len(shipment_ids):
+    marked = Shipment.objects.filter(
+        pk__in=[s.pk for s in shipments], status=Shipment.Status.SHIPPED, invoiced=False
+    ).update(invoiced=True)
+    if marked != len(shipments):
         raise StateConflict(_("A shipment is not shipped or has already been invoiced."), code="already_invoiced")
-    shipments = list(Shipment.objects.filter(pk__in=shipment_ids).only("pk", "number", "order_id"))
+    for shipment in shipments:
+        shipment.invoiced = True
     uninvoiced = Shipment.objects.filter(order=OuterRef("pk"), status=Shipment.Status.SHIPPED, invoiced=False)
     orders = list(
         Order.objects.filter(pk__in={s.order_id for s in shipments}, status=Order.Status.SHIPPED)
@@ -1374,7 +1384,7 @@ def shipments_mark_invoiced(*, shipment_ids: Sequence[int], user) -> int:
             status=Order.Status.INVOICED, updated_at=timezone.now()
         )
         actor = user if getattr(user, "is_authenticated", False) else None
-        StatusEvent.objects.bulk_create(
+        insert_later(
             StatusEvent(
                 object_type="order",
                 object_id=o.pk,

@@ -26,7 +26,7 @@ def test_parallel_issues_get_numbers_1_to_200_without_gap_or_duplicate(monkeypat
     after taking a number: the committed numbers are exactly 1..200."""
     complete_company_profile()
     user = make_user(None, username="issuer")
-    monkeypatch.setattr(services, "_schedule_render", lambda document_id: None)  # numbering only
+    monkeypatch.setattr(services, "_schedule_render", lambda document: None)  # numbering only
     start = threading.Barrier(WORKERS)
     errors = []
 
