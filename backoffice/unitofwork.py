@@ -119,7 +119,8 @@ def _insert(objects: list[Model]) -> None:
     for obj in objects:
         by_model.setdefault(type(obj), []).append(obj)
     for model, rows in by_model.items():
-        model._default_manager.bulk_create(rows)
+        # A closing run queues thousands of rows; one statement may bind 65,535 values.
+        model._default_manager.bulk_create(rows, batch_size=max(1, 30_000 // len(model._meta.concrete_fields)))
 
 
 def forget(key: str) -> None:

@@ -121,7 +121,8 @@ def _create_customers(count: int, closing_day: int, shipments_each: int, user) -
                 )
                 for c in chunk
                 for n in range(shipments_each)
-            ]
+            ],
+            batch_size=2000,
         )
         lines = OrderLine.objects.bulk_create(
             [
@@ -139,7 +140,8 @@ def _create_customers(count: int, closing_day: int, shipments_each: int, user) -
                     shipped_quantity=10,
                 )
                 for o in orders
-            ]
+            ],
+            batch_size=2000,
         )
         shipments = Shipment.objects.bulk_create(
             [
@@ -155,13 +157,15 @@ def _create_customers(count: int, closing_day: int, shipments_each: int, user) -
                     **money,
                 )
                 for o in orders
-            ]
+            ],
+            batch_size=2000,
         )
         ShipmentLine.objects.bulk_create(
             [
                 ShipmentLine(shipment=s, order_line=line, quantity=10, amount=Decimal(12000))
                 for s, line in zip(shipments, lines, strict=True)
-            ]
+            ],
+            batch_size=2000,
         )
 
 

@@ -1003,6 +1003,8 @@ def _throughput(fx: Fixture, count: int, workers: bool, concurrencies: list[int]
     from orders.models import Order
 
     sizes = (3, 5)
+    # one PDF per order (the delivery note), two when the invoice is issued per shipment
+    pdfs = 2 if Fixture.invoice_mode == "per_shipment" else 1
     bare = BareSql(fx)
     rows: dict[str, dict[int, float]] = defaultdict(dict)
     samples = {}
@@ -1013,8 +1015,6 @@ def _throughput(fx: Fixture, count: int, workers: bool, concurrencies: list[int]
         rows["baseline: bare SQL writes of the order"][n] = _rate(count, _timed(lambda n=n: bare.one(n), count))
         samples[n] = _flow(fx, n)[1].delivery_note_id
         render = _render_seconds(samples[n])
-        # one PDF per order (the delivery note), two when the invoice is issued per shipment
-        pdfs = 2 if Fixture.invoice_mode == "per_shipment" else 1
         rows["baseline: bare SQL + render its PDF"][n] = 1 / (
             1 / rows["baseline: bare SQL writes of the order"][n] + pdfs * render
         )
@@ -1042,7 +1042,8 @@ def _throughput(fx: Fixture, count: int, workers: bool, concurrencies: list[int]
             seconds = {n: _timed(lambda n=n: _flow(fx, n), count) for n in sizes}
             queued = broker.llen("celery")
             document_ids = _documents_after(first_id)
-            assert len(document_ids) == 2 * count and queued == 2 * count, (len(document_ids), queued)
+            expected = len(sizes) * count * pdfs  # every order of both sizes, each with its PDFs
+            assert len(document_ids) == expected and queued == expected, (len(document_ids), queued, expected)
             drains[concurrency] = (sum(seconds.values()), *_drain(document_ids, concurrency))
             label = "(b) services, PDFs queued for workers"
             if concurrency != concurrencies[0]:
@@ -1069,12 +1070,13 @@ def _throughput(fx: Fixture, count: int, workers: bool, concurrencies: list[int]
     print(f"  one delivery note rendered in-process: 3 lines {_render_seconds(samples[3]) * 1000:.1f} ms,", end="")
     print(f" 5 lines {_render_seconds(samples[5]) * 1000:.1f} ms")
     for concurrency, (flow, wall, startup, spread) in drains.items():
-        pdfs = 2 * count
-        steady = (pdfs - 1) / spread if spread else float("inf")
+        stored = len(sizes) * count * pdfs
+        steady = (stored - 1) / spread if spread else float("inf")
         print(
-            f"  workers, concurrency {concurrency}: {pdfs} PDFs drained {wall:.1f} s after start"
+            f"  workers, concurrency {concurrency}: {stored} PDFs drained {wall:.1f} s after start"
             f" (first PDF after {startup:.1f} s of start-up; then {steady:.1f} PDFs/s);"
-            f" flow {flow:.1f} s + drain {wall:.1f} s = {_rate(pdfs, flow + wall):.1f} orders/s end to end"
+            f" flow {flow:.1f} s + drain {wall:.1f} s"
+            f" = {_rate(len(sizes) * count, flow + wall):.1f} orders/s end to end"
         )
     if alongside:
         concurrency, flow, total = alongside
