@@ -118,9 +118,10 @@ def _insert(objects: list[Model]) -> None:
     by_model: dict[type[Model], list[Model]] = {}
     for obj in objects:
         by_model.setdefault(type(obj), []).append(obj)
+    from .db import insert_rows
+
     for model, rows in by_model.items():
-        # A closing run queues thousands of rows; one statement may bind 65,535 values.
-        model._default_manager.bulk_create(rows, batch_size=max(1, 30_000 // len(model._meta.concrete_fields)))
+        insert_rows(model, rows)  # a closing run queues thousands
 
 
 def forget(key: str) -> None:

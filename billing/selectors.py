@@ -142,3 +142,10 @@ def aging_totals(*, user, as_of: dt.date) -> dict[str, Decimal]:
     totals["credit"] = sum(customer_credit(customer_ids).values(), ZERO)
     totals["total"] = sum((totals[name] for name in BUCKETS), ZERO) - totals["credit"]
     return totals
+
+
+def credit_note_lines() -> QuerySet:
+    """Every credit note line (返品・値引): reports net them against sales in the month issued."""
+    from .models import CreditNoteLine
+
+    return CreditNoteLine.objects.order_by()

@@ -387,3 +387,20 @@ def stock_ledger_problems() -> list[LedgerProblem]:
     for product_id, demand_id, allocated, held in mismatched:
         problems.append(LedgerProblem(product_id, None, f"demand {demand_id} allocation rows", allocated, held))
     return problems
+
+
+# --- for reports ---------------------------------------------------------------------------
+
+
+def shipment_moves(warehouse_id: int) -> QuerySet[StockMove]:
+    """Shipment moves out of one warehouse: each names its shipment in `reference` and
+    the order line's demand in `note` (see orders.services.shipment_ship)."""
+    return StockMove.objects.filter(warehouse_id=warehouse_id, kind=StockMove.Kind.SHIPMENT)
+
+
+def product_labels(ids: Iterable[int] | None) -> dict[int, str]:
+    """Product id → "sku name"; None: every product (cheaper than a long IN list)."""
+    products = Product.objects.order_by()
+    if ids is not None:
+        products = products.filter(pk__in=list(ids))
+    return {pk: f"{sku} {name}" for pk, sku, name in products.values_list("pk", "sku", "name")}

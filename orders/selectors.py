@@ -7,7 +7,9 @@ from backoffice.money import apply_price_rate
 from backoffice.selectors import company_profile
 from inventory.models import Product
 
-from .models import Customer, CustomerPrice
+from .models import Customer, CustomerPrice, Quote
+
+QuoteStatus = Quote.Status
 
 
 def unit_prices_for(
@@ -84,3 +86,40 @@ def uninvoiced_shipments(*, customer_ids, up_to):
         )
         .order_by("customer_id", "shipped_on", "pk")
     )
+
+
+# --- for reports: the rows sales are read from ----------------------------------------
+
+
+def shipped_lines():
+    """Lines of shipped shipments: sales are recognised when the goods leave (出荷基準)."""
+    from .models import Shipment, ShipmentLine
+
+    return ShipmentLine.objects.filter(shipment__status=Shipment.Status.SHIPPED).order_by()
+
+
+def open_order_lines():
+    """Lines of confirmed orders not yet fully shipped (受注残)."""
+    from django.db.models import F
+
+    from .models import Order, OrderLine
+
+    return OrderLine.objects.filter(
+        order__status__in=[Order.Status.CONFIRMED, Order.Status.PARTIALLY_SHIPPED],
+        cancelled=False,
+        shipped_quantity__lt=F("quantity"),
+    ).order_by()
+
+
+def all_quotes():
+    from .models import Quote
+
+    return Quote.objects.order_by()
+
+
+def customer_labels(ids: Iterable[int] | None) -> dict[int, str]:
+    """Customer id → "code name"; None: every customer (cheaper than a long IN list)."""
+    customers = Customer.objects.order_by()
+    if ids is not None:
+        customers = customers.filter(pk__in=list(ids))
+    return {pk: f"{code} {name}" for pk, code, name in customers.values_list("pk", "code", "name")}

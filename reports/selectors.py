@@ -22,8 +22,8 @@ import calendar
 import datetime as dt
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
@@ -38,6 +38,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Sum,
     Value,
     When,
@@ -49,9 +50,9 @@ from django.utils.translation import gettext as _
 from backoffice.money import line_amount
 from backoffice.roles import Role, restrict_to_own_customers
 from backoffice.selectors import company_profile
-from billing.models import CreditNoteLine
-from inventory.models import Product, StockMove
-from orders.models import Customer, Order, OrderLine, Quote, ShipmentLine
+from billing.selectors import credit_note_lines
+from inventory.selectors import product_labels, shipment_moves
+from orders.selectors import QuoteStatus, all_quotes, customer_labels, open_order_lines, shipped_lines
 
 ZERO = Decimal(0)
 MONEY = DecimalField(max_digits=16, decimal_places=0)
@@ -108,7 +109,7 @@ class Source:
     """One kind of sales line and the paths from it to what the reports group by.
     Shipment lines add to sales; credit note lines subtract."""
 
-    model: type
+    lines: Callable[[], QuerySet]  # the other app's selector for this kind of line
     sign: int
     date: str
     product: str
@@ -122,10 +123,9 @@ class Source:
     cost: str
     shipment: str
     order_line: str
-    base: Q = field(default_factory=Q)
 
-    def queryset(self):
-        return self.model.objects.filter(self.base).order_by()
+    def queryset(self) -> QuerySet:
+        return self.lines()
 
     def net_amount(self):
         """The line amount excluding tax (see the module docstring for 内税 lines)."""
@@ -141,7 +141,7 @@ class Source:
 
 
 SHIPMENTS = Source(
-    model=ShipmentLine,
+    lines=shipped_lines,
     sign=1,
     date="shipment__shipped_on",
     product="order_line__product",
@@ -155,11 +155,10 @@ SHIPMENTS = Source(
     cost="unit_cost",
     shipment="shipment_id",
     order_line="order_line_id",
-    base=Q(shipment__status="shipped"),
 )
 
 CREDIT_NOTES = Source(
-    model=CreditNoteLine,
+    lines=credit_note_lines,
     sign=-1,
     date="credit_note__issue_date",
     product="invoice_line__product",
@@ -192,9 +191,7 @@ def _shipped_from(source: Source, warehouse_id: int):
     follows the shipment line it credits. A line split across two warehouses counts
     under each."""
     return Exists(
-        StockMove.objects.filter(
-            warehouse_id=warehouse_id,
-            kind=StockMove.Kind.SHIPMENT,
+        shipment_moves(warehouse_id).filter(
             reference=Concat(Value("orders.Shipment:"), Cast(OuterRef(source.shipment), CharField())),
             note=Concat(Value("orders.OrderLine:"), Cast(OuterRef(source.order_line), CharField())),
         )
@@ -264,7 +261,7 @@ def _net_sums(
     zeros = (ZERO,) * len(columns)
     plain_keys = any(d in PERIOD_DIMENSIONS for d in dimensions)
     sums: dict[tuple, tuple[Decimal, ...]] = {}
-    if connections[SHIPMENTS.model.objects.db].vendor == "postgresql":
+    if connections[SHIPMENTS.queryset().db].vendor == "postgresql":
         for row in _net_rows_in_one_statement(
             user=user, dimensions=dimensions, columns=columns, periods=periods, filters=filters
         ):
@@ -400,25 +397,22 @@ def user_label(user) -> str:
     return (f"{user.last_name} {user.first_name}".strip() or user.username) if user else _("(no rep)")
 
 
-def _some(model, ids: list):
-    """The rows of these ids; past a few hundred ids, the whole master table (a few
-    thousand rows) is cheaper to read than to bind a long IN list."""
-    queryset = model.objects.order_by()
-    return queryset if len(ids) > 300 else queryset.filter(pk__in=ids)
-
-
 def _labels(dimension: str, keys: Iterable) -> dict:
     """Key → label for one dimension, one query for products, customers or reps."""
     keys = set(keys)
     ids = [k for k in keys if k is not None]
     labels: dict = {}
+    # Past a few hundred ids, the whole master table (a few thousand rows) is cheaper
+    # to read than to bind a long IN list.
+    some = None if len(ids) > 300 else ids
     if dimension == "product":
-        labels = {pk: f"{sku} {name}" for pk, sku, name in _some(Product, ids).values_list("pk", "sku", "name")}
+        labels = product_labels(some)
         labels[None] = _("(no product)")
     elif dimension == "customer":
-        labels = {pk: f"{code} {name}" for pk, code, name in _some(Customer, ids).values_list("pk", "code", "name")}
+        labels = customer_labels(some)
     elif dimension == "rep":
-        labels = {user.pk: user_label(user) for user in _some(get_user_model(), ids)}
+        users = get_user_model().objects.order_by()
+        labels = {user.pk: user_label(user) for user in (users if some is None else users.filter(pk__in=some))}
         labels[None] = _("(no rep)")
     elif dimension == "category":
         labels = {k: k or _("(no category)") for k in keys}
@@ -760,12 +754,7 @@ def backlog_report(*, user, group_by: str = "date", filters: SalesFilters = Sale
     from inventory.selectors import demands_by_reference, expected_dates
 
     today = timezone.localdate()
-    lines = OrderLine.objects.filter(
-        order__status__in=[Order.Status.CONFIRMED, Order.Status.PARTIALLY_SHIPPED],
-        cancelled=False,
-        shipped_quantity__lt=F("quantity"),
-    ).order_by()
-    lines = restrict_to_own_customers(lines, user, "order__customer")
+    lines = restrict_to_own_customers(open_order_lines(), user, "order__customer")
     if filters.customer is not None:
         lines = lines.filter(order__customer=filters.customer)
     if filters.product is not None:
@@ -860,24 +849,24 @@ def pipeline_report(
     """Per rep (the customer's rep): quotes issued and still open, with their amount
     excluding tax, and of the quotes issued in the period, how many were won:
     accepted / (accepted + declined + expired). Two queries."""
-    quotes = restrict_to_own_customers(Quote.objects.order_by(), user)
+    quotes = restrict_to_own_customers(all_quotes(), user)
     if filters.customer is not None:
         quotes = quotes.filter(customer=filters.customer)
     if filters.rep is not None:
         quotes = quotes.filter(customer__sales_rep=filters.rep)
     in_period = Q(issue_date__range=(date_from, date_to))
-    is_open = Q(status=Quote.Status.ISSUED)
-    decided = Q(status__in=[Quote.Status.ACCEPTED, Quote.Status.DECLINED, Quote.Status.EXPIRED])
+    is_open = Q(status=QuoteStatus.ISSUED)
+    decided = Q(status__in=[QuoteStatus.ACCEPTED, QuoteStatus.DECLINED, QuoteStatus.EXPIRED])
     figures = list(
         quotes.filter(is_open | (in_period & decided))
         .values("customer__sales_rep")
         .annotate(
             open_count=Count("pk", filter=is_open),
             open_amount=Sum("subtotal", filter=is_open),
-            accepted_count=Count("pk", filter=in_period & Q(status=Quote.Status.ACCEPTED)),
-            accepted_amount=Sum("subtotal", filter=in_period & Q(status=Quote.Status.ACCEPTED)),
-            declined_count=Count("pk", filter=in_period & Q(status=Quote.Status.DECLINED)),
-            expired_count=Count("pk", filter=in_period & Q(status=Quote.Status.EXPIRED)),
+            accepted_count=Count("pk", filter=in_period & Q(status=QuoteStatus.ACCEPTED)),
+            accepted_amount=Sum("subtotal", filter=in_period & Q(status=QuoteStatus.ACCEPTED)),
+            declined_count=Count("pk", filter=in_period & Q(status=QuoteStatus.DECLINED)),
+            expired_count=Count("pk", filter=in_period & Q(status=QuoteStatus.EXPIRED)),
         )
     )
     labels = _labels("rep", (row["customer__sales_rep"] for row in figures))
