@@ -135,7 +135,8 @@ ORDER_TRANSITIONS: dict[str, set[str]] = {
     Order.Status.CONFIRMED: {Order.Status.PARTIALLY_SHIPPED, Order.Status.SHIPPED, Order.Status.CANCELLED},
     Order.Status.PARTIALLY_SHIPPED: {Order.Status.SHIPPED},
     Order.Status.SHIPPED: {Order.Status.INVOICED},
-    Order.Status.INVOICED: set(),
+    # An invoice cancelled by mistake gives its order back to billing.
+    Order.Status.INVOICED: {Order.Status.SHIPPED},
     Order.Status.CANCELLED: set(),
 }
 
@@ -1407,18 +1408,41 @@ def shipments_mark_invoiced(*, shipments: Sequence[Shipment], user) -> int:
     return marked
 
 
-@transaction.atomic
+@unit_of_work()
 def shipments_mark_uninvoiced(*, shipment_ids: Sequence[int], user) -> int:
-    """A cancelled invoice gives its shipments back to billing. The orders keep their
-    status: ORDER_TRANSITIONS has no way back from invoiced."""
+    """A cancelled invoice gives its shipments back to billing, and their invoiced orders
+    go back to shipped (an order is invoiced only once all it shipped is invoiced)."""
     shipment_ids = sorted(set(shipment_ids))
     marked = Shipment.objects.filter(pk__in=shipment_ids, invoiced=True).update(invoiced=False)
+    shipments = list(Shipment.objects.filter(pk__in=shipment_ids).only("pk", "number", "order_id"))
     audit.record_many(
         actor=user,
         action="shipment.uninvoiced",
-        items=[
-            (shipment, {"invoiced": {"before": True, "after": False}})
-            for shipment in Shipment.objects.filter(pk__in=shipment_ids).only("pk", "number")
-        ],
+        items=[(shipment, {"invoiced": {"before": True, "after": False}}) for shipment in shipments],
     )
+    orders = list(
+        Order.objects.filter(pk__in={s.order_id for s in shipments}, status=Order.Status.INVOICED)
+        .only("pk", "number")
+        .order_by("pk")
+    )
+    if orders:
+        Order.objects.filter(pk__in=[o.pk for o in orders]).update(
+            status=Order.Status.SHIPPED, updated_at=timezone.now()
+        )
+        actor = user if getattr(user, "is_authenticated", False) else None
+        insert_later(
+            StatusEvent(
+                object_type="order",
+                object_id=o.pk,
+                from_status=Order.Status.INVOICED,
+                to_status=Order.Status.SHIPPED,
+                actor=actor,
+            )
+            for o in orders
+        )
+        audit.record_many(
+            actor=user,
+            action="order.shipped",
+            items=[(o, {"status": {"before": Order.Status.INVOICED, "after": Order.Status.SHIPPED}}) for o in orders],
+        )
     return marked

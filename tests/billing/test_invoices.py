@@ -11,7 +11,7 @@ from backoffice.models import CompanyProfile
 from billing import services
 from billing.models import Invoice, InvoiceShipment
 from documents.models import IssuedDocument
-from orders.models import Order
+from orders.models import Order, StatusEvent
 from tests.billing.conftest import ship
 
 pytestmark = pytest.mark.django_db
@@ -125,5 +125,13 @@ def test_cancelled_invoice_frees_its_shipment(admin_user, per_shipment_customer)
     shipment.refresh_from_db()
     assert invoice.status == "cancelled" and invoice.open_amount == 0
     assert shipment.invoiced is False
+    order = shipment.order
+    order.refresh_from_db()
+    assert order.status == "shipped"  # back to billing, with its history
+    assert list(
+        StatusEvent.objects.filter(object_type="order", object_id=order.pk).values_list("from_status", "to_status")
+    )[-2:] == [("shipped", "invoiced"), ("invoiced", "shipped")]
     again = services.invoice_issue_for_shipment(shipment=shipment, user=admin_user)
     assert again.number == "INV-2026-000002"
+    order.refresh_from_db()
+    assert order.status == "invoiced"
