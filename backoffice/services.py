@@ -2,17 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from . import audit
 from .models import BankAccount, CompanyProfile
 from .selectors import COMPANY_PROFILE_KEY, company_profile
-from .unitofwork import forget
+from .unitofwork import forget, unit_of_work
 
 _BANK_FIELDS = ("bank_name", "branch_name", "account_type", "account_number", "account_holder_kana")
 
 
-@transaction.atomic
+@unit_of_work()
 def company_profile_update(*, user, data: dict[str, Any]) -> CompanyProfile:
     """Change the issuer profile. `bank_accounts`, when given, replaces the list."""
     forget(COMPANY_PROFILE_KEY)

@@ -18,13 +18,13 @@ import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice import audit
 from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput, StateConflict
+from backoffice.unitofwork import unit_of_work
 
 from .models import BankStatementImport, BankStatementLine, Invoice, PayerName
 from .services import (
@@ -112,7 +112,7 @@ def _matching_invoice(customer_id: int, amount: Decimal, tolerance: Decimal) -> 
     return None
 
 
-@transaction.atomic
+@unit_of_work()
 def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankStatementImport:
     _require_admin(user, _("Only sales admins import bank statements."))
     rows = _parse(content)
@@ -159,7 +159,7 @@ def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankS
     return statement
 
 
-@transaction.atomic
+@unit_of_work()
 def bank_line_confirm(
     *, line: BankStatementLine, customer, user, bank_fee: Decimal = Decimal(0), allocations: Sequence | None = None
 ):
@@ -201,7 +201,7 @@ def bank_line_confirm(
     return payment
 
 
-@transaction.atomic
+@unit_of_work()
 def bank_line_ignore(*, line: BankStatementLine, user) -> BankStatementLine:
     """Not a customer payment (an interest credit, a refund): nothing is recorded."""
     _require_admin(user, _("Only sales admins review bank transfers."))

@@ -101,7 +101,7 @@ def billing_settings() -> BillingSettings:
     return current if current is not None else BillingSettings.objects.create()
 
 
-@transaction.atomic
+@unit_of_work()
 def billing_settings_update(*, user, data: dict[str, Any]) -> BillingSettings:
     _require_admin(user, _("Only sales admins change billing settings."))
     current = billing_settings()
@@ -379,7 +379,7 @@ def issue_invoice_after_ship(*, shipment: Shipment, lines: Sequence[ShipmentLine
         _issue_for_shipment(shipment, lines, user=user, issue_date=shipment.shipped_on)
 
 
-@transaction.atomic
+@unit_of_work()
 def invoice_cancel(*, invoice: Invoice, user, reason: str) -> Invoice:
     """Void an invoice issued by mistake: nothing may have settled it, nor a credit note or a
     later consolidated invoice refer to it. Its shipments can be invoiced again; the
@@ -479,7 +479,7 @@ def closing_run(
     return run
 
 
-@transaction.atomic
+@unit_of_work()
 def closing_schedule(*, closing_date: dt.date, user) -> ClosingRun:
     """Run the closing in the background (a Celery task after commit); the run row shows progress."""
     _require_admin(user, _("Only sales admins run the closing."))
@@ -499,7 +499,7 @@ def _schedule_closing(closing_date: dt.date, user_id: int) -> None:
     run_closing.delay(closing_date.isoformat(), user_id)
 
 
-@transaction.atomic
+@unit_of_work()
 def _close_batch(*, run: ClosingRun, customer_ids: list[int], user, profile, options: BillingSettings) -> int:
     """One batch of customers in one transaction; a fixed number of queries plus the
     document issue per invoice, whatever the number of shipments."""
@@ -784,7 +784,7 @@ def _finish_payment_allocation(payment: Payment, rows: list[Allocation], invoice
         )
 
 
-@transaction.atomic
+@unit_of_work()
 def payment_record(
     *,
     customer: Customer,
@@ -828,7 +828,7 @@ def payment_record(
     return payment
 
 
-@transaction.atomic
+@unit_of_work()
 def payment_allocate(*, payment: Payment, user, allocations: Sequence[AllocationInput] | None = None) -> Payment:
     """Match what is still unallocated on a payment (its customer credit)."""
     _require_admin(user, _("Only sales admins match payments."))
@@ -851,7 +851,7 @@ class CreditLineInput:
     amount: Decimal | None = None
 
 
-@transaction.atomic
+@unit_of_work()
 def credit_note_issue(
     *,
     invoice: Invoice,

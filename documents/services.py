@@ -613,7 +613,7 @@ def _clean_addresses(addresses: Iterable[str], field_name: str, *, required: boo
     return cleaned
 
 
-@transaction.atomic
+@unit_of_work()
 def document_send(
     *, document: IssuedDocument, user, to: Iterable[str], cc: Iterable[str] = (), message: str = ""
 ) -> None:

@@ -87,7 +87,7 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,27 +121,27 @@ from .models import (
 # ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@unit_of_work()
 def product_create(*, user, data: dict[str, Any]) -> Product:
     return model_create(model=Product, user=user, data=data, action="product.create")
 
 
-@transaction.atomic
+@unit_of_work()
 def product_update(*, product: Product, user, data: dict[str, Any]) -> Product:
     return model_update(instance=product, user=user, data=data, action="product.update")
 
 
-@transaction.atomic
+@unit_of_work()
 def supplier_create(*, user, data: dict[str, Any]) -> Supplier:
     return model_create(model=Supplier, user=user, data=data, action="supplier.create")
 
 
-@transaction.atomic
+@unit_of_work()
 def supplier_update(*, supplier: Supplier, user, data: dict[str, Any]) -> Supplier:
     return model_update(instance=supplier, user=user, data=data, action="supplier.update")
 
 
-@transaction.atomic
+@unit_of_work()
 def warehouse_create(*, user, data: dict[str, Any]) -> Warehouse:
     if data.get("is_default"):
         Warehouse.objects.filter(is_default=True).update(is_default=False)
@@ -150,7 +150,7 @@ def warehouse_create(*, user, data: dict[str, Any]) -> Warehouse:
     return model_create(model=Warehouse, user=user, data=data, action="warehouse.create")
 
 
-@transaction.atomic
+@unit_of_work()
 def warehouse_update(*, warehouse: Warehouse, user, data: dict[str, Any]) -> Warehouse:
     if data.get("is_default"):
         Warehouse.objects.filter(is_default=True).exclude(pk=warehouse.pk).update(is_default=False)
@@ -666,7 +666,7 @@ def _lock_one(demand: StockDemand) -> tuple[_LockedStock, StockDemand]:
     return stock, locked
 
 
-@transaction.atomic
+@unit_of_work()
 def demand_allocate(*, demand: StockDemand, user, quantity: int | None = None) -> AllocationResult:
     """Allocate up to `quantity` more (default: all that is backordered) from what is available."""
     stock, demand = _lock_one(demand)
@@ -730,7 +730,7 @@ def _finish(
     return result
 
 
-@transaction.atomic
+@unit_of_work()
 def demand_release(*, demand: StockDemand, quantity: int, user) -> AllocationResult:
     """Give `quantity` allocated units back; the demand keeps wanting them (backordered)
     and the units go to other waiting demands, oldest first."""
@@ -747,7 +747,7 @@ def demand_release(*, demand: StockDemand, quantity: int, user) -> AllocationRes
     return _finish(stock, book, demand, user, action="stock_demand.release", served=served)
 
 
-@transaction.atomic
+@unit_of_work()
 def demand_change_quantity(*, demand: StockDemand, quantity: int, user) -> AllocationResult:
     """Change the wanted quantity (not below what has shipped)."""
     _check_quantity(quantity, "quantity")
@@ -783,7 +783,7 @@ def demand_change_quantity(*, demand: StockDemand, quantity: int, user) -> Alloc
     )
 
 
-@transaction.atomic
+@unit_of_work()
 def demand_cancel(*, demand: StockDemand, user) -> AllocationResult:
     """Nothing more is wanted: release all that is allocated (it serves other demands)."""
     stock, demand = _lock_one(demand)
@@ -969,7 +969,7 @@ def _change_on_hand(
     return StockChangeResult(level=level, moves=(move,), served=_served_results(book, served))
 
 
-@transaction.atomic
+@unit_of_work()
 def stock_take(
     *, product: Product, warehouse: Warehouse, counted_quantity: int, reason: str, user
 ) -> StockChangeResult:
@@ -1000,7 +1000,7 @@ def stock_take(
     return result
 
 
-@transaction.atomic
+@unit_of_work()
 def stock_adjust(*, product: Product, warehouse: Warehouse, quantity: int, reason: str, user) -> StockChangeResult:
     """A correction by a signed quantity (breakage, samples, found goods)."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity == 0:
@@ -1026,7 +1026,7 @@ def stock_adjust(*, product: Product, warehouse: Warehouse, quantity: int, reaso
     return result
 
 
-@transaction.atomic
+@unit_of_work()
 def stock_return(
     *, product: Product, warehouse: Warehouse, quantity: int, reference: str, user, note: str = ""
 ) -> StockChangeResult:
@@ -1054,7 +1054,7 @@ def stock_return(
     return result
 
 
-@transaction.atomic
+@unit_of_work()
 def stock_transfer(
     *, product: Product, from_warehouse: Warehouse, to_warehouse: Warehouse, quantity: int, user, note: str = ""
 ) -> StockChangeResult:
@@ -1238,7 +1238,7 @@ def _line_snapshot(lines: Iterable[PurchaseOrderLine]) -> list[dict]:
     ]
 
 
-@transaction.atomic
+@unit_of_work()
 def purchase_order_create(
     *,
     supplier: Supplier,
@@ -1282,7 +1282,7 @@ def purchase_order_create(
     return purchase_order
 
 
-@transaction.atomic
+@unit_of_work()
 def purchase_order_update(*, purchase_order: PurchaseOrder, user, data: Mapping[str, Any]) -> PurchaseOrder:
     """Change a draft: supplier, warehouse, expected_date, notes; `lines` replaces the lines."""
     purchase_order = lock_purchase_order(purchase_order.pk)
@@ -1313,7 +1313,7 @@ def purchase_order_update(*, purchase_order: PurchaseOrder, user, data: Mapping[
     return purchase_order
 
 
-@transaction.atomic
+@unit_of_work()
 def purchase_order_issue(*, purchase_order: PurchaseOrder, user) -> PurchaseOrder:
     """Send the order to the supplier: it takes its number and counts as incoming."""
     purchase_order = lock_purchase_order(purchase_order.pk)
@@ -1344,7 +1344,7 @@ def purchase_order_issue(*, purchase_order: PurchaseOrder, user) -> PurchaseOrde
 RECEIVABLE = frozenset({PurchaseOrder.Status.ISSUED, PurchaseOrder.Status.PARTIALLY_RECEIVED})
 
 
-@transaction.atomic
+@unit_of_work()
 def purchase_order_receive(
     *,
     purchase_order: PurchaseOrder,
@@ -1445,7 +1445,7 @@ def purchase_order_receive(
     return ReceiptResult(purchase_order=purchase_order, moves=tuple(moves), served=served_results)
 
 
-@transaction.atomic
+@unit_of_work()
 def purchase_order_cancel(*, purchase_order: PurchaseOrder, user, reason: str = "") -> PurchaseOrder:
     """Nothing more will come: what is outstanding stops counting as incoming.
     Goods already received stay in stock."""
@@ -1461,7 +1461,7 @@ def purchase_order_cancel(*, purchase_order: PurchaseOrder, user, reason: str = 
     return purchase_order
 
 
-@transaction.atomic
+@unit_of_work()
 def purchase_orders_create_from_suggestions(
     *, user, product_quantities: Mapping[int, int] | None = None
 ) -> list[PurchaseOrder]:

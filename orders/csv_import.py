@@ -13,11 +13,11 @@ import datetime as dt
 from collections import OrderedDict
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput
+from backoffice.unitofwork import unit_of_work
 from inventory.models import Product
 
 from .models import Customer, Order
@@ -126,7 +126,7 @@ def orders_import_csv(*, content: bytes, user) -> list[Order]:
             % {"keys": ", ".join(f"{c}/{p}" for c, p in clashes)},
             field="file",
         )
-    with transaction.atomic():
+    with unit_of_work():  # all or nothing: every order of the file, or none
         return [
             order_create(
                 user=user,

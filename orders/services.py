@@ -68,7 +68,7 @@ def _nested_fields(model) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields if f.name not in {"id", "customer"}]
 
 
-@transaction.atomic
+@unit_of_work()
 def customer_create(*, user, data: dict[str, Any]) -> Customer:
     nested = {name: data.pop(name) for name in _NESTED if name in data}
     customer = model_create(model=Customer, user=user, data=data, action="customer.create")
@@ -78,7 +78,7 @@ def customer_create(*, user, data: dict[str, Any]) -> Customer:
     return customer
 
 
-@transaction.atomic
+@unit_of_work()
 def customer_update(*, customer: Customer, user, data: dict[str, Any]) -> Customer:
     nested = {name: data.pop(name) for name in _NESTED if name in data}
     customer = model_update(instance=customer, user=user, data=data, action="customer.update")
@@ -88,7 +88,7 @@ def customer_update(*, customer: Customer, user, data: dict[str, Any]) -> Custom
     return customer
 
 
-@transaction.atomic
+@unit_of_work()
 def customer_price_set(*, user, customer: Customer, product, unit_price) -> CustomerPrice:
     """Set (or change) the customer's own unit price for a product."""
     price = CustomerPrice.objects.filter(customer=customer, product=product).first()
@@ -102,7 +102,7 @@ def customer_price_set(*, user, customer: Customer, product, unit_price) -> Cust
     return model_update(instance=price, user=user, data={"unit_price": unit_price}, action="customer_price.update")
 
 
-@transaction.atomic
+@unit_of_work()
 def customer_price_delete(*, user, price: CustomerPrice) -> None:
     audit.record(actor=user, action="customer_price.delete", obj=price, changes=audit.diff(audit.snapshot(price), {}))
     price.delete()
@@ -374,7 +374,7 @@ def _write_lines(model, parent_field: str, parent, priced: Sequence[PricedLine],
 INQUIRY_FIELDS = ("customer", "caller_name", "contact_name", "channel", "subject", "body", "category", "assigned_to")
 
 
-@transaction.atomic
+@unit_of_work()
 def inquiry_create(*, user, data: dict[str, Any]) -> Inquiry:
     """Log a customer contact. Assigning a rep hands it off to them at once."""
     if not data.get("customer") and not data.get("caller_name"):
@@ -387,7 +387,7 @@ def inquiry_create(*, user, data: dict[str, Any]) -> Inquiry:
     return model_create(model=Inquiry, user=user, data=values, action="inquiry.create")
 
 
-@transaction.atomic
+@unit_of_work()
 def inquiry_update(*, inquiry: Inquiry, user, data: dict[str, Any]) -> Inquiry:
     data = {k: v for k, v in data.items() if k in (*INQUIRY_FIELDS, "resolution", "related_quote", "related_order")}
     if data.get("assigned_to") is not None and inquiry.status == Inquiry.Status.OPEN:
@@ -395,7 +395,7 @@ def inquiry_update(*, inquiry: Inquiry, user, data: dict[str, Any]) -> Inquiry:
     return model_update(instance=inquiry, user=user, data=data, action="inquiry.update")
 
 
-@transaction.atomic
+@unit_of_work()
 def inquiry_hand_off(*, inquiry: Inquiry, user, assigned_to) -> Inquiry:
     if inquiry.status == Inquiry.Status.RESOLVED:
         raise StateConflict(_("This inquiry is already resolved."))
@@ -409,7 +409,7 @@ def inquiry_hand_off(*, inquiry: Inquiry, user, assigned_to) -> Inquiry:
     )
 
 
-@transaction.atomic
+@unit_of_work()
 def inquiry_resolve(*, inquiry: Inquiry, user, resolution: str = "") -> Inquiry:
     if inquiry.status == Inquiry.Status.RESOLVED:
         raise StateConflict(_("This inquiry is already resolved."))
@@ -461,7 +461,7 @@ def _save_quote_lines(quote: Quote, lines: Sequence[LineInput], user) -> None:
     quote.save(update_fields=["subtotal", "tax_total", "total", "tax_breakdown", "updated_at"])
 
 
-@transaction.atomic
+@unit_of_work()
 def quote_create(*, user, data: dict[str, Any], lines: Sequence[LineInput]) -> Quote:
     """A quote request (reps) or a draft quote (admins): lines with a product and a
     quantity, or free text; unit prices default to the customer's price."""
@@ -488,7 +488,7 @@ def _lock_quote(quote: Quote) -> Quote:
     return Quote.objects.select_for_update().select_related("customer").get(pk=quote.pk)
 
 
-@transaction.atomic
+@unit_of_work()
 def quote_update(*, quote: Quote, user, data: dict[str, Any], lines: Sequence[LineInput] | None = None) -> Quote:
     """Edit a quote that is not issued yet. An edit after approval (or while waiting for
     it) sends the quote back to draft: it must be submitted again."""
@@ -528,7 +528,7 @@ def _approval_reasons(quote: Quote) -> list[str]:
     return reasons
 
 
-@transaction.atomic
+@unit_of_work()
 def quote_submit(*, quote: Quote, user) -> Quote:
     """Ask for issue: within the company's limits the quote is approved at once,
     beyond them it waits for a manager."""
@@ -554,7 +554,7 @@ def quote_submit(*, quote: Quote, user) -> Quote:
     return quote
 
 
-@transaction.atomic
+@unit_of_work()
 def quote_approve(*, quote: Quote, user, comment: str = "") -> Quote:
     require_role(user, Role.MANAGER, message=_("Only managers approve quotes."))
     quote = _lock_quote(quote)
@@ -567,7 +567,7 @@ def quote_approve(*, quote: Quote, user, comment: str = "") -> Quote:
     return quote
 
 
-@transaction.atomic
+@unit_of_work()
 def quote_reject(*, quote: Quote, user, comment: str) -> Quote:
     require_role(user, Role.MANAGER, message=_("Only managers reject quotes."))
     if not comment.strip():
@@ -611,7 +611,7 @@ def _document_lines(lines) -> list:
     ]
 
 
-@transaction.atomic
+@unit_of_work()
 def quote_issue(*, quote: Quote, user, issue_date: dt.date | None = None) -> Quote:
     """Issue an approved quote: take its Q number (a revision keeps the number of the
     quote it revises), fix the validity, archive the 御見積書 PDF."""
@@ -667,7 +667,7 @@ def quote_issue(*, quote: Quote, user, issue_date: dt.date | None = None) -> Quo
     return quote
 
 
-@transaction.atomic
+@unit_of_work()
 def quote_revise(*, quote: Quote, user) -> Quote:
     """An issued quote is never edited: a revision is a new draft under the same number
     (Q-2026-000042-2). The old one stays issued until the revision is issued."""
@@ -698,7 +698,7 @@ def quote_revise(*, quote: Quote, user) -> Quote:
     return revision
 
 
-@transaction.atomic
+@unit_of_work()
 def quote_accept(*, quote: Quote, user) -> Quote:
     quote = _lock_quote(quote)
     require_status(quote, Quote.Status.ISSUED)
@@ -708,7 +708,7 @@ def quote_accept(*, quote: Quote, user) -> Quote:
     return quote
 
 
-@transaction.atomic
+@unit_of_work()
 def quote_decline(*, quote: Quote, user, comment: str = "") -> Quote:
     quote = _lock_quote(quote)
     require_status(quote, Quote.Status.ISSUED)
@@ -730,7 +730,7 @@ def quotes_expire(*, today: dt.date | None = None, user=None) -> int:
     return count
 
 
-@transaction.atomic
+@unit_of_work()
 def quote_convert(*, quote: Quote, user, data: dict[str, Any] | None = None) -> Order:
     """Turn an accepted quote into a draft order with the same lines, prices and tax rates."""
     quote = _lock_quote(quote)
@@ -1052,7 +1052,7 @@ def _confirm_message(answers: Sequence[LineStockAnswer]) -> str:
     return "; ".join(parts) or _("Everything can ship now.")
 
 
-@transaction.atomic
+@unit_of_work()
 def order_cancel(*, order: Order, user, reason: str = "") -> Order:
     """Cancel an order that has shipped nothing: allocations are released (and serve
     other waiting orders). Shipped goods come back through a return, not a cancel."""
@@ -1344,7 +1344,7 @@ def _delivery_line(line: ShipmentLine):
     )
 
 
-@transaction.atomic
+@unit_of_work()
 def shipment_cancel(*, shipment: Shipment, user) -> Shipment:
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins cancel shipments."))
     shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)

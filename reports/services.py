@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +15,7 @@ from backoffice import audit
 from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput, NotAllowed
 from backoffice.roles import Role, has_role
+from backoffice.unitofwork import unit_of_work
 
 from .models import SalesTarget
 
@@ -59,7 +59,7 @@ def _check_rep(rep, field: str = "rep") -> None:
         raise InvalidInput(_("Choose an active user as the rep."), field=field)
 
 
-@transaction.atomic
+@unit_of_work()
 def sales_target_set(*, user, rep, month: dt.date, amount: Decimal) -> SalesTarget:
     """Create or change the target of one rep for one month."""
     _require_manager(user)
@@ -83,7 +83,7 @@ def sales_target_set(*, user, rep, month: dt.date, amount: Decimal) -> SalesTarg
     return target
 
 
-@transaction.atomic
+@unit_of_work()
 def sales_target_update(*, user, target: SalesTarget, rep, month: dt.date, amount: Decimal) -> SalesTarget:
     _require_manager(user)
     _check_rep(rep)
@@ -101,7 +101,7 @@ def sales_target_update(*, user, target: SalesTarget, rep, month: dt.date, amoun
     return target
 
 
-@transaction.atomic
+@unit_of_work()
 def sales_target_delete(*, user, target: SalesTarget) -> None:
     _require_manager(user)
     audit.record(actor=user, action="sales_target.delete", obj=target, changes={"amount": target.amount})
@@ -123,7 +123,7 @@ def _columns(header: list[str]) -> dict[str, int]:
     return found
 
 
-@transaction.atomic
+@unit_of_work()
 def sales_targets_import(*, user, content: bytes) -> dict[str, int]:
     """Set many targets from a CSV of rep (username), month (YYYY-MM), amount. Every row
     is checked first; one bad row imports nothing and the error names row and column."""
