@@ -166,24 +166,36 @@ def transition(obj: Quote | Order | Shipment, to_status: str, *, user, comment: 
         )
     obj.status = to_status
     obj.save(update_fields=["status", *extra_fields, *(["updated_at"] if hasattr(obj, "updated_at") else [])])
+    _record_status_change([obj], from_status, to_status, user=user, comment=comment)
+
+
+def _record_status_change(
+    objs: Sequence[Quote | Order | Shipment], from_status: str, to_status: str, *, user, comment: str = ""
+) -> None:
+    """The history of a status change already saved: a StatusEvent and an audit event per
+    object (written with the rest of the unit of work)."""
+    model_name = type(objs[0])._meta.model_name
+    actor = user if getattr(user, "is_authenticated", False) else None
     insert_later(
-        [
-            StatusEvent(
-                object_type=type(obj)._meta.model_name,
-                object_id=obj.pk,
-                from_status=from_status,
-                to_status=to_status,
-                actor=user if getattr(user, "is_authenticated", False) else None,
-                comment=comment,
-            )
-        ]
+        StatusEvent(
+            object_type=model_name,
+            object_id=obj.pk,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            comment=comment,
+        )
+        for obj in objs
     )
-    audit.record(
-        actor=user,
-        action=f"{type(obj)._meta.model_name}.{to_status}",
-        obj=obj,
-        changes={"status": {"before": from_status, "after": to_status}, **({"comment": comment} if comment else {})},
-    )
+    changes = {"status": {"before": from_status, "after": to_status}, **({"comment": comment} if comment else {})}
+    audit.record_many(actor=user, action=f"{model_name}.{to_status}", items=[(obj, changes) for obj in objs])
+
+
+def _move_orders(orders: Sequence[Order], from_status: str, to_status: str, *, user) -> None:
+    """Many orders from one status to another in one UPDATE, with their history."""
+    if orders:
+        Order.objects.filter(pk__in=[o.pk for o in orders]).update(status=to_status, updated_at=timezone.now())
+        _record_status_change(orders, from_status, to_status, user=user)
 
 
 def require_status(obj, *allowed: str, message: str | None = None) -> None:
@@ -1380,26 +1392,7 @@ def shipments_mark_invoiced(*, shipments: Sequence[Shipment], user) -> int:
         .only("pk", "number")
         .order_by("pk")
     )
-    if orders:
-        Order.objects.filter(pk__in=[o.pk for o in orders]).update(
-            status=Order.Status.INVOICED, updated_at=timezone.now()
-        )
-        actor = user if getattr(user, "is_authenticated", False) else None
-        insert_later(
-            StatusEvent(
-                object_type="order",
-                object_id=o.pk,
-                from_status=Order.Status.SHIPPED,
-                to_status=Order.Status.INVOICED,
-                actor=actor,
-            )
-            for o in orders
-        )
-        audit.record_many(
-            actor=user,
-            action="order.invoiced",
-            items=[(o, {"status": {"before": Order.Status.SHIPPED, "after": Order.Status.INVOICED}}) for o in orders],
-        )
+    _move_orders(orders, Order.Status.SHIPPED, Order.Status.INVOICED, user=user)
     audit.record_many(
         actor=user,
         action="shipment.invoiced",
@@ -1425,24 +1418,5 @@ def shipments_mark_uninvoiced(*, shipment_ids: Sequence[int], user) -> int:
         .only("pk", "number")
         .order_by("pk")
     )
-    if orders:
-        Order.objects.filter(pk__in=[o.pk for o in orders]).update(
-            status=Order.Status.SHIPPED, updated_at=timezone.now()
-        )
-        actor = user if getattr(user, "is_authenticated", False) else None
-        insert_later(
-            StatusEvent(
-                object_type="order",
-                object_id=o.pk,
-                from_status=Order.Status.INVOICED,
-                to_status=Order.Status.SHIPPED,
-                actor=actor,
-            )
-            for o in orders
-        )
-        audit.record_many(
-            actor=user,
-            action="order.shipped",
-            items=[(o, {"status": {"before": Order.Status.INVOICED, "after": Order.Status.SHIPPED}}) for o in orders],
-        )
+    _move_orders(orders, Order.Status.INVOICED, Order.Status.SHIPPED, user=user)
     return marked
