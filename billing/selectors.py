@@ -27,14 +27,29 @@ def open_amount_expression():
     return F("sales_total") - F("paid_amount") - F("credited_amount")
 
 
+# Customer credit: payments and credit notes with some of their amount (this field) not
+# yet matched to an invoice.
+CREDIT_SOURCES = ((Payment, "amount"), (CreditNote, "total"))
+
+
+def unmatched(model, total: str) -> QuerySet:
+    """The rows of one credit source with something left to match."""
+    return model.objects.filter(allocated_amount__lt=F(total)).order_by()
+
+
+def unmatched_left(total: str):
+    return F(total) - F("allocated_amount")
+
+
 def customer_credit(customer_ids) -> dict[int, Decimal]:
     """Per customer: money and credit notes not matched to any invoice (two queries)."""
     credit: dict[int, Decimal] = {}
-    for model, total in ((Payment, "amount"), (CreditNote, "total")):
+    for model, total in CREDIT_SOURCES:
         rows = (
-            model.objects.filter(customer_id__in=customer_ids, allocated_amount__lt=F(total))
+            unmatched(model, total)
+            .filter(customer_id__in=customer_ids)
             .values("customer_id")
-            .annotate(left=_sum(F(total) - F("allocated_amount")))
+            .annotate(left=_sum(unmatched_left(total)))
         )
         for row in rows:
             credit[row["customer_id"]] = credit.get(row["customer_id"], ZERO) + row["left"]
@@ -50,16 +65,15 @@ def customer_balance(customer) -> Decimal:
         summed = Subquery(per_customer.annotate(total=Sum(expression)).values("total"))
         return Coalesce(summed, Value(ZERO), output_field=MONEY_FIELD)
 
-    owed, paid, credited = (
+    owed, *credit = (
         Customer.objects.filter(pk=customer.pk)
         .values_list(
             total(Invoice.objects.filter(status__in=OPEN_STATUSES), open_amount_expression()),
-            total(Payment.objects.filter(allocated_amount__lt=F("amount")), F("amount") - F("allocated_amount")),
-            total(CreditNote.objects.filter(allocated_amount__lt=F("total")), F("total") - F("allocated_amount")),
+            *(total(unmatched(model, field), unmatched_left(field)) for model, field in CREDIT_SOURCES),
         )
         .get()
     )
-    return owed - paid - credited
+    return owed - sum(credit, ZERO)
 
 
 def invoices_visible_to(user) -> QuerySet[Invoice]:

@@ -62,8 +62,8 @@ from .models import (
     Payment,
     PaymentMethod,
 )
+from .selectors import CREDIT_SOURCES, OPEN_STATUSES, unmatched
 
-OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID)
 MAX_DOCUMENT_LINES = settings.LIMITS["max_lines_per_document"]
 
 
@@ -644,22 +644,17 @@ def _apply_customer_credit(invoices: Sequence[Invoice], user) -> None:
     if not customer_ids:
         return
     # One query finds both kinds of credit (usually there is none), then each is locked.
-    kind = CharField()
-    unmatched = list(
-        Payment.objects.filter(customer_id__in=customer_ids, allocated_amount__lt=F("amount"))
-        .order_by()
-        .values_list("pk", Value("payment", output_field=kind))
-        .union(
-            CreditNote.objects.filter(customer_id__in=customer_ids, allocated_amount__lt=F("total"))
-            .order_by()
-            .values_list("pk", Value("credit_note", output_field=kind)),
-            all=True,
-        )
+    first, *rest = (
+        unmatched(model, total)
+        .filter(customer_id__in=customer_ids)
+        .values_list("pk", Value(model._meta.model_name, output_field=CharField()))
+        for model, total in CREDIT_SOURCES
     )
-    if not unmatched:
+    found = list(first.union(*rest, all=True))
+    if not found:
         return
-    payments = lock_payments(pk for pk, what in unmatched if what == "payment")
-    notes = lock_credit_notes(pk for pk, what in unmatched if what == "credit_note")
+    payments = lock_payments(pk for pk, kind in found if kind == Payment._meta.model_name)
+    notes = lock_credit_notes(pk for pk, kind in found if kind == CreditNote._meta.model_name)
     if not payments and not notes:
         return
     sources: dict[int, list] = defaultdict(list)
