@@ -251,10 +251,11 @@ def _net_sums(
 ) -> dict[tuple, tuple[Decimal, ...]]:
     """Net sales per group key: {key: (one figure per (period, measure) column)}.
 
-    One query per source: the periods are summed side by side with conditional
-    aggregation and fetched together (WHERE period A OR period B). Keys are tuples in
-    the order of `dimensions`; a month key is the month's first day. A report can have
-    thousands of keys, so this stays a flat loop over tuples."""
+    The periods are summed side by side with conditional aggregation and fetched
+    together (WHERE period A OR period B): on PostgreSQL in one statement over both
+    sources, elsewhere one query per source netted here. Keys are tuples in the order of
+    `dimensions`; a month key is the month's first day. A report can have thousands of
+    keys, so this stays a flat loop over tuples."""
     names = [f"k{index}" for index in range(len(dimensions))]
     width = len(names)
     periods = list(dict.fromkeys(period for period, _measure_name in columns))
@@ -270,13 +271,8 @@ def _net_sums(
         return sums
     for source in SOURCES:
         aggregates = {f"m{index}": _measure(source, measure, period) for index, (period, measure) in enumerate(columns)}
-        within = Q()
-        for period in periods:
-            within |= _period_q(source, period)
         rows = (
-            _filtered(source, user=user, filters=filters)
-            .filter(within)
-            .annotate(**{name: source.key_expression(d) for name, d in zip(names, dimensions, strict=True)})
+            _keyed_lines(source, user=user, filters=filters, dimensions=dimensions, periods=periods)
             .values(*names)
             .annotate(**aggregates)
             .order_by()
@@ -292,6 +288,26 @@ def _net_sums(
     if len(sums) > MAX_ROWS:
         raise TooManyRows()
     return sums
+
+
+def _keyed_lines(
+    source: Source,
+    *,
+    user,
+    filters: SalesFilters,
+    dimensions: Sequence[str],
+    periods: Sequence[tuple[dt.date, dt.date]],
+) -> QuerySet:
+    """A source's lines this user may see, in any of the periods, with their group key
+    annotated as k0, k1, ... in the order of `dimensions`."""
+    within = Q()
+    for period in periods:
+        within |= _period_q(source, period)
+    return (
+        _filtered(source, user=user, filters=filters)
+        .filter(within)
+        .annotate(**{f"k{index}": source.key_expression(d) for index, d in enumerate(dimensions)})
+    )
 
 
 _LINE_MEASURES = {"quantity": "line_quantity", "amount": "line_amount", "cost": "line_cost"}
@@ -314,14 +330,9 @@ def _net_rows_in_one_statement(
     parts = []
     for source in SOURCES:
         sign = Value(source.sign)
-        within = Q()
-        for period in periods:
-            within |= _period_q(source, period)
         parts.append(
-            _filtered(source, user=user, filters=filters)
-            .filter(within)
+            _keyed_lines(source, user=user, filters=filters, dimensions=dimensions, periods=periods)
             .annotate(
-                **{name: source.key_expression(d) for name, d in zip(names, dimensions, strict=True)},
                 line_day=F(source.date),
                 line_quantity=F(source.quantity) * sign,
                 line_amount=ExpressionWrapper(source.net_amount() * sign, output_field=MONEY),
