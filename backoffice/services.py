@@ -13,7 +13,6 @@ _BANK_FIELDS = ("bank_name", "branch_name", "account_type", "account_number", "a
 @unit_of_work()
 def company_profile_update(*, user, data: dict[str, Any]) -> CompanyProfile:
     """Change the issuer profile. `bank_accounts`, when given, replaces the list."""
-    forget(COMPANY_PROFILE_KEY)
     profile = CompanyProfile.objects.select_for_update().get(pk=company_profile().pk)
     bank_accounts = data.pop("bank_accounts", None)
     before = audit.snapshot(profile)

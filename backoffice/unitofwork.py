@@ -30,6 +30,8 @@ from typing import Any, TypeVar
 from django.db import transaction
 from django.db.models import Model
 
+from .db import insert_rows
+
 T = TypeVar("T")
 
 _memo: ContextVar[dict[str, Any] | None] = ContextVar("backoffice_unit_of_work", default=None)
@@ -118,8 +120,6 @@ def _insert(objects: list[Model]) -> None:
     by_model: dict[type[Model], list[Model]] = {}
     for obj in objects:
         by_model.setdefault(type(obj), []).append(obj)
-    from .db import insert_rows
-
     for model, rows in by_model.items():
         insert_rows(model, rows)  # a closing run queues thousands
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db.models import F, Prefetch
+
 from backoffice.money import apply_price_rate
 from backoffice.selectors import company_profile
 from inventory.models import Product
 
-from .models import Customer, CustomerPrice, Quote
+from .models import Customer, CustomerPrice, Order, OrderLine, Quote, Shipment, ShipmentLine
 
 QuoteStatus = Quote.Status
 
@@ -69,10 +71,6 @@ def order_line_stock(lines) -> dict[int, dict]:
 def uninvoiced_shipments(*, customer_ids, up_to):
     """Shipped, not yet invoiced shipments of these customers dated up to `up_to`, with
     their lines and order lines: three queries for any number of customers and shipments."""
-    from django.db.models import Prefetch
-
-    from .models import Shipment, ShipmentLine
-
     return list(
         Shipment.objects.filter(
             customer_id__in=list(customer_ids), status=Shipment.Status.SHIPPED, invoiced=False, shipped_on__lte=up_to
@@ -93,17 +91,11 @@ def uninvoiced_shipments(*, customer_ids, up_to):
 
 def shipped_lines():
     """Lines of shipped shipments: sales are recognised when the goods leave (出荷基準)."""
-    from .models import Shipment, ShipmentLine
-
     return ShipmentLine.objects.filter(shipment__status=Shipment.Status.SHIPPED).order_by()
 
 
 def open_order_lines():
     """Lines of confirmed orders not yet fully shipped (受注残)."""
-    from django.db.models import F
-
-    from .models import Order, OrderLine
-
     return OrderLine.objects.filter(
         order__status__in=[Order.Status.CONFIRMED, Order.Status.PARTIALLY_SHIPPED],
         cancelled=False,
@@ -112,8 +104,6 @@ def open_order_lines():
 
 
 def all_quotes():
-    from .models import Quote
-
     return Quote.objects.order_by()
 
 
