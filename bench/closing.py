@@ -187,7 +187,7 @@ def _closing(closing_day: int, user, *, render: bool) -> tuple[float, int, int]:
     closing_date = dt.date(YEAR, MONTH, closing_day)
     original = documents.services._schedule_render
     if not render:
-        documents.services._schedule_render = lambda document_id: None
+        documents.services._schedule_render = lambda documents: None
     counter = QueryCounter()
     try:
         with connection.execute_wrapper(counter):

@@ -668,7 +668,9 @@ def _measure_queries(fx: Fixture, lines_count: int) -> tuple[StepRecorder, int]:
     scheduled: list[int] = []
     recorder = StepRecorder()
     orders = []
-    with mock.patch("documents.services._schedule_render", side_effect=lambda document: scheduled.append(document.pk)):
+    with mock.patch(
+        "documents.services._schedule_render", side_effect=lambda documents: scheduled.extend(d.pk for d in documents)
+    ):
         orders.append(_flow(fx, lines_count)[0].pk)
         for _ in range(QUERY_SAMPLE):
             orders.append(_flow(fx, lines_count, recorder.steps())[0].pk)

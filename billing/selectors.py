@@ -6,9 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from backoffice.db import MONEY_FIELD, correlated_sum
 from backoffice.money import ZERO
 from backoffice.roles import restrict_to_own_customers
 from orders.models import Customer
@@ -16,7 +17,6 @@ from orders.models import Customer
 from .models import CreditNote, Invoice, Payment
 
 OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID)
-MONEY_FIELD = DecimalField(max_digits=14, decimal_places=0)
 
 
 def _sum(expression) -> Coalesce:
@@ -56,24 +56,19 @@ def customer_credit(customer_ids) -> dict[int, Decimal]:
     return credit
 
 
+def customer_balance_expression():
+    """A customer's open receivables as an expression over Customer rows (the credit
+    check's provider, read in the same query as the open orders): unpaid invoices less
+    customer credit (unmatched payments and credit notes)."""
+    balance = correlated_sum(Invoice.objects.filter(status__in=OPEN_STATUSES), open_amount_expression())
+    for model, field in CREDIT_SOURCES:
+        balance = balance - correlated_sum(unmatched(model, field), unmatched_left(field))
+    return balance
+
+
 def customer_balance(customer) -> Decimal:
-    """Open receivables of a customer (the credit check's provider): unpaid invoices less
-    customer credit (unmatched payments and credit notes). One query."""
-
-    def total(queryset, expression):
-        per_customer = queryset.filter(customer=OuterRef("pk")).order_by().values("customer")
-        summed = Subquery(per_customer.annotate(total=Sum(expression)).values("total"))
-        return Coalesce(summed, Value(ZERO), output_field=MONEY_FIELD)
-
-    owed, *credit = (
-        Customer.objects.filter(pk=customer.pk)
-        .values_list(
-            total(Invoice.objects.filter(status__in=OPEN_STATUSES), open_amount_expression()),
-            *(total(unmatched(model, field), unmatched_left(field)) for model, field in CREDIT_SOURCES),
-        )
-        .get()
-    )
-    return owed - sum(credit, ZERO)
+    """Open receivables of one customer, see customer_balance_expression. One query."""
+    return Customer.objects.filter(pk=customer.pk).values_list(customer_balance_expression(), flat=True).get()
 
 
 def invoices_visible_to(user) -> QuerySet[Invoice]:

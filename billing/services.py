@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from backoffice import audit
 from backoffice.businessdays import add_months, day_of_month, due_date, is_closing_date
+from backoffice.db import compiled_rows
 from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
 from backoffice.money import ZERO, compute_totals, quantize_yen
 from backoffice.roles import Role, has_role
@@ -581,19 +582,31 @@ def _close_batch(*, run: ClosingRun, customer_ids: list[int], user, profile, opt
     return len(invoices)
 
 
+def _closings_after(customer: int, day: dt.date):
+    """In one query: the closing runs on or after the day, and the customer's consolidated
+    invoices whose period ends on or after it (any of those closes the day)."""
+    runs = (
+        ClosingRun.objects.filter(closing_date__gte=day, status__in=[ClosingRun.Status.RUNNING, ClosingRun.Status.DONE])
+        .values_list("closing_date", Value(False))
+        .order_by()
+    )
+    invoiced = (
+        Invoice.objects.filter(customer=customer, kind=Invoice.Kind.CONSOLIDATED, period_end__gte=day)
+        .exclude(status=Invoice.Status.CANCELLED)
+        .values_list("period_end", Value(True))
+        .order_by()
+    )
+    return runs.union(invoiced, all=True)
+
+
 def closed_period_check(customer: Customer, day: dt.date) -> None:
     """orders' closed-period check: a date on or before a closing that covered this customer
     is locked (no shipping into it, no back-dating)."""
-    closed = (
-        any(
-            is_closing_date(closing, customer.closing_day)
-            for closing in ClosingRun.objects.filter(
-                closing_date__gte=day, status__in=[ClosingRun.Status.RUNNING, ClosingRun.Status.DONE]
-            ).values_list("closing_date", flat=True)
+    closed = any(
+        is_invoice or is_closing_date(closing, customer.closing_day)
+        for closing, is_invoice in compiled_rows(
+            "billing.closed_period", _closings_after, customer=customer.pk, day=day
         )
-        or Invoice.objects.filter(customer=customer, kind=Invoice.Kind.CONSOLIDATED, period_end__gte=day)
-        .exclude(status=Invoice.Status.CANCELLED)
-        .exists()
     )
     if closed:
         raise InvalidInput(
@@ -638,19 +651,32 @@ def _write_allocations(allocations: list[Allocation], invoices: dict[int, Invoic
             )
 
 
+def _unmatched_credit(**filters):
+    """(pk, model name) of the payments and credit notes with credit left, for these filters."""
+    first, *rest = (
+        unmatched(model, total)
+        .filter(**filters)
+        .values_list("pk", Value(model._meta.model_name, output_field=CharField()))
+        for model, total in CREDIT_SOURCES
+    )
+    return first.union(*rest, all=True)
+
+
+def _credit_query(customer: int):
+    return _unmatched_credit(customer_id=customer)
+
+
 def _apply_customer_credit(invoices: Sequence[Invoice], user) -> None:
     """Unmatched payments and credit notes of these invoices' customers settle them, oldest credit first."""
     customer_ids = {i.customer_id for i in invoices if i.open_amount > 0}
     if not customer_ids:
         return
     # One query finds both kinds of credit (usually there is none), then each is locked.
-    first, *rest = (
-        unmatched(model, total)
-        .filter(customer_id__in=customer_ids)
-        .values_list("pk", Value(model._meta.model_name, output_field=CharField()))
-        for model, total in CREDIT_SOURCES
-    )
-    found = list(first.union(*rest, all=True))
+    if len(customer_ids) == 1:  # a per-shipment invoice: compiled once
+        (customer_id,) = customer_ids
+        found = compiled_rows("billing.customer_credit", _credit_query, customer=customer_id)
+    else:
+        found = list(_unmatched_credit(customer_id__in=customer_ids))
     if not found:
         return
     payments = lock_payments(pk for pk, kind in found if kind == Payment._meta.model_name)

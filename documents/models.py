@@ -63,6 +63,20 @@ class IssuedDocumentQuerySet(models.QuerySet):
         assert set(fields) <= set(RENDER_FIELDS)
         return models.QuerySet.update(self.exclude(render_status=RenderStatus.RENDERED), **fields)
 
+    def _record_renders(self, stored: dict[int, dict[str, str]], *, rendered_at) -> int:
+        """The render step's write for several documents at once: `stored` maps a primary
+        key to its stored file (pdf) and hash (sha256). Only documents not stored yet."""
+        per_document = {
+            field: models.Case(
+                *(models.When(pk=pk, then=models.Value(values[field])) for pk, values in stored.items()),
+                output_field=models.CharField(),
+            )
+            for field in ("pdf", "sha256")
+        }
+        return self.filter(pk__in=list(stored))._record_render(
+            **per_document, render_status=RenderStatus.RENDERED, rendered_at=rendered_at, render_error=""
+        )
+
 
 class IssuedDocument(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)

@@ -37,7 +37,7 @@ import hashlib
 import io
 import logging
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -56,7 +56,7 @@ from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.models import PLACEHOLDER_COMPANY_NAME, CompanyProfile
 from backoffice.money import TAX_RATES, TaxMode, Totals
 from backoffice.selectors import company_profile_with_bank_accounts
-from backoffice.unitofwork import unit_of_work
+from backoffice.unitofwork import memoized, unit_of_work
 
 from . import numbering
 from .exceptions import DocumentNotRendered
@@ -147,24 +147,36 @@ def document_issue(
                 "supersedes": supersedes.number if supersedes else None,
             },
         )
-        # robust: a failed render must not fail the caller's committed transaction; the
-        # document stays pending/failed and is retried (documents_render_pending).
-        transaction.on_commit(lambda: _schedule_render(document), robust=True)
+        memoized(_RENDER_AFTER_COMMIT, _render_after_commit).append(document)
     return document
 
 
-def _schedule_render(document: IssuedDocument) -> None:
+_RENDER_AFTER_COMMIT = "documents.render_after_commit"
+
+
+def _render_after_commit() -> list[IssuedDocument]:
+    """The documents a unit of work issues, rendered once it has committed (a shipment's
+    delivery note and invoice together). robust: a failed render must not fail the
+    caller's committed transaction; the document stays pending/failed and is retried
+    (documents_render_pending)."""
+    documents: list[IssuedDocument] = []
+    transaction.on_commit(lambda: _schedule_render(documents), robust=True)
+    return documents
+
+
+def _schedule_render(documents: list[IssuedDocument]) -> None:
     from backoffice.celery import app
 
     from .tasks import render_document
 
     if app.conf.task_always_eager:
-        # No broker (demo, tests): render now, as the task would, from the document just
+        # No broker (demo, tests): render now, as the task would, from the documents just
         # issued, without Celery's bookkeeping around an eager call. A failure leaves the
         # document pending for `render_documents`, exactly as a failed task does.
-        document_render(document)
+        documents_render(documents)
     else:
-        render_document.delay(document.pk)
+        for document in documents:
+            render_document.delay(document.pk)
 
 
 def _next_revision(
@@ -429,30 +441,53 @@ def render_snapshot(snapshot: dict[str, Any]) -> bytes:
 def document_render(document: IssuedDocument) -> IssuedDocument:
     """Render the PDF from the snapshot, store it and its SHA-256. Holds no database lock
     while rendering; idempotent (a rendered document is left alone), so safe to retry."""
-    if document.is_rendered:
-        return document
-    records = IssuedDocument.objects.filter(pk=document.pk)
-    try:
-        pdf = render_snapshot(document.data)
-    except Exception as exc:
-        records._record_render(render_status=RenderStatus.FAILED, render_error=f"{type(exc).__name__}: {exc}"[:300])
-        raise
-    pdf_field = IssuedDocument._meta.get_field("pdf")
-    name = pdf_field.storage.save(pdf_field.generate_filename(document, f"{document.number}.pdf"), ContentFile(pdf))
-    fields = {
-        "pdf": name,
-        "sha256": hashlib.sha256(pdf).hexdigest(),
-        "render_status": RenderStatus.RENDERED,
-        "rendered_at": timezone.now(),
-        "render_error": "",
-    }
-    if records._record_render(**fields):
-        for field, value in fields.items():
-            setattr(document, field, value)
-    else:  # rendered meanwhile by another worker: keep theirs, drop our copy
-        pdf_field.storage.delete(name)
-        document.refresh_from_db()
+    documents_render([document])
     return document
+
+
+RECORD_BATCH = 100
+
+
+def documents_render(documents: Sequence[IssuedDocument]) -> None:
+    """document_render for several documents, their stored PDFs recorded together (one
+    statement per 100). Every document is tried; a failed one is recorded as failed and
+    the first error is raised once the others are stored."""
+    pdf_field = IssuedDocument._meta.get_field("pdf")
+    stored: dict[int, dict[str, Any]] = {}
+    errors = []
+    for document in documents:
+        if document.is_rendered or document.pk in stored:
+            continue
+        try:
+            pdf = render_snapshot(document.data)
+        except Exception as exc:
+            IssuedDocument.objects.filter(pk=document.pk)._record_render(
+                render_status=RenderStatus.FAILED, render_error=f"{type(exc).__name__}: {exc}"[:300]
+            )
+            errors.append(exc)
+            continue
+        name = pdf_field.storage.save(pdf_field.generate_filename(document, f"{document.number}.pdf"), ContentFile(pdf))
+        stored[document.pk] = {"pdf": name, "sha256": hashlib.sha256(pdf).hexdigest()}
+    now = timezone.now()
+    pks = list(stored)
+    for start in range(0, len(pks), RECORD_BATCH):
+        batch = {pk: stored[pk] for pk in pks[start : start + RECORD_BATCH]}
+        recorded = IssuedDocument.objects.filter(pk__in=batch)._record_renders(batch, rendered_at=now)
+        if recorded < len(batch):  # some rendered meanwhile by another worker: keep theirs, drop our copies
+            theirs = dict(IssuedDocument.objects.filter(pk__in=batch).values_list("pk", "pdf"))
+            for pk, fields in batch.items():
+                if theirs.get(pk) != fields["pdf"]:
+                    pdf_field.storage.delete(fields["pdf"])
+                    del stored[pk]
+    for document in documents:
+        if document.pk in stored:
+            document.pdf = stored[document.pk]["pdf"]
+            document.sha256 = stored[document.pk]["sha256"]
+            document.render_status, document.rendered_at, document.render_error = RenderStatus.RENDERED, now, ""
+        elif not document.is_rendered:
+            document.refresh_from_db()
+    if errors:
+        raise errors[0]
 
 
 def documents_render_pending() -> int:

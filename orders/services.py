@@ -13,11 +13,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice import audit
-from backoffice.db import update_rows
+from backoffice.db import compiled_rows, correlated_sum, update_rows
 from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
 from backoffice.money import ZERO, TaxLine, Totals, compute_totals, line_amount
 from backoffice.roles import Role, has_role
@@ -805,24 +806,36 @@ _receivables_providers: list = []
 
 
 def register_receivables_provider(provider) -> None:
-    """provider(customer) -> Decimal open receivables (issued, unpaid invoices)."""
+    """provider() -> an expression over Customer rows: that customer's open receivables
+    (issued, unpaid invoices less unmatched credit). Read in the credit check's one query."""
     if provider not in _receivables_providers:
         _receivables_providers.append(provider)
 
 
+def _receivables_expressions() -> list:
+    return [provider() for provider in _receivables_providers]
+
+
 def _open_receivables(customer: Customer) -> Decimal:
-    return sum((provider(customer) for provider in _receivables_providers), ZERO)
+    expressions = _receivables_expressions()
+    if not expressions:
+        return ZERO
+    return sum(Customer.objects.filter(pk=customer.pk).values_list(*expressions).get(), ZERO)
 
 
-def _save_order_lines(order: Order, lines: Sequence[LineInput], user, *, new: bool = False) -> None:
+def _price_order_lines(customer: Customer, lines: Sequence[LineInput], user) -> tuple[list[PricedLine], dict]:
+    """The order's priced lines and its totals fields."""
     mode = company_profile().rounding_mode
-    priced = price_lines(customer=order.customer, lines=lines, user=user, require_prices=True, mode=mode)
-    _write_lines(OrderLine, "order", order, priced, replace=not new)
-    for name, value in totals_for(
-        [(line.tax_rate, line.amount) for line in priced], customer=order.customer, mode=mode
-    ).items():
+    priced = price_lines(customer=customer, lines=lines, user=user, require_prices=True, mode=mode)
+    return priced, totals_for([(line.tax_rate, line.amount) for line in priced], customer=customer, mode=mode)
+
+
+def _save_order_lines(order: Order, lines: Sequence[LineInput], user) -> None:
+    priced, totals = _price_order_lines(order.customer, lines, user)
+    _write_lines(OrderLine, "order", order, priced)
+    for name, value in totals.items():
         setattr(order, name, value)
-    order.save(update_fields=["subtotal", "tax_total", "total", "tax_breakdown", "updated_at"])
+    order.save(update_fields=[*totals, "updated_at"])
 
 
 def _check_ship_to(data: dict[str, Any], customer: Customer) -> None:
@@ -843,10 +856,12 @@ def order_create(*, user, data: dict[str, Any], lines: Sequence[LineInput]) -> O
     _check_ship_to(data, customer)
     values = {k: v for k, v in data.items() if k in ORDER_FIELDS}
     values.setdefault("order_date", timezone.localdate())
+    # Priced first: the order row is written once, with its totals, and bad lines write nothing.
+    priced, totals = _price_order_lines(customer, lines, user)
     order = model_create(
-        model=Order, user=user, data={**values, "entered_by": user}, action="order.create", validate=False
+        model=Order, user=user, data={**values, **totals, "entered_by": user}, action="order.create", validate=False
     )
-    _save_order_lines(order, lines, user, new=True)
+    _write_lines(OrderLine, "order", order, priced, replace=False)
     return order
 
 
@@ -897,27 +912,29 @@ class CreditCheck:
         }
 
 
-def credit_check(order: Order) -> CreditCheck:
-    """Open receivables + open (not yet invoiced) orders + this order against the limit."""
-    from django.db.models import Sum
-
-    customer = order.customer
-    open_orders = (
-        Order.objects.filter(customer=customer, status__in=OPEN_ORDER_STATUSES)
-        .exclude(pk=order.pk)
-        .aggregate(total=Sum("total"))["total"]
-        or ZERO
+def _exposure_query(customer: int, order: int):
+    open_orders = Order.objects.filter(status__in=OPEN_ORDER_STATUSES).exclude(pk=order)
+    uninvoiced_shipped = Shipment.objects.filter(status=Shipment.Status.SHIPPED, invoiced=False).exclude(
+        order__status__in=OPEN_ORDER_STATUSES
     )
-    uninvoiced_shipped = (
-        Shipment.objects.filter(customer=customer, status=Shipment.Status.SHIPPED, invoiced=False)
-        .exclude(order__status__in=OPEN_ORDER_STATUSES)
-        .aggregate(total=Sum("total"))["total"]
-        or ZERO
+    return Customer.objects.filter(pk=customer).values_list(
+        correlated_sum(open_orders, "total"),
+        correlated_sum(uninvoiced_shipped, "total"),
+        *_receivables_expressions(),
+    )
+
+
+def credit_check(order: Order) -> CreditCheck:
+    """Open receivables + open (not yet invoiced) orders + this order against the limit,
+    in one query (compiled once: it is read on every confirm)."""
+    customer = order.customer
+    ((orders_total, shipped_total, *receivables),) = compiled_rows(
+        "orders.credit_check", _exposure_query, customer=customer.pk, order=order.pk
     )
     return CreditCheck(
         limit=customer.credit_limit,
-        receivables=_open_receivables(customer) + uninvoiced_shipped,
-        open_orders=open_orders,
+        receivables=sum(receivables, ZERO) + shipped_total,
+        open_orders=orders_total,
         this_order=order.total,
     )
 
@@ -1130,8 +1147,9 @@ def order_confirmation_issue(*, order: Order, user) -> Order:
     return order
 
 
-def _refresh_order_status(order: Order, user) -> None:
-    lines = [line for line in order.lines.all() if not line.cancelled]
+def _refresh_order_status(order: Order, order_lines: Iterable[OrderLine], user) -> None:
+    """Shipped or partially shipped, from all the (current) lines of the locked order."""
+    lines = [line for line in order_lines if not line.cancelled]
     shipped_all = all(line.shipped_quantity >= line.quantity for line in lines)
     shipped_any = any(line.shipped_quantity for line in lines)
     target = Order.Status.SHIPPED if shipped_all else Order.Status.PARTIALLY_SHIPPED if shipped_any else order.status
@@ -1163,23 +1181,26 @@ def register_after_ship(hook) -> None:
         _after_ship_hooks.append(hook)
 
 
+def _pending_on_shipments(order: int):
+    """(order line, quantity) on the order's draft shipments."""
+    return (
+        ShipmentLine.objects.filter(shipment__order=order, shipment__status=Shipment.Status.DRAFT)
+        .values("order_line")
+        .annotate(total=Sum("quantity"))
+        .values_list("order_line", "total")
+    )
+
+
 def _shippable_by_line(order: Order, order_lines: Sequence[OrderLine]) -> dict[int, int]:
     """Per order line: how much may go on a new shipment = allocated (stock lines) or
     ordered (service lines), less shipped, less what draft shipments already hold."""
-    from django.db.models import Sum
-
     from inventory.selectors import demands_by_reference
 
     lines = [line for line in order_lines if not line.cancelled]
     demands = demands_by_reference(
         [line.demand_reference for line in lines if line.tracks_stock], with_allocations=False
     )
-    pending = dict(
-        ShipmentLine.objects.filter(shipment__order=order, shipment__status=Shipment.Status.DRAFT)
-        .values("order_line")
-        .annotate(total=Sum("quantity"))
-        .values_list("order_line", "total")
-    )
+    pending = dict(compiled_rows("orders.pending_shipment_lines", _pending_on_shipments, order=order.pk))
     shippable = {}
     for line in lines:
         if line.tracks_stock:
@@ -1281,7 +1302,12 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
         raise InvalidInput(_("The shipping date cannot be before the order date."), field="shipped_on")
     for check in _closed_period_checks:
         check(order.customer, shipped_on)
-    lines = list(shipment.lines.select_related("order_line__product"))
+    # All the order's lines once: the shipment's lines point into them, and the order's
+    # status after shipping is read from them.
+    lines_of_order = {line.pk: line for line in order.lines.all()}
+    lines = list(shipment.lines.all())
+    for line in lines:
+        line.order_line = lines_of_order[line.order_line_id]
     stock_lines = [line for line in lines if line.order_line.tracks_stock]
     demands = demands_by_reference([line.order_line.demand_reference for line in stock_lines], with_allocations=False)
     for line in stock_lines:
@@ -1333,7 +1359,7 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
         comment=document.number,
         extra_fields=["delivery_note", "number", "shipped_on", "shipped_by", "sales_rep"],
     )
-    _refresh_order_status(order, user)
+    _refresh_order_status(order, lines_of_order.values(), user)
     shipment.customer = order.customer  # loaded with the order: the hooks need not read it again
     for hook in _after_ship_hooks:
         hook(shipment=shipment, lines=lines, user=user)

@@ -1,5 +1,6 @@
 import dataclasses
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -223,6 +224,49 @@ def test_a_failed_render_is_recorded_and_retried(admin_user, company, django_cap
     assert documents_render_pending() == 1
     document.refresh_from_db()
     assert (document.render_status, document.render_error) == (RenderStatus.RENDERED, "")
+
+
+def test_documents_of_one_unit_are_rendered_together_after_commit(
+    admin_user, company, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from backoffice.unitofwork import unit_of_work
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, unit_of_work():
+        first = document_issue(data=document_data(), user=admin_user, source=None)
+        second = document_issue(data=document_data(DocumentKind.DELIVERY_NOTE), user=admin_user, source=None)
+    assert len(callbacks) == 1  # one render step for the unit
+    with django_assert_num_queries(1):  # both PDFs recorded in one statement
+        callbacks[0]()
+    stored = {d.number: (d.render_status, d.pdf.name, d.sha256) for d in IssuedDocument.objects.all()}
+    assert stored == {
+        "INV-2026-000001": (RenderStatus.RENDERED, "documents/invoice/2026/INV-2026-000001.pdf", first.sha256),
+        "DN-2026-000001": (RenderStatus.RENDERED, "documents/delivery_note/2026/DN-2026-000001.pdf", second.sha256),
+    }
+    for document in (first, second):
+        assert len(document.sha256) == 64
+        with default_storage.open(document.pdf.name) as file:
+            assert hashlib.sha256(file.read()).hexdigest() == document.sha256
+
+
+def test_a_document_stored_meanwhile_keeps_the_other_renderers_file(
+    admin_user, company, django_capture_on_commit_callbacks
+):
+    from documents.services import documents_render
+
+    with django_capture_on_commit_callbacks(execute=False):
+        first = document_issue(data=document_data(), user=admin_user, source=None)
+        second = document_issue(data=document_data(), user=admin_user, source=None)
+    elsewhere = IssuedDocument.objects.get(pk=first.pk)
+    document_render(elsewhere)  # another worker got there first
+    theirs = elsewhere.pdf.name
+    before = set(default_storage.listdir("documents/invoice/2026")[1])
+
+    documents_render([first, second])  # `first` still looks pending here
+
+    assert (first.pdf.name, first.sha256) == (theirs, elsewhere.sha256)
+    assert second.render_status == RenderStatus.RENDERED
+    files = set(default_storage.listdir("documents/invoice/2026")[1])
+    assert files - before == {second.pdf.name.rsplit("/", 1)[1]}  # our copy of `first` was dropped
 
 
 def test_rendering_is_idempotent(issue):
