@@ -1394,13 +1394,28 @@ def shipment_cancel(*, shipment: Shipment, user) -> Shipment:
 # --- for billing ---
 
 
+def _orders_all_invoiced(**filters):
+    """(pk, number) of the shipped orders among these whose shipped goods are all invoiced."""
+    from django.db.models import Exists, OuterRef
+
+    uninvoiced = Shipment.objects.filter(order=OuterRef("pk"), status=Shipment.Status.SHIPPED, invoiced=False)
+    return (
+        Order.objects.filter(status=Order.Status.SHIPPED, **filters)
+        .exclude(Exists(uninvoiced))
+        .values_list("pk", "number")
+        .order_by("pk")
+    )
+
+
+def _all_invoiced(order: int):
+    return _orders_all_invoiced(pk=order)
+
+
 @unit_of_work()
 def shipments_mark_invoiced(*, shipments: Sequence[Shipment], user) -> int:
     """Billing has invoiced these shipped shipments: flag them, and move each order whose
     shipped goods are now all invoiced from shipped to invoiced (a partially shipped order
     stays as it is). A fixed number of queries for any number of shipments."""
-    from django.db.models import Exists, OuterRef
-
     shipments = sorted({s.pk: s for s in shipments}.values(), key=lambda s: s.pk)
     if not shipments:
         return 0
@@ -1411,13 +1426,12 @@ def shipments_mark_invoiced(*, shipments: Sequence[Shipment], user) -> int:
         raise StateConflict(_("A shipment is not shipped or has already been invoiced."), code="already_invoiced")
     for shipment in shipments:
         shipment.invoiced = True
-    uninvoiced = Shipment.objects.filter(order=OuterRef("pk"), status=Shipment.Status.SHIPPED, invoiced=False)
-    orders = list(
-        Order.objects.filter(pk__in={s.order_id for s in shipments}, status=Order.Status.SHIPPED)
-        .exclude(Exists(uninvoiced))
-        .only("pk", "number")
-        .order_by("pk")
-    )
+    order_ids = sorted({s.order_id for s in shipments})
+    if len(order_ids) == 1:  # a per-shipment invoice: compiled once
+        rows = compiled_rows("orders.all_invoiced", _all_invoiced, order=order_ids[0])
+    else:
+        rows = _orders_all_invoiced(pk__in=order_ids)
+    orders = [Order(pk=pk, number=number, status=Order.Status.SHIPPED) for pk, number in rows]
     _move_orders(orders, Order.Status.SHIPPED, Order.Status.INVOICED, user=user)
     audit.record_many(
         actor=user,

@@ -157,11 +157,12 @@ def test_the_sales_flows_hot_reads_compile_once():
     (on this database), not fall back to building the query each time."""
     from backoffice.db import _compile
     from billing.services import _closings_after, _credit_query
-    from orders.services import _exposure_query, _pending_on_shipments
+    from orders.services import _all_invoiced, _exposure_query, _pending_on_shipments
 
     for build, args in [
         (_exposure_query, {"customer": 1, "order": 2}),
         (_pending_on_shipments, {"order": 1}),
+        (_all_invoiced, {"order": 1}),
         (_closings_after, {"customer": 1, "day": dt.date(2026, 11, 30)}),
         (_credit_query, {"customer": 1}),
     ]:
