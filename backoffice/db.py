@@ -101,7 +101,7 @@ def correlated_sum(queryset: QuerySet, expression, *, link: str = "customer") ->
 # Django builds the SQL of a queryset anew on every evaluation. For a read of a few
 # subqueries (a credit check, a closed-period check) that costs ~0.5-2.5 ms of Python
 # while PostgreSQL answers the prepared statement in ~0.1 ms. `compiled_rows` compiles
-# such a read once per process and database and then only binds the arguments.
+# such a read once per process and then only binds the arguments.
 
 
 def _date_marker(first: dt.date) -> Callable[[int], dt.date]:
@@ -124,15 +124,13 @@ class _Compiled:
     converters: tuple[tuple[int, tuple, Any], ...]  # (column, converters, expression)
 
 
-_compiled: dict[str, _Compiled | None] = {}
+_compiled: dict[Callable[..., QuerySet], _Compiled | None] = {}
 
 
 def _compile(build: Callable[..., QuerySet], args: dict[str, Any]) -> _Compiled | None:
     """Build the queryset twice, with two sets of marker arguments, and find by comparing
     the two which bound parameters are which argument. None when that is not certain
-    (an argument type without markers, SQL that depends on the values)."""
-    if any(type(value) not in _MARKERS for value in args.values()):
-        return None
+    (SQL that depends on the values, a constant equal to a marker)."""
     markers = [
         {name: _MARKERS[type(value)][which](n) for n, (name, value) in enumerate(args.items())} for which in (0, 1)
     ]
@@ -154,11 +152,11 @@ def _compile(build: Callable[..., QuerySet], args: dict[str, Any]) -> _Compiled 
     }
     slots = []
     for index, pair in enumerate(zip(params, other_params, strict=True)):
-        found = [key for key, form in forms.items() if form == pair]
         if pair[0] == pair[1]:
             if any(pair[0] in form for form in forms.values()):
                 return None  # a constant equal to a marker: ambiguous
             continue
+        found = [key for key, form in forms.items() if form == pair]
         if len(found) != 1:
             return None
         slots.append((index, *found[0]))
@@ -172,15 +170,18 @@ def _compile(build: Callable[..., QuerySet], args: dict[str, Any]) -> _Compiled 
     return _Compiled(alias, sql, tuple(params), tuple(slots), converters)
 
 
-def compiled_rows(key: str, build: Callable[..., QuerySet], **args: Any) -> list[tuple]:
-    """The rows of `build(**args)`, a values_list() queryset whose SQL depends only on
-    its arguments (ints and dates), as tuples. The SQL is compiled once per process
-    (`key` names the query); each call binds the arguments and runs it, with the
-    queryset's own value conversions. A query that cannot be compiled once this way is
-    evaluated as a queryset every time, with the same result."""
-    if key not in _compiled:
-        _compiled[key] = _compile(build, args)
-    entry = _compiled[key]
+def compiled_rows(build: Callable[..., QuerySet], **args: Any) -> list[tuple]:
+    """The rows of `build(**args)` as tuples. `build` is a module-level function returning
+    a values_list() queryset whose SQL depends only on its arguments; its SQL is compiled
+    once per process, and each call binds the arguments (ints and dates) and runs it,
+    with the queryset's own value conversions. Arguments of other types, and a query
+    that cannot be compiled once this way, are evaluated as the queryset, with the same
+    result."""
+    if any(type(value) not in _MARKERS for value in args.values()):
+        return [tuple(row) for row in build(**args)]
+    if build not in _compiled:
+        _compiled[build] = _compile(build, args)
+    entry = _compiled[build]
     if entry is None:
         return [tuple(row) for row in build(**args)]
     params = list(entry.params)

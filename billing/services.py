@@ -604,9 +604,7 @@ def closed_period_check(customer: Customer, day: dt.date) -> None:
     is locked (no shipping into it, no back-dating)."""
     closed = any(
         is_invoice or is_closing_date(closing, customer.closing_day)
-        for closing, is_invoice in compiled_rows(
-            "billing.closed_period", _closings_after, customer=customer.pk, day=day
-        )
+        for closing, is_invoice in compiled_rows(_closings_after, customer=customer.pk, day=day)
     )
     if closed:
         raise InvalidInput(
@@ -674,7 +672,7 @@ def _apply_customer_credit(invoices: Sequence[Invoice], user) -> None:
     # One query finds both kinds of credit (usually there is none), then each is locked.
     if len(customer_ids) == 1:  # a per-shipment invoice: compiled once
         (customer_id,) = customer_ids
-        found = compiled_rows("billing.customer_credit", _credit_query, customer=customer_id)
+        found = compiled_rows(_credit_query, customer=customer_id)
     else:
         found = list(_unmatched_credit(customer_id__in=customer_ids))
     if not found:

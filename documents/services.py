@@ -472,7 +472,7 @@ def documents_render(documents: Sequence[IssuedDocument]) -> None:
     pks = list(stored)
     for start in range(0, len(pks), RECORD_BATCH):
         batch = {pk: stored[pk] for pk in pks[start : start + RECORD_BATCH]}
-        recorded = IssuedDocument.objects.filter(pk__in=batch)._record_renders(batch, rendered_at=now)
+        recorded = IssuedDocument.objects.all()._record_renders(batch, rendered_at=now)
         if recorded < len(batch):  # some rendered meanwhile by another worker: keep theirs, drop our copies
             theirs = dict(IssuedDocument.objects.filter(pk__in=batch).values_list("pk", "pdf"))
             for pk, fields in batch.items():

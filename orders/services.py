@@ -380,6 +380,24 @@ def _write_lines(model, parent_field: str, parent, priced: Sequence[PricedLine],
     model.objects.bulk_create(rows)
 
 
+def _priced_with_totals(
+    customer: Customer, lines: Sequence[LineInput], user, *, require_prices: bool
+) -> tuple[list[PricedLine], dict[str, Any]]:
+    """A quote's or an order's priced lines and its totals fields."""
+    mode = company_profile().rounding_mode
+    priced = price_lines(customer=customer, lines=lines, user=user, require_prices=require_prices, mode=mode)
+    return priced, totals_for([(line.tax_rate, line.amount) for line in priced], customer=customer, mode=mode)
+
+
+def _replace_lines(parent: Quote | Order, model, parent_field: str, lines, user, *, require_prices: bool) -> None:
+    """Replace a quote's or an order's lines and save its new totals."""
+    priced, totals = _priced_with_totals(parent.customer, lines, user, require_prices=require_prices)
+    _write_lines(model, parent_field, parent, priced)
+    for name, value in totals.items():
+        setattr(parent, name, value)
+    parent.save(update_fields=[*totals, "updated_at"])
+
+
 # ---------------------------------------------------------------------------
 # Inquiries (顧客対応)
 # ---------------------------------------------------------------------------
@@ -463,17 +481,6 @@ EDITABLE_QUOTE_STATUSES = (
 )
 
 
-def _save_quote_lines(quote: Quote, lines: Sequence[LineInput], user) -> None:
-    mode = company_profile().rounding_mode
-    priced = price_lines(customer=quote.customer, lines=lines, user=user, require_prices=False, mode=mode)
-    _write_lines(QuoteLine, "quote", quote, priced)
-    for name, value in totals_for(
-        [(line.tax_rate, line.amount) for line in priced], customer=quote.customer, mode=mode
-    ).items():
-        setattr(quote, name, value)
-    quote.save(update_fields=["subtotal", "tax_total", "total", "tax_breakdown", "updated_at"])
-
-
 @unit_of_work()
 def quote_create(*, user, data: dict[str, Any], lines: Sequence[LineInput]) -> Quote:
     """A quote request (reps) or a draft quote (admins): lines with a product and a
@@ -481,7 +488,7 @@ def quote_create(*, user, data: dict[str, Any], lines: Sequence[LineInput]) -> Q
     _require_visible_customer(user, data.get("customer"))
     values = {k: v for k, v in data.items() if k in QUOTE_FIELDS}
     quote = model_create(model=Quote, user=user, data={**values, "requested_by": user}, action="quote.create")
-    _save_quote_lines(quote, lines, user)
+    _replace_lines(quote, QuoteLine, "quote", lines, user, require_prices=False)
     if quote.inquiry_id:
         Inquiry.objects.filter(pk=quote.inquiry_id, related_quote__isnull=True).update(related_quote=quote)
     return quote
@@ -513,7 +520,7 @@ def quote_update(*, quote: Quote, user, data: dict[str, Any], lines: Sequence[Li
     if values:
         model_update(instance=quote, user=user, data=values, action="quote.update")
     if lines is not None:
-        _save_quote_lines(quote, lines, user)
+        _replace_lines(quote, QuoteLine, "quote", lines, user, require_prices=False)
         audit.record(actor=user, action="quote.lines", obj=quote, changes={"lines": len(lines), "total": quote.total})
     if quote.status != Quote.Status.DRAFT:
         transition(quote, Quote.Status.DRAFT, user=user, comment=_("edited"))
@@ -816,28 +823,6 @@ def _receivables_expressions() -> list:
     return [provider() for provider in _receivables_providers]
 
 
-def _open_receivables(customer: Customer) -> Decimal:
-    expressions = _receivables_expressions()
-    if not expressions:
-        return ZERO
-    return sum(Customer.objects.filter(pk=customer.pk).values_list(*expressions).get(), ZERO)
-
-
-def _price_order_lines(customer: Customer, lines: Sequence[LineInput], user) -> tuple[list[PricedLine], dict]:
-    """The order's priced lines and its totals fields."""
-    mode = company_profile().rounding_mode
-    priced = price_lines(customer=customer, lines=lines, user=user, require_prices=True, mode=mode)
-    return priced, totals_for([(line.tax_rate, line.amount) for line in priced], customer=customer, mode=mode)
-
-
-def _save_order_lines(order: Order, lines: Sequence[LineInput], user) -> None:
-    priced, totals = _price_order_lines(order.customer, lines, user)
-    _write_lines(OrderLine, "order", order, priced)
-    for name, value in totals.items():
-        setattr(order, name, value)
-    order.save(update_fields=[*totals, "updated_at"])
-
-
 def _check_ship_to(data: dict[str, Any], customer: Customer) -> None:
     ship_to = data.get("ship_to")
     if ship_to is not None and ship_to.customer_id != customer.pk:
@@ -857,7 +842,7 @@ def order_create(*, user, data: dict[str, Any], lines: Sequence[LineInput]) -> O
     values = {k: v for k, v in data.items() if k in ORDER_FIELDS}
     values.setdefault("order_date", timezone.localdate())
     # Priced first: the order row is written once, with its totals, and bad lines write nothing.
-    priced, totals = _price_order_lines(customer, lines, user)
+    priced, totals = _priced_with_totals(customer, lines, user, require_prices=True)
     order = model_create(
         model=Order, user=user, data={**values, **totals, "entered_by": user}, action="order.create", validate=False
     )
@@ -879,7 +864,7 @@ def order_update(*, order: Order, user, data: dict[str, Any], lines: Sequence[Li
     if values:
         model_update(instance=order, user=user, data=values, action="order.update")
     if lines is not None:
-        _save_order_lines(order, lines, user)
+        _replace_lines(order, OrderLine, "order", lines, user, require_prices=True)
         audit.record(actor=user, action="order.lines", obj=order, changes={"lines": len(lines), "total": order.total})
     return order
 
@@ -929,7 +914,7 @@ def credit_check(order: Order) -> CreditCheck:
     in one query (compiled once: it is read on every confirm)."""
     customer = order.customer
     ((orders_total, shipped_total, *receivables),) = compiled_rows(
-        "orders.credit_check", _exposure_query, customer=customer.pk, order=order.pk
+        _exposure_query, customer=customer.pk, order=order.pk
     )
     return CreditCheck(
         limit=customer.credit_limit,
@@ -1200,7 +1185,7 @@ def _shippable_by_line(order: Order, order_lines: Sequence[OrderLine]) -> dict[i
     demands = demands_by_reference(
         [line.demand_reference for line in lines if line.tracks_stock], with_allocations=False
     )
-    pending = dict(compiled_rows("orders.pending_shipment_lines", _pending_on_shipments, order=order.pk))
+    pending = dict(compiled_rows(_pending_on_shipments, order=order.pk))
     shippable = {}
     for line in lines:
         if line.tracks_stock:
@@ -1428,7 +1413,7 @@ def shipments_mark_invoiced(*, shipments: Sequence[Shipment], user) -> int:
         shipment.invoiced = True
     order_ids = sorted({s.order_id for s in shipments})
     if len(order_ids) == 1:  # a per-shipment invoice: compiled once
-        rows = compiled_rows("orders.all_invoiced", _all_invoiced, order=order_ids[0])
+        rows = compiled_rows(_all_invoiced, order=order_ids[0])
     else:
         rows = _orders_all_invoiced(pk__in=order_ids)
     orders = [Order(pk=pk, number=number, status=Order.Status.SHIPPED) for pk, number in rows]

@@ -102,10 +102,10 @@ def test_compiled_rows_match_the_queryset_for_every_argument(fresh_compiled):
     ]
     for low, customer, since in cases:
         expected = [tuple(row) for row in _limits_between(low, customer, since)]
-        got = compiled_rows("test.limits", _limits_between, low=low, customer=customer, since=since)
+        got = compiled_rows(_limits_between, low=low, customer=customer, since=since)
         assert got == expected, (low, customer, since)
-    assert fresh_compiled["test.limits"] is not None  # compiled once, not evaluated as a queryset
-    assert compiled_rows("test.limits", _limits_between, low=200, customer=a.pk, since=today) == [
+    assert fresh_compiled[_limits_between] is not None  # compiled once, not evaluated as a queryset
+    assert compiled_rows(_limits_between, low=200, customer=a.pk, since=today) == [
         (20, Decimal(500_000)),
         (31, Decimal(2_000_000)),
     ]
@@ -122,10 +122,10 @@ def test_compiled_rows_run_one_statement_without_building_the_query_again(fresh_
         builds.append(args)
         return _limits_between(**args)
 
-    compiled_rows("test.count", build, low=0, customer=0, since=dt.date(2020, 1, 1))
+    compiled_rows(build, low=0, customer=0, since=dt.date(2020, 1, 1))
     builds.clear()
     with CaptureQueriesContext(connection) as captured:
-        rows = compiled_rows("test.count", build, low=0, customer=0, since=dt.date(2020, 1, 1))
+        rows = compiled_rows(build, low=0, customer=0, since=dt.date(2020, 1, 1))
     assert rows == [(10, Decimal(5_000))]
     assert builds == []
     assert len(captured.captured_queries) == 1
@@ -140,16 +140,16 @@ def test_what_cannot_be_compiled_once_is_evaluated_each_time(fresh_compiled):
     def by_code(code):  # a text argument: no markers for it
         return Customer.objects.filter(code=code).values_list("closing_day")
 
-    assert compiled_rows("test.text", by_code, code="C-1") == [(20,)]
-    assert compiled_rows("test.text", by_code, code="C-2") == [(31,)]
-    assert fresh_compiled["test.text"] is None
+    assert compiled_rows(by_code, code="C-1") == [(20,)]
+    assert compiled_rows(by_code, code="C-2") == [(31,)]
+    assert by_code not in fresh_compiled  # not compiled, and no entry that would stop a later call from compiling
 
     def value_shaped(day):  # SQL that depends on the value
         return Customer.objects.filter(closing_day__in=range(day, 32)).values_list("code").order_by("code")
 
-    assert compiled_rows("test.shape", value_shaped, day=25) == [("C-2",)]
-    assert compiled_rows("test.shape", value_shaped, day=1) == [("C-1",), ("C-2",)]
-    assert fresh_compiled["test.shape"] is None
+    assert compiled_rows(value_shaped, day=25) == [("C-2",)]
+    assert compiled_rows(value_shaped, day=1) == [("C-1",), ("C-2",)]
+    assert fresh_compiled[value_shaped] is None
 
 
 def test_the_sales_flows_hot_reads_compile_once():
