@@ -368,7 +368,7 @@ def aggregate_sales(
 ) -> dict[tuple, dict[str, dict[str, Decimal]]]:
     """Net sales per group key and period: {key: {period: {quantity, amount, cost}}}.
     Keys are tuples in the order of `dimensions`; a month key is the month's first day.
-    One query per source."""
+    One statement on PostgreSQL, one query per source elsewhere (see _net_sums)."""
     columns = [(period, measure) for period in periods for measure in MEASURES]
     sums = _net_sums(
         user=user,
