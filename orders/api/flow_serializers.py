@@ -49,9 +49,8 @@ def line_inputs(validated: list[dict]) -> list[LineInput]:
 
 
 def lines_field(serializer_class, **kwargs):
-    return serializer_class(
-        many=True, required=False, min_length=1, max_length=LIMITS["max_lines_per_document"], **kwargs
-    )
+    kwargs.setdefault("required", False)
+    return serializer_class(many=True, min_length=1, max_length=LIMITS["max_lines_per_document"], **kwargs)
 
 
 # --- inquiries ---------------------------------------------------------------------------
@@ -179,7 +178,7 @@ class QuoteSerializer(serializers.ModelSerializer):
 
 
 class QuoteFromInquirySerializer(serializers.Serializer):
-    lines = lines_field(QuoteLineSerializer)
+    lines = lines_field(QuoteLineSerializer, required=True)
     desired_delivery = serializers.CharField(max_length=100, required=False, allow_blank=True)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
