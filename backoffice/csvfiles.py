@@ -1,7 +1,10 @@
-"""Reading the CSV files people upload (orders, bank statements, targets)."""
+"""The CSV files people upload (orders, bank statements, targets) and the spreadsheet
+cells we write (journal, reports, the documents' index)."""
 
 import csv
 import io
+import re
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -39,3 +42,33 @@ def csv_rows(content: bytes, *, field: str = "file") -> list[list[str]]:
             % {"line": reader.line_num, "max": f"{MAX_CELL_CHARACTERS:,}"},
             field=field,
         ) from None
+
+
+# A text cell starting with one of these is read as a formula by Excel and LibreOffice
+# (OWASP "CSV injection"); a number written as a number is never a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def spreadsheet_cell(value) -> str | int | Decimal:
+    """A value as it may be written to a CSV or xlsx cell: numbers stay numbers, None is
+    empty, and text that a spreadsheet would run as a formula is quoted with `'`."""
+    if value is None:
+        return ""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_text(rows, header=None) -> str:
+    """CSV text (CRLF line ends, as spreadsheets and accounting packages expect) whose
+    every cell went through spreadsheet_cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if header is not None:
+        writer.writerow([spreadsheet_cell(value) for value in header])
+    writer.writerows([spreadsheet_cell(value) for value in row] for row in rows)
+    return buffer.getvalue()
