@@ -191,6 +191,8 @@ LIMITS = {
 }
 
 IDEMPOTENCY_TTL_HOURS = 24
+# How long a request holds its Idempotency-Key before a retry may take it over.
+IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", default=60)
 
 # The largest request body accepted (API answers 413 above it): CSV uploads of
 # MAX_ROWS orders or statement lines fit well below.
