@@ -123,7 +123,7 @@ class QuoteSerializer(serializers.ModelSerializer):
     tax_breakdown = TaxBreakdownSerializer(many=True, read_only=True)
     number = serializers.CharField(source="display_number", read_only=True)
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    document = serializers.PrimaryKeyRelatedField(read_only=True)
+    document = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Quote
