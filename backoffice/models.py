@@ -169,6 +169,9 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Until then the request that holds the key is taken to be running; after it, a retry
+    # may take the key over (its worker died).
+    lease_until = models.DateTimeField(null=True)
     completed = models.BooleanField(default=False)
     status_code = models.PositiveSmallIntegerField(null=True)
     content_type = models.CharField(max_length=100, blank=True)

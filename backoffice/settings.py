@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backoffice.api.http_errors.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -148,7 +149,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "backoffice.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "backoffice.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "backoffice.api.exception_handler.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DATE_FORMAT": "%Y-%m-%d",
@@ -185,6 +191,12 @@ LIMITS = {
 }
 
 IDEMPOTENCY_TTL_HOURS = 24
+# How long a request holds its Idempotency-Key before a retry may take it over.
+IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", default=60)
+
+# The largest request body accepted (API answers 413 above it): CSV uploads of
+# MAX_ROWS orders or statement lines fit well below.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Documents: the TrueType font embedded in every PDF (empty: search the usual places,
 # IPAex Gothic first) and the number prefixes per document kind ({"invoice": "INV"}).

@@ -15,3 +15,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("backoffice.web_urls")),
 ]
+
+handler400 = "backoffice.api.http_errors.bad_request"
+handler403 = "backoffice.api.http_errors.permission_denied"
+handler404 = "backoffice.api.http_errors.page_not_found"
+handler500 = "backoffice.api.http_errors.server_error"

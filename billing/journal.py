@@ -13,14 +13,13 @@ rate (売上値引高 / 売掛金), payments (預金 / 売掛金) and the bank f
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from backoffice.csvfiles import csv_text
 from backoffice.exceptions import InvalidInput
 from backoffice.money import ZERO, quantize_yen
 
@@ -201,13 +200,8 @@ def journal_csv(*, date_from: dt.date, date_to: dt.date, layout: str = "generic"
     if layout not in LAYOUTS:
         raise InvalidInput(_("Choose the layout generic or yayoi."), field="layout")
     entries = journal_entries(date_from=date_from, date_to=date_to)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
     if layout == "generic":
-        writer.writerow(GENERIC_HEADER)
-        writer.writerows(_generic_rows(entries))
-        content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        content = ("\ufeff" + csv_text(_generic_rows(entries), header=GENERIC_HEADER)).encode("utf-8")
     else:
-        writer.writerows(_yayoi_rows(entries))
-        content = buffer.getvalue().encode("cp932", errors="replace")
+        content = csv_text(_yayoi_rows(entries)).encode("cp932", errors="replace")
     return content, f"journal-{layout}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.csv"

@@ -31,10 +31,8 @@ the next suffix (`Q-2026-000042` → `Q-2026-000042-2`) instead of a new number.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import logging
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -52,6 +50,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice import audit
+from backoffice.csvfiles import csv_text
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.models import PLACEHOLDER_COMPANY_NAME, CompanyProfile
 from backoffice.money import TAX_RATES, TaxMode, Totals
@@ -621,11 +620,7 @@ def documents_export(*, documents: Iterable[IssuedDocument], output: BinaryIO) -
                     check,
                 ]
             )
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(rows)
-        archive.writestr("index.csv", "\ufeff" + text.getvalue())
+        archive.writestr("index.csv", "\ufeff" + csv_text(rows, header=EXPORT_COLUMNS))
     return len(rows)
 
 

@@ -3,14 +3,14 @@ as UTF-8) and .xlsx. Headers are translated, Japanese by default."""
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
+
+from backoffice.csvfiles import csv_text, spreadsheet_cell
 
 from .selectors import BacklogReport, PipelineReport, SalesReport, TargetReport
 
@@ -114,27 +114,8 @@ def pipeline_table(report: PipelineReport) -> Table:
     return Table(title=_("Quote pipeline"), headers=headers, rows=rows)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    return str(value)
-
-
-def _safe_text(value) -> str:
-    """A cell Excel would read as a formula is quoted (CSV injection)."""
-    text = _text(value)
-    if text and text[0] in "=+-@\t\r" and not isinstance(value, int | Decimal):
-        return "'" + text
-    return text
-
-
 def to_csv(table: Table) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.headers)
-    for row in table.rows:
-        writer.writerow([_safe_text(value) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_text(table.rows, header=table.headers).encode("utf-8-sig")
 
 
 def to_xlsx(table: Table) -> bytes:
@@ -142,7 +123,7 @@ def to_xlsx(table: Table) -> bytes:
     sheet = workbook.create_sheet(title=table.title[:31])
     sheet.append(table.headers)
     for row in table.rows:
-        sheet.append([value if isinstance(value, int | Decimal) else _safe_text(value) for value in row])
+        sheet.append([spreadsheet_cell(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

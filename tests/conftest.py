@@ -1,9 +1,21 @@
+import os
+
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
 from backoffice.roles import Role
 from tests.factories import make_user
+
+# Property tests must not depend on the machine's speed or on what an earlier run found:
+# no per-example deadline (a loaded CI machine took more than 200 ms), a fixed sequence of
+# examples, and no example database. HYPOTHESIS_PROFILE=explore searches randomly.
+settings.register_profile(
+    "ci", deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_collection_modifyitems(config, items):

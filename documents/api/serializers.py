@@ -34,7 +34,7 @@ class CounterpartySerializer(serializers.Serializer):
 class IssuedDocumentSerializer(serializers.ModelSerializer):
     kind = DocumentKindField(read_only=True)
     counterparty = CounterpartySerializer(source="*", read_only=True)
-    issued_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    issued_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     pdf_url = serializers.SerializerMethodField()
 
     class Meta:

@@ -49,9 +49,8 @@ def line_inputs(validated: list[dict]) -> list[LineInput]:
 
 
 def lines_field(serializer_class, **kwargs):
-    return serializer_class(
-        many=True, required=False, min_length=1, max_length=LIMITS["max_lines_per_document"], **kwargs
-    )
+    kwargs.setdefault("required", False)
+    return serializer_class(many=True, min_length=1, max_length=LIMITS["max_lines_per_document"], **kwargs)
 
 
 # --- inquiries ---------------------------------------------------------------------------
@@ -124,7 +123,7 @@ class QuoteSerializer(serializers.ModelSerializer):
     tax_breakdown = TaxBreakdownSerializer(many=True, read_only=True)
     number = serializers.CharField(source="display_number", read_only=True)
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    document = serializers.PrimaryKeyRelatedField(read_only=True)
+    document = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Quote
@@ -179,7 +178,7 @@ class QuoteSerializer(serializers.ModelSerializer):
 
 
 class QuoteFromInquirySerializer(serializers.Serializer):
-    lines = lines_field(QuoteLineSerializer)
+    lines = lines_field(QuoteLineSerializer, required=True)
     desired_delivery = serializers.CharField(max_length=100, required=False, allow_blank=True)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 

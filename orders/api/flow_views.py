@@ -7,9 +7,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from backoffice.api.parsers import JSONParser
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role, restrict_to_own_customers, sees_all_customers
 from orders import services

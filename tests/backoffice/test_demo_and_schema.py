@@ -42,6 +42,34 @@ def test_openapi_schema_generates_without_warnings(capsys):
     assert "Error" not in captured.err
 
 
+def test_every_operation_documents_its_error_answers():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+
+    assert len(operations) > 100
+    missing = [
+        (method, path, code)
+        for path, method, operation in operations
+        for code in ("400", "401", "403", "404", "409")
+        if code not in operation["responses"]
+    ]
+    assert missing == []
+    assert all("422" in op["responses"] for _p, method, op in operations if method == "post")
+    assert "429" in schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+
+
+def test_fields_that_can_be_null_say_so():
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+
+    assert components["Quote"]["properties"]["document"]["nullable"] is True
+    assert components["IssuedDocument"]["properties"]["issued_by"]["nullable"] is True
+
+
 def test_api_docs_page_serves_local_assets(admin_api):
     response = admin_api.get("/api/docs/")
     assert response.status_code == 200

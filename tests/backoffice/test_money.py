@@ -114,3 +114,9 @@ def test_line_amount_is_whole_yen_within_one_of_exact(quantity, price, mode):
     amount = line_amount(quantity, price, mode)
     assert amount == amount.to_integral_value()
     assert abs(amount - quantity * price) < 1
+
+
+def test_property_tests_run_without_a_deadline_and_derandomized():
+    from hypothesis import settings
+
+    assert (settings().deadline, settings().derandomize, settings().database) == (None, True, None)

@@ -1,6 +1,8 @@
 """The billing API: permissions, bad input, query counts, aging, journal export, bank import."""
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -251,3 +253,17 @@ def _file(content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("statement.csv", content, content_type="text/csv")
+
+
+def test_journal_exports_neutralise_formulas_in_names(admin_api, admin_user, company):
+    attacker = CustomerFactory(code="=C9", name="=cmd|' /C calc'!A0", invoice_mode="per_shipment")
+    ship(admin_user, attacker, [(1000, 10)], dt.date(2026, 11, 10))
+    params = {"date_from": "2026-11-01", "date_to": "2026-11-30"}
+
+    generic = admin_api.get("/api/v1/reports/journal/", params).content.decode("utf-8-sig")
+    yayoi = admin_api.get("/api/v1/reports/journal/", {**params, "layout": "yayoi"}).content.decode("cp932")
+
+    rows = list(csv.reader(io.StringIO(generic)))[1:]
+    assert {(row[-3], row[-2]) for row in rows} == {("'=C9", "'=cmd|' /C calc'!A0")}
+    assert "1100" in rows[0]  # amounts stay plain numbers
+    assert ",=" not in yayoi and not any(row.startswith("=") for row in yayoi.splitlines())

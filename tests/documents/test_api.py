@@ -287,3 +287,15 @@ def test_amounts_are_strings(admin_api, archive):
     amount = admin_api.get(URL).json()["results"][0]["amount"]
     assert isinstance(amount, str)
     assert Decimal(amount) > 0
+
+
+def test_export_index_neutralises_formulas_in_names(admin_api, issue):
+    from .factories import customer_party, document_data
+
+    issue(document_data(recipient=customer_party(name='=HYPERLINK("http://x")')))
+
+    response = admin_api.get(f"{URL}export/", {"date_from": "2026-11-01", "date_to": "2026-11-30"})
+
+    archive_zip = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(csv.reader(io.StringIO(archive_zip.read("index.csv").decode("utf-8-sig"))))
+    assert rows[1][5] == '\'=HYPERLINK("http://x")'
