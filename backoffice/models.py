@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -160,6 +162,27 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("audit events are append-only")
+
+    @property
+    def change_lines(self) -> list[str]:
+        """The changes as people read them: 「status: draft → confirmed」, 「lines: 2」."""
+        changes = self.changes if isinstance(self.changes, dict) else {"": self.changes}
+        lines = []
+        for name, value in changes.items():
+            if isinstance(value, dict) and set(value) == {"before", "after"}:
+                text = f"{_shown(value['before'])} → {_shown(value['after'])}"
+            else:
+                text = _shown(value)
+            lines.append(f"{name}: {text}" if name else text)
+        return lines
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 class IdempotencyRecord(models.Model):

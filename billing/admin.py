@@ -4,7 +4,7 @@ moves through the services (the API, or the admin actions below), never by editi
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.admin import ServiceModelAdmin
+from backoffice.admin import AuditedModelAdmin, ServiceModelAdmin
 from backoffice.exceptions import DomainError, NotAllowed, StateConflict
 from backoffice.roles import Role, has_role, restrict_to_own_customers
 
@@ -23,7 +23,7 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -168,7 +168,7 @@ class BankStatementLineAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PayerName)
-class PayerNameAdmin(admin.ModelAdmin):
+class PayerNameAdmin(AuditedModelAdmin):
     list_display = ["name", "customer", "created_at"]
     search_fields = ["name", "customer__name", "customer__code"]
     autocomplete_fields = ["customer"]

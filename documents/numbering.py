@@ -46,6 +46,20 @@ def format_number(prefix: str, fiscal_year: int, value: int, revision: int = 1) 
     return number if revision == 1 else f"{number}-{revision}"
 
 
+def parse_number(number: str) -> tuple[str, int, int]:
+    """(prefix, fiscal year, sequence value) of a base number such as `SO-2026-000007`;
+    ValueError if it is not one."""
+    prefix, year, value = number.rsplit("-", 2)
+    if not (prefix and year.isdigit() and len(year) == 4 and value.isdigit() and len(value) == SEQUENCE_DIGITS):
+        raise ValueError(number)
+    return prefix, int(year), int(value)
+
+
+def was_taken(prefix: str, fiscal_year: int, value: int) -> bool:
+    """Whether the sequence of this prefix and year has already handed out `value`."""
+    return DocumentCounter.objects.filter(prefix=prefix, fiscal_year=fiscal_year, last_value__gte=value).exists()
+
+
 def take_next_value(prefix: str, fiscal_year: int) -> int:
     """The next value of the sequence; call inside the issuing transaction, as late as
     possible: the row stays locked until that transaction ends. One statement: the UPDATE

@@ -3,7 +3,7 @@
 Public interface (keyword-only; other apps call nothing else in `documents`)::
 
     document_issue(*, data: DocumentData, user, source, supersedes: IssuedDocument | None = None,
-                   revision_of_number: str | None = None) -> IssuedDocument
+                   revision_of_number: str | None = None, number: str | None = None) -> IssuedDocument
     document_preview(*, data: DocumentData) -> bytes          # a draft PDF, no number, watermarked
     document_render(document: IssuedDocument) -> IssuedDocument
     document_pdf_bytes(document: IssuedDocument) -> bytes
@@ -27,6 +27,13 @@ if it rolls back the number is not used.
 note to the document it corrects. A document of the same kind as `supersedes` (or any
 document given `revision_of_number`) is a revision: it keeps the base number and gets
 the next suffix (`Q-2026-000042` → `Q-2026-000042-2`) instead of a new number.
+
+`number` issues the document under a number its source already holds, taken earlier
+from this kind's own sequence: an order takes its SO number when it is confirmed, and
+its 注文請書 (the confirmation of that order) is issued under that same number, so the
+customer holds one number per order and the SO sequence has no number that is not an
+order. The number must belong to the kind's prefix, must have been handed out by its
+counter, and can be issued once (the archive's unique number).
 """
 
 from __future__ import annotations
@@ -95,6 +102,7 @@ def document_issue(
     source: models.Model | tuple[str, Any] | None,
     supersedes: IssuedDocument | None = None,
     revision_of_number: str | None = None,
+    number: str | None = None,
 ) -> IssuedDocument:
     profile = company_profile_with_bank_accounts()
     validate_document_data(data, profile)
@@ -108,6 +116,9 @@ def document_issue(
             supersedes, base_number, revision, fiscal_year, sequence = _next_revision(
                 data, supersedes, revision_of_number
             )
+        elif number is not None:
+            fiscal_year, sequence = _held_number(data, number)
+            base_number, revision = number, 1
         else:
             fiscal_year = numbering.fiscal_year_of(data.document_date, profile.fiscal_year_start_month)
             prefix = numbering.prefix_for(data.kind)
@@ -176,6 +187,24 @@ def _schedule_render(documents: list[IssuedDocument]) -> None:
     else:
         for document in documents:
             render_document.delay(document.pk)
+
+
+def _held_number(data: DocumentData, number: str) -> tuple[int, int]:
+    """(fiscal year, sequence) of a number the source already took from this kind's
+    sequence; refused if it is not one or a document already carries it."""
+    prefix = numbering.prefix_for(data.kind)
+    try:
+        number_prefix, fiscal_year, sequence = numbering.parse_number(number)
+    except ValueError:
+        number_prefix, fiscal_year, sequence = "", 0, 0
+    if number_prefix != prefix or not numbering.was_taken(prefix, fiscal_year, sequence):
+        raise InvalidInput(
+            _("%(number)s is not a number of the %(prefix)s sequence.") % {"number": number, "prefix": prefix},
+            field="number",
+        )
+    if IssuedDocument.objects.filter(base_number=number).exists():
+        raise StateConflict(_("A document numbered %(number)s has already been issued.") % {"number": number})
+    return fiscal_year, sequence
 
 
 def _next_revision(

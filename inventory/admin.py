@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from backoffice import audit
-from backoffice.admin import ServiceModelAdmin
+from backoffice.admin import AuditedModelAdmin, ServiceModelAdmin
 from backoffice.exceptions import DomainError
 
 from . import services
@@ -72,7 +72,7 @@ class ProductAdmin(ServiceModelAdmin):
     instance_arg = "product"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedModelAdmin):
     """Numbers that change only through services (stock take, receipts, allocation)."""
 
     def has_add_permission(self, request):

@@ -1,8 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.admin import ServiceModelAdmin, service_action
+from backoffice.admin import AuditedModelAdmin, ServiceModelAdmin, service_action
 from backoffice.roles import restrict_to_own_customers, sees_all_customers
 
 from . import services
@@ -74,7 +75,7 @@ class CustomerAdmin(ServiceModelAdmin):
 
 
 @admin.register(CustomerPrice)
-class CustomerPriceAdmin(admin.ModelAdmin):
+class CustomerPriceAdmin(AuditedModelAdmin):
     list_display = ["customer", "product", "unit_price"]
     search_fields = ["customer__code", "customer__name", "customer__name_kana", "product__sku", "product__name"]
     autocomplete_fields = ["customer", "product"]
@@ -151,7 +152,22 @@ OPTIONAL_LINE_FIELDS = {"description", "unit", "unit_price", "discount_rate", "t
 NARROW_FIELDS = {"quantity": "5em", "unit": "3em", "unit_price": "7em", "discount_rate": "4em", "tax_rate": "3em"}
 
 
+class LineForm(forms.ModelForm):
+    tax_rate_override = forms.BooleanField(
+        label=_("override tax rate"),
+        required=False,
+        help_text=_("Tick to give the line a tax rate other than its product's (recorded in the audit trail)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        line = self.instance
+        if line.pk and line.product_id and line.tax_rate != line.product.tax_rate:
+            self.initial.setdefault("tax_rate_override", True)  # a standing override stays one
+
+
 class LineInlineBase(admin.TabularInline):
+    form = LineForm
     extra = 1
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -163,8 +179,25 @@ class LineInlineBase(admin.TabularInline):
         return field
 
     autocomplete_fields = ["product"]
-    fields = ["product", "description", "quantity", "unit", "unit_price", "discount_rate", "tax_rate", "amount"]
+    fields = [
+        "product",
+        "description",
+        "quantity",
+        "unit",
+        "unit_price",
+        "discount_rate",
+        "tax_rate",
+        "tax_rate_override",
+        "amount",
+    ]
     readonly_fields = ["amount"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
+
+    @admin.display(description=_("override tax rate"), boolean=True)
+    def tax_rate_override(self, line):  # shown when the lines are read-only
+        return bool(line.product_id and line.tax_rate != line.product.tax_rate)
 
     def has_change_permission(self, request, obj=None):
         return obj is None or obj.status in self.editable_statuses
@@ -210,6 +243,16 @@ class OrderLineInline(LineInlineBase):
         return value.strftime("%Y-%m-%d") if value else "-"
 
 
+def _entered(form, name: str):
+    """What the user gave for a line field: a value typed on this form, or the stored value
+    of a line whose product stays the same. A field left as it was on a line whose product
+    was chosen or changed gives nothing, so the service takes the product's unit and tax
+    rate and the customer's price, not what the form happened to show."""
+    if name in form.changed_data or (form.instance.pk and "product" not in form.changed_data):
+        return form.cleaned_data.get(name)
+    return None
+
+
 def _lines_from_formsets(formsets) -> list[services.LineInput]:
     lines = []
     for formset in formsets:
@@ -222,12 +265,13 @@ def _lines_from_formsets(formsets) -> list[services.LineInput]:
             lines.append(
                 services.LineInput(
                     product=data.get("product"),
-                    description=data.get("description") or "",
+                    description=_entered(form, "description") or "",
                     quantity=data.get("quantity") or 0,
-                    unit=data.get("unit") or "",
-                    unit_price=data.get("unit_price"),
+                    unit=_entered(form, "unit") or "",
+                    unit_price=_entered(form, "unit_price"),
                     discount_rate=data.get("discount_rate") or 0,
-                    tax_rate=data.get("tax_rate"),
+                    tax_rate=_entered(form, "tax_rate"),
+                    tax_rate_override=bool(data.get("tax_rate_override")),
                 )
             )
     return lines

@@ -334,10 +334,12 @@ class SalesLine(models.Model):
     )
     description = models.CharField(_("description"), max_length=200)
     quantity = models.PositiveIntegerField(_("quantity"))
-    unit = models.CharField(_("unit"), max_length=10, default="個")
+    # No defaults for unit and tax rate: a line takes them from its product (the services
+    # fill them), so no form may offer a 個 / 10% that was never the product's.
+    unit = models.CharField(_("unit"), max_length=10)
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
     discount_rate = models.DecimalField(_("discount rate (%)"), max_digits=5, decimal_places=2, default=0)
-    tax_rate = models.PositiveSmallIntegerField(_("tax rate (%)"), default=10)
+    tax_rate = models.PositiveSmallIntegerField(_("tax rate (%)"))
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0, default=0)
 
     class Meta:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from backoffice import audit
 from backoffice.db import compiled_rows, correlated_sum, update_rows
 from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
+from backoffice.formatting import number, percent
 from backoffice.money import ZERO, TaxLine, Totals, compute_totals, line_amount
 from backoffice.roles import Role, has_role
 from backoffice.selectors import company_profile
@@ -214,7 +215,11 @@ def require_role(user, *roles: Role, message: str) -> None:
 
 @dataclass(frozen=True)
 class LineInput:
-    """One line as entered: a product with a quantity, or a free-text line (description)."""
+    """One line as entered: a product with a quantity, or a free-text line (description).
+
+    Unit, tax rate and unit price left empty (""/None) come from the product and the
+    customer's price. A product line's tax rate is its product's: a different rate is
+    refused unless `tax_rate_override` says it is meant (sales admins; audited)."""
 
     quantity: int
     product: Product | None = None
@@ -223,6 +228,7 @@ class LineInput:
     discount_rate: Decimal = ZERO
     unit: str = ""
     tax_rate: int | None = None
+    tax_rate_override: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LineInput:
@@ -243,6 +249,7 @@ class PricedLine:
     amount: Decimal
     tracks_stock: bool
     customer_price: Decimal | None
+    product_tax_rate: int | None = None  # set when the line's rate was overridden
 
 
 def price_lines(
@@ -316,6 +323,23 @@ def price_lines(
             raise InvalidInput(
                 _("Line %(n)d: tax rate must be 10, 8 or 0.") % {"n": position}, field=f"{where}.tax_rate"
             )
+        overridden = product is not None and tax_rate != product.tax_rate
+        if overridden and not line.tax_rate_override:
+            raise InvalidInput(
+                _(
+                    "Line %(n)d: %(sku)s is taxed at %(product_rate)s, not %(rate)s. "
+                    "Leave the tax rate empty, or mark it as a deliberate override."
+                )
+                % {
+                    "n": position,
+                    "sku": product.sku,
+                    "product_rate": percent(product.tax_rate),
+                    "rate": percent(tax_rate),
+                },
+                field=f"{where}.tax_rate",
+            )
+        if overridden and not is_admin:
+            raise NotAllowed(_("Line %(n)d: only sales admins override a product's tax rate.") % {"n": position})
         amount = line_amount(line.quantity, unit_price, mode, discount) if unit_price is not None else ZERO
         if amount > limits["max_amount"]:
             raise InvalidInput(_("Line %(n)d: the amount is too large.") % {"n": position}, field=f"{where}.quantity")
@@ -333,6 +357,7 @@ def price_lines(
                 amount=amount,
                 tracks_stock=bool(product is not None and product.track_stock),
                 customer_price=customer_price,
+                product_tax_rate=product.tax_rate if overridden else None,
             )
         )
     return priced
@@ -369,7 +394,7 @@ def totals_object(obj) -> Totals:
     )
 
 
-def _write_lines(model, parent_field: str, parent, priced: Sequence[PricedLine], *, replace: bool = True) -> None:
+def _write_lines(model, parent_field: str, parent, priced: Sequence[PricedLine], *, user, replace: bool = True) -> None:
     if replace:
         model.objects.filter(**{parent_field: parent}).delete()
     fields = {f.name for f in model._meta.concrete_fields}
@@ -378,6 +403,19 @@ def _write_lines(model, parent_field: str, parent, priced: Sequence[PricedLine],
         values = {k: v for k, v in line.__dict__.items() if k in fields and k != "customer_price"}
         rows.append(model(**{parent_field: parent}, **values))
     model.objects.bulk_create(rows)
+    # A rate other than the product's was asked for explicitly: keep who did it and why it differs.
+    audit.record_many(
+        actor=user,
+        action=f"{parent._meta.model_name}.tax_rate_override",
+        items=[
+            (
+                parent,
+                {"line": line.position, "sku": line.sku, "product_rate": line.product_tax_rate, "rate": line.tax_rate},
+            )
+            for line in priced
+            if line.product_tax_rate is not None
+        ],
+    )
 
 
 def _priced_with_totals(
@@ -392,7 +430,7 @@ def _priced_with_totals(
 def _replace_lines(parent: Quote | Order, model, parent_field: str, lines, user, *, require_prices: bool) -> None:
     """Replace a quote's or an order's lines and save its new totals."""
     priced, totals = _priced_with_totals(parent.customer, lines, user, require_prices=require_prices)
-    _write_lines(model, parent_field, parent, priced)
+    _write_lines(model, parent_field, parent, priced, user=user)
     for name, value in totals.items():
         setattr(parent, name, value)
     parent.save(update_fields=[*totals, "updated_at"])
@@ -536,8 +574,8 @@ def _approval_reasons(quote: Quote) -> list[str]:
                 _("Line %(n)d discount %(rate)s%% exceeds the limit %(max)s%%.")
                 % {
                     "n": line.position,
-                    "rate": line.discount_rate.normalize(),
-                    "max": profile.max_discount_rate.normalize(),
+                    "rate": number(line.discount_rate),
+                    "max": number(profile.max_discount_rate),
                 }
             )
     if quote.total > profile.max_quote_total:
@@ -613,6 +651,11 @@ def customer_party(customer: Customer):
     )
 
 
+def discount_note(rate: Decimal) -> str:
+    """The note a discounted line carries on the 御見積書, 注文請書 and 納品書: 「値引 12.5%」."""
+    return f"値引 {percent(rate)}" if rate else ""
+
+
 def _document_lines(lines) -> list:
     from documents.types import DocumentLine
 
@@ -625,7 +668,7 @@ def _document_lines(lines) -> list:
             unit_price=line.unit_price,
             amount=line.amount,
             tax_rate=line.tax_rate,
-            note=f"値引 {line.discount_rate.normalize()}%" if line.discount_rate else "",
+            note=discount_note(line.discount_rate),
         )
         for line in lines
     ]
@@ -846,7 +889,7 @@ def order_create(*, user, data: dict[str, Any], lines: Sequence[LineInput]) -> O
     order = model_create(
         model=Order, user=user, data={**values, **totals, "entered_by": user}, action="order.create", validate=False
     )
-    _write_lines(OrderLine, "order", order, priced, replace=False)
+    _write_lines(OrderLine, "order", order, priced, user=user, replace=False)
     return order
 
 
@@ -1096,7 +1139,7 @@ def order_cancel(*, order: Order, user, reason: str = "") -> Order:
 
 @unit_of_work()
 def order_confirmation_issue(*, order: Order, user) -> Order:
-    """Issue the 注文請書 (order confirmation) for a confirmed order."""
+    """Issue the 注文請書 (order confirmation) for a confirmed order, under the order's number."""
     from documents.services import document_issue
     from documents.types import DocumentData, DocumentKind
 
@@ -1127,7 +1170,9 @@ def order_confirmation_issue(*, order: Order, user) -> Order:
             **({"delivery_date": order.requested_date} if order.requested_date else {}),
         },
     )
-    order.confirmation_document = document_issue(data=data, user=user, source=order)
+    # The 注文請書 confirms this order: it carries the order's own number (taken from the
+    # SO sequence when the order was confirmed), not a second number from that sequence.
+    order.confirmation_document = document_issue(data=data, user=user, source=order, number=order.number)
     order.save(update_fields=["confirmation_document", "updated_at"])
     return order
 
@@ -1363,7 +1408,7 @@ def _delivery_line(line: ShipmentLine):
         unit_price=order_line.unit_price,
         amount=line.amount,
         tax_rate=order_line.tax_rate,
-        note=f"値引 {order_line.discount_rate.normalize()}%" if order_line.discount_rate else "",
+        note=discount_note(order_line.discount_rate),
     )
 
 

@@ -41,7 +41,16 @@ LINE_WRITE_KWARGS = {
 
 
 def line_inputs(validated: list[dict]) -> list[LineInput]:
-    keys = ("product", "description", "quantity", "unit", "unit_price", "discount_rate", "tax_rate")
+    keys = (
+        "product",
+        "description",
+        "quantity",
+        "unit",
+        "unit_price",
+        "discount_rate",
+        "tax_rate",
+        "tax_rate_override",
+    )
     return [
         LineInput(**{k: row[k] for k in keys if k in row and (row[k] is not None or k == "unit_price")})
         for row in validated
@@ -99,6 +108,11 @@ class ResolveSerializer(serializers.Serializer):
 
 class QuoteLineSerializer(LineWriteMixin, serializers.ModelSerializer):
     tax_rate = serializers.ChoiceField(choices=[10, 8, 0], required=False)
+    tax_rate_override = serializers.BooleanField(
+        required=False,
+        write_only=True,
+        help_text="true to give a product line a tax rate other than its product's (sales admins; audited).",
+    )
 
     class Meta:
         model = QuoteLine
@@ -111,6 +125,7 @@ class QuoteLineSerializer(LineWriteMixin, serializers.ModelSerializer):
             "unit_price",
             "discount_rate",
             "tax_rate",
+            "tax_rate_override",
             "amount",
         ]
         read_only_fields = ["position", "amount"]
@@ -200,6 +215,11 @@ class IssueQuoteSerializer(serializers.Serializer):
 
 class OrderLineSerializer(LineWriteMixin, serializers.ModelSerializer):
     tax_rate = serializers.ChoiceField(choices=[10, 8, 0], required=False)
+    tax_rate_override = serializers.BooleanField(
+        required=False,
+        write_only=True,
+        help_text="true to give a product line a tax rate other than its product's (sales admins; audited).",
+    )
     allocated_quantity = serializers.SerializerMethodField()
     backordered_quantity = serializers.SerializerMethodField()
     expected_date = serializers.SerializerMethodField()
@@ -217,6 +237,7 @@ class OrderLineSerializer(LineWriteMixin, serializers.ModelSerializer):
             "unit_price",
             "discount_rate",
             "tax_rate",
+            "tax_rate_override",
             "amount",
             "allocated_quantity",
             "shipped_quantity",

@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import template
 
+from backoffice import formatting
+
 register = template.Library()
 
 
@@ -17,4 +19,4 @@ def yen(value) -> str:
 def number(value) -> str:
     if value is None or value == "":
         return "—"
-    return f"{value:,}"
+    return formatting.number(value)

@@ -1,0 +1,20 @@
+"""Template filters for numbers people read, shared by screens, PDFs and exports:
+`{% load formatting %}` then `{{ line.discount_rate|percent }}`, `{{ line.quantity|number }}`."""
+
+from django import template
+
+from backoffice import formatting
+
+register = template.Library()
+
+
+@register.filter
+def percent(value) -> str:
+    """12.5%; a dash for none."""
+    return formatting.percent(value) or "—"
+
+
+@register.filter
+def number(value) -> str:
+    """1,200 or 12.5; a dash for none."""
+    return formatting.number(value) or "—"
