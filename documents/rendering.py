@@ -187,7 +187,7 @@ def info_rows(data: DocumentData) -> list[tuple[str, str]]:
 
 # --- the page header: title, number and date ------------------------------------------------
 
-TITLE_SIZE, TITLE_MIN_SIZE, TITLE_CHAR_SPACE = 18, 12, 6
+TITLE_SIZE, TITLE_CHAR_SPACE = 18, 6
 HEADER_TEXT_SIZE, HEADER_TEXT_MIN_SIZE = 9, 6
 HEADER_TOP = PAGE_HEIGHT - 14 * mm
 RULE_OVERHANG, RULE_OFFSETS, RULE_WIDTH = 8, (4, 5.5), 0.6
@@ -260,7 +260,7 @@ def header_layout(title: str, number: str, document_date: dt.date, font: str) ->
     if title_width() > room:  # close up the letters, then set smaller
         char_space = max(0.0, (room - stringWidth(title, font, title_size)) / gaps) if gaps else 0.0
     if title_width() > room:
-        title_size = max(TITLE_MIN_SIZE, title_size * room / stringWidth(title, font, title_size))
+        title_size = title_size * room / stringWidth(title, font, title_size)
     width = title_width()
     baseline = HEADER_TOP - title_size
     rule_ys = tuple(baseline - offset for offset in RULE_OFFSETS)
@@ -285,7 +285,7 @@ def header_layout(title: str, number: str, document_date: dt.date, font: str) ->
         return centred
     leftmost = MARGIN_X + RULE_OVERHANG
     shifted = placed(max(leftmost, right - widest - HEADER_GAP - RULE_OVERHANG - width), beside)
-    if shifted.title.x > leftmost and clear(shifted):
+    if clear(shifted):
         return shifted
     ascent, _descent = getAscentDescent(font, size)
     return placed((PAGE_WIDTH - width) / 2, rule_bottom - HEADER_GAP - ascent)
