@@ -9,7 +9,15 @@ import pytest
 
 from documents.fonts import document_font
 from documents.numbering import prefix_for
-from documents.rendering import HEADER_HEIGHT, KIND_LAYOUTS, MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH, header_layout, render_pdf
+from documents.rendering import (
+    HEADER_HEIGHT,
+    KIND_LAYOUTS,
+    MARGIN_X,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    header_layout,
+    render_pdf,
+)
 from documents.types import DocumentKind, Issuer
 
 from .factories import customer_party, document_data
@@ -49,7 +57,7 @@ def test_the_header_layout_keeps_number_and_date_off_the_title_and_its_rule(kind
         assert not layout.title_block.overlaps(text.box), (kind, text.text)
     assert not layout.number.box.overlaps(layout.date.box)
     for box in (layout.title_block, layout.number.box, layout.date.box):  # inside the margins and the header
-        assert MARGIN_X - 0.01 <= box.x0 and box.x1 <= PAGE_WIDTH - MARGIN_X + 0.01
+        assert box.x0 >= MARGIN_X - 0.01 and box.x1 <= PAGE_WIDTH - MARGIN_X + 0.01
         assert box.y0 >= PAGE_HEIGHT - HEADER_HEIGHT
 
 
@@ -95,4 +103,4 @@ def test_rendered_headers_leave_room_between_the_title_with_its_rule_and_the_num
     for i, a in enumerate(header):
         for b in header[i + 1 :]:
             assert not (a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]), (a, b)
-    assert all(MARGIN_X - 1 <= w[1] and w[3] <= PAGE_WIDTH - MARGIN_X + 1 for w in header)
+    assert all(w[1] >= MARGIN_X - 1 and w[3] <= PAGE_WIDTH - MARGIN_X + 1 for w in header)
