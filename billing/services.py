@@ -171,6 +171,7 @@ def _document_lines(lines: Sequence[InvoiceLine]) -> list[DocumentLine]:
                 amount=line.amount,
                 tax_rate=line.tax_rate,
                 note=line.delivery_note_number,
+                delivery_date=line.shipped_on,
             )
             for line in lines
         ]
@@ -224,8 +225,11 @@ def _build_invoice(
     reported_credit_notes: Sequence[CreditNote] = (),
     closing_run: ClosingRun | None = None,
     lines_of: dict[int, Sequence[ShipmentLine]] | None = None,
+    credit_available: Decimal = ZERO,
 ) -> tuple[Invoice, list[InvoiceLine]]:
-    """Issue the document and return the unsaved invoice with its unsaved lines."""
+    """Issue the document and return the unsaved invoice with its unsaved lines.
+    `credit_available` is the customer credit (locked) that will settle a per-shipment
+    invoice right after it is saved: the document prints it as applied."""
     lines = _invoice_lines(shipments, lines_of)
     document_lines = _document_lines(lines)
     # The printed lines carry the same sums per rate as the invoice lines (summaries included).
@@ -242,13 +246,20 @@ def _build_invoice(
     )
     extra: dict[str, Any] = {"due_date": due}
     document_kind = DocumentKind.INVOICE
+    if kind == Invoice.Kind.PER_SHIPMENT:
+        (shipment,) = shipments
+        extra["transaction_date"] = shipment.shipped_on
+        credit_applied = min(credit_available, totals.total) if totals.total > 0 else ZERO
+        if credit_applied > 0:
+            extra["credit_applied"] = credit_applied
     if kind == Invoice.Kind.CONSOLIDATED:
         document_kind = DocumentKind.CONSOLIDATED_INVOICE
         extra.update(
             period_start=period[0],
             period_end=period[1],
             previous_balance=balance.previous,
-            payments=balance.payments + balance.credits,
+            payments=balance.payments,
+            credits=balance.credits,
             carried_over=balance.carried_over,
             delivery_notes=[{"number": s.number, "date": s.shipped_on, "amount": s.subtotal} for s in shipments]
             + [{"number": c.number, "date": c.issue_date, "amount": -c.subtotal} for c in reported_credit_notes],
@@ -351,7 +362,10 @@ def invoice_issue_for_shipment(*, shipment: Shipment, user, issue_date: dt.date 
 
 
 def _issue_for_shipment(shipment: Shipment, lines: Sequence[ShipmentLine], *, user, issue_date: dt.date) -> Invoice:
-    """Shipment locked, shipped and not invoiced; `lines` its lines with their order lines."""
+    """Shipment locked, shipped and not invoiced; `lines` its lines with their order lines.
+    The customer's credit is locked before the document is issued, so that the invoice
+    prints exactly the credit that settles it (an issued PDF never changes)."""
+    credit = _customer_credit({shipment.customer_id})
     invoice, invoice_lines = _build_invoice(
         customer=shipment.customer,
         kind=Invoice.Kind.PER_SHIPMENT,
@@ -362,9 +376,10 @@ def _issue_for_shipment(shipment: Shipment, lines: Sequence[ShipmentLine], *, us
         user=user,
         source=shipment,
         lines_of={shipment.pk: lines},
+        credit_available=sum((source.unallocated_amount for source in credit.get(shipment.customer_id, ())), ZERO),
     )
     (invoice,) = _save_invoices([(invoice, invoice_lines, [shipment])], user)
-    _apply_customer_credit([invoice], user)
+    _settle_with_credit([invoice], credit, user)
     return invoice
 
 
@@ -666,9 +681,13 @@ def _credit_query(customer: int):
 
 def _apply_customer_credit(invoices: Sequence[Invoice], user) -> None:
     """Unmatched payments and credit notes of these invoices' customers settle them, oldest credit first."""
-    customer_ids = {i.customer_id for i in invoices if i.open_amount > 0}
+    _settle_with_credit(invoices, _customer_credit({i.customer_id for i in invoices if i.open_amount > 0}), user)
+
+
+def _customer_credit(customer_ids: set[int]) -> dict[int, list]:
+    """The customers' unmatched payments and credit notes, locked, oldest first, by customer."""
     if not customer_ids:
-        return
+        return {}
     # One query finds both kinds of credit (usually there is none), then each is locked.
     if len(customer_ids) == 1:  # a per-shipment invoice: compiled once
         (customer_id,) = customer_ids
@@ -676,16 +695,21 @@ def _apply_customer_credit(invoices: Sequence[Invoice], user) -> None:
     else:
         found = list(_unmatched_credit(customer_id__in=customer_ids))
     if not found:
-        return
+        return {}
     payments = lock_payments(pk for pk, kind in found if kind == Payment._meta.model_name)
     notes = lock_credit_notes(pk for pk, kind in found if kind == CreditNote._meta.model_name)
-    if not payments and not notes:
-        return
     sources: dict[int, list] = defaultdict(list)
     for source in sorted(
         [*payments, *notes], key=lambda s: (getattr(s, "received_on", None) or s.issue_date, s.created_at)
     ):
         sources[source.customer_id].append(source)
+    return sources
+
+
+def _settle_with_credit(invoices: Sequence[Invoice], sources: dict[int, list], user) -> None:
+    """Allocate the locked credit `sources` (from _customer_credit) to the saved invoices."""
+    if not sources:
+        return
     allocations = []
     for invoice in sorted(invoices, key=lambda i: (i.due_date, i.pk)):
         for source in sources.get(invoice.customer_id, []):
@@ -699,8 +723,9 @@ def _apply_customer_credit(invoices: Sequence[Invoice], user) -> None:
             else:
                 invoice.credited_amount += take
                 allocations.append(Allocation(invoice=invoice, credit_note=source, amount=take))
-    for source in [*payments, *notes]:
-        source.save(update_fields=["allocated_amount"])
+    for customer_sources in sources.values():
+        for source in customer_sources:
+            source.save(update_fields=["allocated_amount"])
     _write_allocations(allocations, {i.pk: i for i in invoices}, user)
 
 

@@ -26,14 +26,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer, Table
 
 from backoffice.money import REDUCED_RATES, TaxMode
 
 from .fonts import document_font
-from .types import INVOICE_KINDS, DocumentData, DocumentKind, Issuer
+from .types import INVOICE_KINDS, DocumentData, DocumentKind, DocumentLine, Issuer
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ KIND_LAYOUTS = {
 # The kind's own facts under the amount box, in this order, when the data has them.
 INFO_ROWS = (
     ("period", "請求期間"),
+    ("transaction_date", "取引年月日"),
     ("due_date", "お支払期限"),
     ("valid_until", "有効期限"),
     ("valid_for", "有効期限"),
@@ -156,6 +157,19 @@ def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
+def amount_due(data: DocumentData) -> Decimal:
+    """What the document asks for: its total, plus the balance a 合計請求書 carries over,
+    less the customer credit already applied to an invoice."""
+    extra = data.extra
+    return data.totals.total + extra.get("carried_over", Decimal(0)) - extra.get("credit_applied", Decimal(0))
+
+
+def line_detail(line: DocumentLine) -> str:
+    """The small print under a line's name: its delivery date and note (the delivery note number)."""
+    delivered = f"納品日 {date_jp(line.delivery_date)}" if line.delivery_date else ""
+    return " ".join(part for part in (delivered, line.note) if part)
+
+
 def info_rows(data: DocumentData) -> list[tuple[str, str]]:
     extra = data.extra
     values = dict(extra)
@@ -169,6 +183,112 @@ def info_rows(data: DocumentData) -> list[tuple[str, str]]:
             continue
         rows.append((labels.get(key, label), date_jp(value) if isinstance(value, dt.date) else str(value)))
     return rows
+
+
+# --- the page header: title, number and date ------------------------------------------------
+
+TITLE_SIZE, TITLE_CHAR_SPACE = 18, 6
+HEADER_TEXT_SIZE, HEADER_TEXT_MIN_SIZE = 9, 6
+HEADER_TOP = PAGE_HEIGHT - 14 * mm
+RULE_OVERHANG, RULE_OFFSETS, RULE_WIDTH = 8, (4, 5.5), 0.6
+HEADER_GAP = 6  # the least white space between the title block and the number / date
+
+
+@dataclass(frozen=True)
+class Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlaps(self, other: Box) -> bool:
+        return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+
+
+@dataclass(frozen=True)
+class HeaderText:
+    text: str
+    x: float  # left end of the baseline
+    y: float
+    size: float
+    box: Box  # the ink's extent: width measured, height from the font's ascent and descent
+    char_space: float = 0
+
+
+@dataclass(frozen=True)
+class HeaderLayout:
+    title: HeaderText
+    rule_span: tuple[float, float]
+    rule_ys: tuple[float, ...]
+    number: HeaderText
+    date: HeaderText
+
+    @property
+    def title_block(self) -> Box:
+        """The title with its double rule: nothing else may be drawn in it."""
+        title = self.title.box
+        return Box(self.rule_span[0], min(self.rule_ys) - RULE_WIDTH, self.rule_span[1], title.y1)
+
+
+def _header_text(text: str, font: str, size: float, x: float, y: float, char_space: float = 0) -> HeaderText:
+    ascent, descent = getAscentDescent(font, size)
+    width = stringWidth(text, font, size) + char_space * max(len(text) - 1, 0)
+    return HeaderText(text, x, y, size, Box(x, y + descent, x + width, y + ascent), char_space)
+
+
+def header_layout(title: str, number: str, document_date: dt.date, font: str) -> HeaderLayout:
+    """Where the title, its rule, the number and the issue date go, measured so that none
+    overlaps another whatever their lengths: the title is centred with the number and
+    date to its right; a title that would reach them moves left, and when it cannot the
+    number and date go under the title's rule. A title or number too wide for the page
+    is set smaller."""
+    right = PAGE_WIDTH - MARGIN_X
+    lines = (f"No. {number}", f"発行日 {date_jp(document_date)}")
+    size = HEADER_TEXT_SIZE
+    widest = max(stringWidth(line, font, size) for line in lines)
+    if widest > BODY_WIDTH / 2:
+        size = max(HEADER_TEXT_MIN_SIZE, size * BODY_WIDTH / 2 / widest)
+        widest = max(stringWidth(line, font, size) for line in lines)
+
+    title_size, char_space = TITLE_SIZE, TITLE_CHAR_SPACE
+    gaps = max(len(title) - 1, 0)
+
+    def title_width() -> float:
+        return stringWidth(title, font, title_size) + char_space * gaps
+
+    room = BODY_WIDTH - 2 * RULE_OVERHANG
+    if title_width() > room:  # close up the letters, then set smaller
+        char_space = max(0.0, (room - stringWidth(title, font, title_size)) / gaps) if gaps else 0.0
+    if title_width() > room:
+        title_size = title_size * room / stringWidth(title, font, title_size)
+    width = title_width()
+    baseline = HEADER_TOP - title_size
+    rule_ys = tuple(baseline - offset for offset in RULE_OFFSETS)
+    rule_bottom = min(rule_ys) - RULE_WIDTH
+
+    def placed(x: float, number_y: float) -> HeaderLayout:
+        text = _header_text(title, font, title_size, x, baseline, char_space)
+        number_line, date_line = (
+            _header_text(line, font, size, right - stringWidth(line, font, size), y)
+            for line, y in zip(lines, (number_y, number_y - size * 4 / 3), strict=True)
+        )
+        return HeaderLayout(text, (x - RULE_OVERHANG, x + width + RULE_OVERHANG), rule_ys, number_line, date_line)
+
+    def clear(layout: HeaderLayout) -> bool:
+        block = layout.title_block
+        block = Box(block.x0 - HEADER_GAP, block.y0 - HEADER_GAP, block.x1 + HEADER_GAP, block.y1)
+        return not (block.overlaps(layout.number.box) or block.overlaps(layout.date.box))
+
+    beside = HEADER_TOP - 28  # the number's baseline next to the title (the customary place)
+    centred = placed((PAGE_WIDTH - width) / 2, beside)
+    if clear(centred):
+        return centred
+    leftmost = MARGIN_X + RULE_OVERHANG
+    shifted = placed(max(leftmost, right - widest - HEADER_GAP - RULE_OVERHANG - width), beside)
+    if clear(shifted):
+        return shifted
+    ascent, _descent = getAscentDescent(font, size)
+    return placed((PAGE_WIDTH - width) / 2, rule_bottom - HEADER_GAP - ascent)
 
 
 # --- canvas and page chrome -------------------------------------------------------------------
@@ -195,27 +315,25 @@ class _DocumentCanvas(Canvas):
 class _PageChrome:
     def __init__(self, data: DocumentData, number: str, title: str, font: str):
         self.data, self.number, self.title, self.font = data, number, title, font
+        self.header = header_layout(title, number, data.document_date, font)
 
     def begin(self, canv: Canvas, doc) -> None:
-        font = self.font
-        top = PAGE_HEIGHT - 14 * mm
-        size, spacing = 18, 6
-        width = stringWidth(self.title, font, size) + spacing * (len(self.title) - 1)
+        header, font = self.header, self.font
+        title = header.title
         canv.saveState()  # character spacing is part of the graphics state: keep it to the title
-        text = canv.beginText((PAGE_WIDTH - width) / 2, top - size)
-        text.setFont(font, size)
-        text.setCharSpace(spacing)
-        text.textOut(self.title)
+        text = canv.beginText(title.x, title.y)
+        text.setFont(font, title.size)
+        text.setCharSpace(title.char_space)
+        text.textOut(title.text)
         canv.drawText(text)
         canv.restoreState()
-        canv.setLineWidth(0.6)
-        for offset in (4, 5.5):  # the customary double rule under the title
-            y = top - size - offset
-            canv.line((PAGE_WIDTH - width) / 2 - 8, y, (PAGE_WIDTH + width) / 2 + 8, y)
-        right = PAGE_WIDTH - MARGIN_X
-        canv.setFont(font, 9)
-        canv.drawRightString(right, top - 28, f"No. {self.number}")
-        canv.drawRightString(right, top - 40, f"発行日 {date_jp(self.data.document_date)}")
+        canv.setLineWidth(RULE_WIDTH)
+        x0, x1 = header.rule_span
+        for y in header.rule_ys:  # the customary double rule under the title
+            canv.line(x0, y, x1, y)
+        for line in (header.number, header.date):
+            canv.setFont(font, line.size)
+            canv.drawString(line.x, line.y, line.text)
 
     def end(self, canv: Canvas, doc) -> None:
         if self.data.is_draft:
@@ -273,8 +391,7 @@ class _PartiesBlock(Flowable):
         ops.append(("rule", width))
         ops.append(("gap", 10))
         ops.append(("text", layout.greeting, 9, 14))
-        total = data.totals.total + data.extra.get("carried_over", Decimal(0))
-        ops.append(("amount", f"{layout.amount_label}（税込）", f"{yen(total)}-", width))
+        ops.append(("amount", f"{layout.amount_label}（税込）", f"{yen(amount_due(data))}-", width))
         ops.append(("gap", 6))
         for label, value in info_rows(data):
             lines = wrap_text(value, font, 9, width - 24 * mm)
@@ -424,7 +541,8 @@ class _LineTable(Flowable):
         rows = []
         for line in data.lines:
             name = f"{line.name} {REDUCED_MARK}" if line.tax_rate in REDUCED_RATES else line.name
-            name_lines = wrap_text(f"{name}\n{line.note}" if line.note else name, font, TEXT_SIZE, name_width)
+            detail = line_detail(line)
+            name_lines = wrap_text(f"{name}\n{detail}" if detail else name, font, TEXT_SIZE, name_width)
             cells = (
                 line.sku,
                 "",
@@ -515,6 +633,10 @@ def _totals_block(data: DocumentData, font: str) -> Table:
     # this box is only the period's sales, so it must not read like the amount due.
     is_consolidated = data.kind == DocumentKind.CONSOLIDATED_INVOICE
     rows.append(["今回お買上額（税込）" if is_consolidated else "合計（税込）", yen(data.totals.total)])
+    credit = data.extra.get("credit_applied", Decimal(0))
+    if credit:  # customer credit settled part of it: the last line is what is still to pay
+        rows.append(["前回までのお預り金充当", yen(-credit)])
+        rows.append(["ご請求金額（税込）", yen(amount_due(data))])
     has_reduced = any(line.tax_rate in REDUCED_RATES for line in data.lines)
     legend = REDUCED_LEGEND if has_reduced else ""
     table_rows = [[legend if i == 0 else "", *row] for i, row in enumerate(rows)]
@@ -534,19 +656,21 @@ def _totals_block(data: DocumentData, font: str) -> Table:
 def _consolidated_summary(data: DocumentData, font: str) -> Table:
     extra = data.extra
     zero = Decimal(0)
-    header = ["前回御請求額", "ご入金額", "繰越金額", "今回売上額", "消費税額", "今回御請求額"]
-    carried = extra.get("carried_over", zero)
+    # 繰越 = 前回 − 入金 − 返品・値引; 今回御請求額 = 繰越 + 今回売上 + 消費税: each figure its own column.
+    header = ["前回御請求額", "ご入金額", "返品・値引", "繰越金額", "今回売上額", "消費税額", "今回御請求額"]
     values = [
         yen(extra.get("previous_balance", zero)),
         yen(extra.get("payments", zero)),
-        yen(carried),
+        yen(extra.get("credits", zero)),
+        yen(extra.get("carried_over", zero)),
         yen(data.totals.subtotal),
         yen(data.totals.tax_total),
-        yen(carried + data.totals.total),
+        yen(amount_due(data)),
     ]
-    style = _table_style(font, range(6))
-    style.append(("FONT", (5, 1), (5, 1), font, 10, 13))
-    return Table([header, values], colWidths=[BODY_WIDTH / 6] * 6, style=style)
+    columns = len(header)
+    style = _table_style(font, range(columns))
+    style.append(("FONT", (columns - 1, 1), (columns - 1, 1), font, 10, 13))
+    return Table([header, values], colWidths=[BODY_WIDTH / columns] * columns, style=style)
 
 
 def _delivery_notes_table(data: DocumentData, font: str) -> Table:

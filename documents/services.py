@@ -343,6 +343,8 @@ def _validate_lines(data: DocumentData) -> None:
                 _("The tax rate must be one of %(rates)s.") % {"rates": ", ".join(map(str, sorted(rates)))},
                 field=f"{prefix}.tax_rate",
             )
+        if line.delivery_date is not None and not _extra_value_ok(DATE, line.delivery_date):
+            raise InvalidInput(_("This value has the wrong type."), field=f"{prefix}.delivery_date")
 
 
 def _validate_totals(data: DocumentData) -> None:
@@ -386,12 +388,16 @@ def _validate_extra(data: DocumentData) -> None:
             if key not in extra:
                 raise InvalidInput(_("A consolidated invoice needs its billing period."), field=f"extra.{key}")
         zero = Decimal(0)
-        expected = extra.get("previous_balance", zero) - extra.get("payments", zero)
+        expected = extra.get("previous_balance", zero) - extra.get("payments", zero) - extra.get("credits", zero)
         if extra.get("carried_over", zero) != expected:
             raise InvalidInput(
-                _("The amount carried over must be the previous balance less the payments received."),
+                _("The amount carried over must be the previous balance less the payments and credit notes."),
                 field="extra.carried_over",
             )
+    if "credit_applied" in extra and not Decimal(0) <= extra["credit_applied"] <= data.totals.total:
+        raise InvalidInput(
+            _("The credit applied must be between zero and the invoice's total."), field="extra.credit_applied"
+        )
     if data.kind == DocumentKind.CREDIT_NOTE and "original_date" not in extra:
         raise InvalidInput(_("A credit note needs the date of the original sale."), field="extra.original_date")
 

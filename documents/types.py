@@ -28,8 +28,12 @@ and its type (unknown keys are refused so a typo never silently vanishes):
 - invoice / consolidated invoice: `due_date` (支払期限, required), `bank_accounts`
   (振込先, list of dicts with bank_name, branch_name, account_type "ordinary"/"checking",
   account_number, account_holder_kana; default: the company profile's accounts)
+- invoice: `transaction_date` (取引年月日, the day the goods were delivered),
+  `credit_applied` (前回までのお預り金充当: customer credit that settles part of this
+  invoice when it is issued; the amount due is the total less it)
 - consolidated invoice: `period_start`, `period_end` (required), `previous_balance`
-  (前回御請求額), `payments` (ご入金額), `carried_over` (繰越金額 = previous − payments),
+  (前回御請求額), `payments` (ご入金額, money received), `credits` (返品・値引, the credit
+  notes' totals), `carried_over` (繰越金額 = previous − payments − credits),
   `delivery_notes` (list of dicts with number, date, amount excluding tax)
 - credit note: `original_date` (the original sale's date, required), `original_number`,
   `reason`
@@ -88,7 +92,10 @@ EXTRA_FIELDS: dict[str, str] = {
     "period_end": DATE,
     "previous_balance": AMOUNT,
     "payments": AMOUNT,
+    "credits": AMOUNT,
     "carried_over": AMOUNT,
+    "transaction_date": DATE,
+    "credit_applied": AMOUNT,
     "delivery_notes": DELIVERY_NOTES,
     "original_number": TEXT,
     "original_date": DATE,
@@ -128,6 +135,7 @@ class DocumentLine:
     amount: Decimal  # quantity x unit price after discount, rounded to the yen
     tax_rate: int  # 10, 8 or 0, as stored on the source line
     note: str = ""
+    delivery_date: dt.date | None = None  # the day this line's goods were delivered (invoices)
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,7 @@ class DocumentData:
                         **line,
                         "unit_price": Decimal(line["unit_price"]),
                         "amount": Decimal(line["amount"]),
+                        "delivery_date": _date_or_none(line.get("delivery_date")),
                     }
                 )
                 for line in payload["lines"]
@@ -235,7 +244,16 @@ def _party_to_json(party: Party | None) -> dict[str, Any] | None:
 
 
 def _line_to_json(line: DocumentLine) -> dict[str, Any]:
-    return {**line.__dict__, "unit_price": str(line.unit_price), "amount": str(line.amount)}
+    payload = {**line.__dict__, "unit_price": str(line.unit_price), "amount": str(line.amount)}
+    if line.delivery_date is None:
+        del payload["delivery_date"]  # snapshots of lines without one stay as they were
+    else:
+        payload["delivery_date"] = line.delivery_date.isoformat()
+    return payload
+
+
+def _date_or_none(value: str | None) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(value)
 
 
 def _extra_to_json(kind: str, value: Any) -> Any:

@@ -131,4 +131,5 @@ def test_credit_note_on_a_paid_invoice_becomes_credit_and_shows_on_the_next_clos
     assert (november.credited_amount, november.open_amount) == (Decimal(2200), Decimal(3300))
     extra = IssuedDocument.objects.get(pk=november.document_id).data["document"]["extra"]
     assert {"number": note.number, "date": "2026-11-15", "amount": "-2000"} in extra["delivery_notes"]
-    assert extra["payments"] == "13200"
+    # ご入金額 is the money received; the credit note has its own column (返品・値引).
+    assert (extra["payments"], extra["credits"]) == ("11000", "2200")
