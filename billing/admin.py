@@ -1,11 +1,13 @@
 """Billing screens. Issued invoices, payments and credit notes are read-only here: money
 moves through the services (the API, or the admin actions below), never by editing rows."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.admin import AuditedModelAdmin, ServiceModelAdmin
 from backoffice.exceptions import DomainError, NotAllowed, StateConflict
+from backoffice.kana import kana_key
 from backoffice.roles import Role, has_role, restrict_to_own_customers
 
 from . import services
@@ -167,8 +169,15 @@ class BankStatementLineAdmin(ReadOnlyAdmin):
                 return
 
 
+class PayerNameForm(forms.ModelForm):
+    def clean_name(self) -> str:
+        # Stored as the bank import compares it, so ｶ)ﾔﾏﾀﾞ typed here matches カ)ヤマダ on a statement.
+        return kana_key(self.cleaned_data["name"])
+
+
 @admin.register(PayerName)
 class PayerNameAdmin(AuditedModelAdmin):
+    form = PayerNameForm
     list_display = ["name", "customer", "created_at"]
     search_fields = ["name", "customer__name", "customer__code"]
     autocomplete_fields = ["customer"]

@@ -1,9 +1,12 @@
 """Bank statement import (入金明細の取込): a CSV of transfers matched to customers by their
-registered payer names and to invoices by amount.
+payer names and to invoices by amount.
 
 The CSV has a header row with `date,amount,payer_name` (or 日付,金額,振込依頼人名), UTF-8
 (with or without BOM) or Shift_JIS (CP932) as banks export it. Every row is validated
-first; a bad file writes nothing. A row whose payer name is registered to a customer
+first; a bad file writes nothing. Payer names are compared as `backoffice.kana.kana_key`
+makes them (ｼﾖｳｼﾞ, ショウジ and しょうじ are one name). A row's payer is the customer the
+name was learned for, else the one active customer whose kana reading is the name without
+the bank's legal-form mark (ｶ)ﾔﾏﾀﾞｾｲｻｸｼﾖ → ヤマダセイサクシヨ). A row whose payer is known
 and whose amount equals one open invoice's open amount (or falls short of it by no
 more than the bank fee tolerance, which is then recorded as the fee) becomes a payment
 matched to that invoice. Every other row waits for review: an admin confirms it with
@@ -14,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
@@ -24,7 +26,9 @@ from django.utils.translation import gettext as _
 from backoffice import audit
 from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput, StateConflict
+from backoffice.kana import kana_key
 from backoffice.unitofwork import unit_of_work
+from orders.selectors import customer_ids_by_kana
 
 from .models import BankStatementImport, BankStatementLine, Invoice, PayerName
 from .services import (
@@ -47,11 +51,6 @@ HEADERS = {
     "振込依頼人名": "payer_name",
     "依頼人名": "payer_name",
 }
-
-
-def normalize_payer_name(name: str) -> str:
-    """Half-width kana to full width, no spaces: how payer names are stored and compared."""
-    return "".join(unicodedata.normalize("NFKC", name or "").split()).upper()
 
 
 def _parse(content: bytes) -> list[tuple[int, dt.date, Decimal, str]]:
@@ -93,7 +92,7 @@ def _parse(content: bytes) -> list[tuple[int, dt.date, Decimal, str]]:
             )
         if day > timezone.localdate():
             raise InvalidInput(_("Row %(row)d: the date is in the future.") % {"row": number}, field="file")
-        payer = normalize_payer_name(cells["payer_name"])
+        payer = kana_key(cells["payer_name"])
         if not payer or len(payer) > 100:
             raise InvalidInput(_("Row %(row)d: give the payer name (at most 100).") % {"row": number}, field="file")
         rows.append((number, day, amount, payer))
@@ -112,6 +111,12 @@ def _matching_invoice(customer_id: int, amount: Decimal, tolerance: Decimal) -> 
     return None
 
 
+def _payer_customers(payers: set[str]) -> dict[str, int]:
+    """Payer name → customer id: the learned names first, then the customers' kana."""
+    learned = dict(PayerName.objects.filter(name__in=payers).values_list("name", "customer_id"))
+    return {**customer_ids_by_kana(payers - learned.keys()), **learned}
+
+
 @unit_of_work()
 def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankStatementImport:
     _require_admin(user, _("Only sales admins import bank statements."))
@@ -120,9 +125,7 @@ def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankS
     if BankStatementImport.objects.filter(sha256=digest).exists():
         raise StateConflict(_("This file has already been imported."), field="file")
     statement = BankStatementImport.objects.create(file_name=file_name[:200], sha256=digest, imported_by=user)
-    payers = dict(
-        PayerName.objects.filter(name__in={payer for *_rest, payer in rows}).values_list("name", "customer_id")
-    )
+    payers = _payer_customers({payer for *_rest, payer in rows})
     tolerance = billing_settings().bank_fee_tolerance
     matched = 0
     for number, day, amount, payer in rows:
@@ -169,7 +172,8 @@ def bank_line_confirm(
     line = BankStatementLine.objects.select_for_update().get(pk=line.pk)
     if line.status not in (BankStatementLine.Status.UNMATCHED, BankStatementLine.Status.IGNORED):
         raise StateConflict(_("This transfer has already been recorded."))
-    known = PayerName.objects.filter(name=line.payer_name).first()
+    payer = kana_key(line.payer_name)  # lines imported before the key took small kana as large
+    known = PayerName.objects.filter(name=payer).first()
     if known is not None and known.customer_id != customer.pk:
         raise InvalidInput(
             _("This payer name is registered to another customer (%(code)s).") % {"code": known.customer.code},
@@ -185,7 +189,7 @@ def bank_line_confirm(
         allocations=allocations,
     )
     if known is None:
-        learned = PayerName.objects.create(customer=customer, name=line.payer_name)
+        learned = PayerName.objects.create(customer=customer, name=payer)
         audit.record(actor=user, action="payer_name.learn", obj=learned, changes={"customer": customer.pk})
     before = line.status
     line.customer = customer

@@ -25,7 +25,7 @@ from .models import (
 class SupplierAdmin(ServiceModelAdmin):
     list_display = ["code", "name", "name_kana", "lead_time_days", "email", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["code", "name", "name_kana", "email"]
+    search_fields = ["code", "name", "name_kana_key__kana_contains", "email"]
     create_service = services.supplier_create
     update_service = services.supplier_update
     instance_arg = "supplier"
@@ -63,7 +63,7 @@ class StockLevelInline(admin.TabularInline):
 class ProductAdmin(ServiceModelAdmin):
     list_display = ["sku", "name", "name_kana", "unit", "list_price", "tax_category", "track_stock", "supplier"]
     list_filter = ["tax_category", "track_stock", "category", "is_active", "supplier"]
-    search_fields = ["sku", "name", "name_kana", "spec"]
+    search_fields = ["sku", "name", "name_kana_key__kana_contains", "spec"]
     list_select_related = ["supplier"]
     autocomplete_fields = ["supplier"]
     inlines = [StockLevelInline]
@@ -89,7 +89,7 @@ class ReadOnlyAdmin(AuditedModelAdmin):
 class StockLevelAdmin(ReadOnlyAdmin):
     list_display = ["product", "warehouse", "on_hand", "allocated", "available", "updated_at"]
     list_filter = ["warehouse"]
-    search_fields = ["product__sku", "product__name", "product__name_kana"]
+    search_fields = ["product__sku", "product__name", "product__name_kana_key__kana_contains"]
     list_select_related = ["product", "warehouse"]
 
     @admin.display(description=_("available"))
@@ -101,7 +101,7 @@ class StockLevelAdmin(ReadOnlyAdmin):
 class StockMoveAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "product", "warehouse", "quantity", "kind", "reference", "note", "created_by"]
     list_filter = ["kind", "warehouse"]
-    search_fields = ["reference", "note", "product__sku", "product__name", "product__name_kana"]
+    search_fields = ["reference", "note", "product__sku", "product__name", "product__name_kana_key__kana_contains"]
     date_hierarchy = "created_at"
     list_select_related = ["product", "warehouse", "created_by"]
 
@@ -134,7 +134,13 @@ class StockDemandAdmin(ReadOnlyAdmin):
         "status",
     ]
     list_filter = ["status"]
-    search_fields = ["reference", "priority_number", "product__sku", "product__name", "product__name_kana"]
+    search_fields = [
+        "reference",
+        "priority_number",
+        "product__sku",
+        "product__name",
+        "product__name_kana_key__kana_contains",
+    ]
     list_select_related = ["product"]
     inlines = [StockAllocationInline]
 
@@ -184,7 +190,7 @@ class PurchaseOrderAdmin(ServiceModelAdmin):
 
     list_display = ["__str__", "supplier", "status", "order_date", "expected_date", "warehouse"]
     list_filter = ["status", "warehouse", "supplier"]
-    search_fields = ["number", "supplier__code", "supplier__name", "supplier__name_kana"]
+    search_fields = ["number", "supplier__code", "supplier__name", "supplier__name_kana_key__kana_contains"]
     list_select_related = ["supplier", "warehouse"]
     autocomplete_fields = ["supplier"]
     fields = ["number", "status", "supplier", "warehouse", "expected_date", "order_date", "notes"]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.kana import KanaKeyField
 from backoffice.models import kana_validator, phone_validator, postal_code_validator
 from backoffice.money import TaxCategory, tax_rate_for
 from backoffice.registration import validate_registration_number
@@ -16,6 +17,7 @@ class Supplier(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
     name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True, validators=[kana_validator])
+    name_kana_key = KanaKeyField(_("name (kana) search key"))
     registration_number = models.CharField(
         _("registration number"), max_length=14, blank=True, validators=[validate_registration_number]
     )
@@ -57,6 +59,7 @@ class Product(models.Model):
     sku = models.CharField(_("SKU"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True, validators=[kana_validator])
+    name_kana_key = KanaKeyField(_("name (kana) search key"))
     spec = models.CharField(_("specification"), max_length=200, blank=True)
     category = models.CharField(_("category"), max_length=60, blank=True, db_index=True)
     unit = models.CharField(_("unit"), max_length=10, default="個")

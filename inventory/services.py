@@ -96,6 +96,7 @@ from backoffice import audit
 from backoffice.businessdays import add_business_days
 from backoffice.db import update_rows
 from backoffice.exceptions import InvalidInput, StateConflict
+from backoffice.kana import with_kana_key
 from backoffice.models import AuditEvent
 from backoffice.money import compute_totals, line_amount
 from backoffice.selectors import company_profile
@@ -123,22 +124,22 @@ from .models import (
 
 @unit_of_work()
 def product_create(*, user, data: dict[str, Any]) -> Product:
-    return model_create(model=Product, user=user, data=data, action="product.create")
+    return model_create(model=Product, user=user, data=with_kana_key(data), action="product.create")
 
 
 @unit_of_work()
 def product_update(*, product: Product, user, data: dict[str, Any]) -> Product:
-    return model_update(instance=product, user=user, data=data, action="product.update")
+    return model_update(instance=product, user=user, data=with_kana_key(data), action="product.update")
 
 
 @unit_of_work()
 def supplier_create(*, user, data: dict[str, Any]) -> Supplier:
-    return model_create(model=Supplier, user=user, data=data, action="supplier.create")
+    return model_create(model=Supplier, user=user, data=with_kana_key(data), action="supplier.create")
 
 
 @unit_of_work()
 def supplier_update(*, supplier: Supplier, user, data: dict[str, Any]) -> Supplier:
-    return model_update(instance=supplier, user=user, data=data, action="supplier.update")
+    return model_update(instance=supplier, user=user, data=with_kana_key(data), action="supplier.update")
 
 
 @unit_of_work()

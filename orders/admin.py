@@ -43,7 +43,7 @@ class CustomerPriceInline(admin.TabularInline):
 class CustomerAdmin(ServiceModelAdmin):
     list_display = ["code", "name", "name_kana", "sales_rep", "closing_day", "invoice_mode", "tax_mode", "is_active"]
     list_filter = ["invoice_mode", "tax_mode", "closing_day", "is_active", "sales_rep"]
-    search_fields = ["code", "name", "name_kana", "phone", "email"]
+    search_fields = ["code", "name", "name_kana_key__kana_contains", "phone", "email"]
     list_select_related = ["sales_rep"]
     autocomplete_fields = ["sales_rep"]
     inlines = [ShipToAddressInline, ContactPersonInline, CustomerPriceInline]
@@ -77,7 +77,13 @@ class CustomerAdmin(ServiceModelAdmin):
 @admin.register(CustomerPrice)
 class CustomerPriceAdmin(AuditedModelAdmin):
     list_display = ["customer", "product", "unit_price"]
-    search_fields = ["customer__code", "customer__name", "customer__name_kana", "product__sku", "product__name"]
+    search_fields = [
+        "customer__code",
+        "customer__name",
+        "customer__name_kana_key__kana_contains",
+        "product__sku",
+        "product__name",
+    ]
     autocomplete_fields = ["customer", "product"]
     list_select_related = ["customer", "product"]
 
@@ -114,7 +120,7 @@ class MineListFilter(admin.SimpleListFilter):
 class InquiryAdmin(ServiceModelAdmin):
     list_display = ["received_at", "customer", "caller_name", "channel", "category", "subject", "status", "assigned_to"]
     list_filter = [MineListFilter, "status", "channel", "category"]
-    search_fields = ["subject", "body", "caller_name", "customer__name", "customer__name_kana"]
+    search_fields = ["subject", "body", "caller_name", "customer__name", "customer__name_kana_key__kana_contains"]
     autocomplete_fields = ["customer", "assigned_to"]
     list_select_related = ["customer", "assigned_to"]
     fields = [
@@ -334,7 +340,7 @@ class QuoteAdmin(FlowAdmin):
         "requested_by",
     ]
     list_filter = ["status"]
-    search_fields = ["number", "subject", "customer__name", "customer__name_kana"]
+    search_fields = ["number", "subject", "customer__name", "customer__name_kana_key__kana_contains"]
     autocomplete_fields = ["customer"]
     list_select_related = ["customer", "requested_by"]
     inlines = [QuoteLineInline]
@@ -411,7 +417,13 @@ class QuoteAdmin(FlowAdmin):
 class OrderAdmin(FlowAdmin):
     list_display = ["__str__", "order_date", "customer", "customer_po_number", "status", "total_yen", "requested_date"]
     list_filter = ["status", "order_date"]
-    search_fields = ["number", "customer_po_number", "customer__name", "customer__name_kana", "customer__code"]
+    search_fields = [
+        "number",
+        "customer_po_number",
+        "customer__name",
+        "customer__name_kana_key__kana_contains",
+        "customer__code",
+    ]
     autocomplete_fields = ["customer"]
     list_select_related = ["customer"]
     date_hierarchy = "order_date"
@@ -490,7 +502,7 @@ class ShipmentLineInline(admin.TabularInline):
 class ShipmentAdmin(ServiceModelAdmin):
     list_display = ["__str__", "order", "customer", "status", "shipped_on", "total_yen", "invoiced"]
     list_filter = ["status", "invoiced", "shipped_on"]
-    search_fields = ["number", "order__number", "customer__name", "customer__name_kana"]
+    search_fields = ["number", "order__number", "customer__name", "customer__name_kana_key__kana_contains"]
     list_select_related = ["order", "customer"]
     inlines = [ShipmentLineInline]
     fields = [

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.kana import KanaKeyField
 from backoffice.models import kana_validator, phone_validator, postal_code_validator
 from backoffice.money import TaxMode
 
@@ -29,6 +30,7 @@ class Customer(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
     name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True, validators=[kana_validator])
+    name_kana_key = KanaKeyField(_("name (kana) search key"))
     honorific = models.CharField(_("honorific"), max_length=2, choices=Honorific.choices, default=Honorific.ONCHU)
     postal_code = models.CharField(_("postal code"), max_length=8, blank=True, validators=[postal_code_validator])
     address = models.CharField(_("address"), max_length=300, blank=True)

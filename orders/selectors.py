@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import F, Prefetch
 
+from backoffice.kana import without_legal_form
 from backoffice.money import apply_price_rate
 from backoffice.selectors import company_profile
 from inventory.models import Product
@@ -113,3 +114,18 @@ def customer_labels(ids: Iterable[int] | None) -> dict[int, str]:
     if ids is not None:
         customers = customers.filter(pk__in=list(ids))
     return {pk: f"{code} {name}" for pk, code, name in customers.values_list("pk", "code", "name")}
+
+
+def customer_ids_by_kana(names: Iterable[str]) -> dict[str, int]:
+    """Kana names as banks print payers (kana_key form, maybe with a legal-form mark such as
+    カ)) → the id of the one active customer whose kana reading is that name; names that
+    fit no customer, or several, are left out."""
+    wanted = {name: without_legal_form(name) for name in names}
+    if not wanted:
+        return {}
+    candidates = Customer.objects.filter(is_active=True, name_kana_key__in={*wanted, *wanted.values()} - {""})
+    by_reading: dict[str, set[int]] = {}
+    for pk, key in candidates.values_list("pk", "name_kana_key"):
+        by_reading.setdefault(without_legal_form(key), set()).add(pk)
+    matches = {name: by_reading.get(reading, set()) for name, reading in wanted.items()}
+    return {name: ids.pop() for name, ids in matches.items() if len(ids) == 1}

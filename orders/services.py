@@ -21,6 +21,7 @@ from backoffice import audit
 from backoffice.db import compiled_rows, correlated_sum, update_rows
 from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
 from backoffice.formatting import number, percent
+from backoffice.kana import with_kana_key
 from backoffice.money import ZERO, TaxLine, Totals, compute_totals, line_amount
 from backoffice.roles import Role, has_role
 from backoffice.selectors import company_profile
@@ -73,7 +74,7 @@ def _nested_fields(model) -> list[str]:
 @unit_of_work()
 def customer_create(*, user, data: dict[str, Any]) -> Customer:
     nested = {name: data.pop(name) for name in _NESTED if name in data}
-    customer = model_create(model=Customer, user=user, data=data, action="customer.create")
+    customer = model_create(model=Customer, user=user, data=with_kana_key(data), action="customer.create")
     changes = _replace_nested(customer, nested)
     if changes:
         audit.record(actor=user, action="customer.update", obj=customer, changes=changes)
@@ -83,7 +84,7 @@ def customer_create(*, user, data: dict[str, Any]) -> Customer:
 @unit_of_work()
 def customer_update(*, customer: Customer, user, data: dict[str, Any]) -> Customer:
     nested = {name: data.pop(name) for name in _NESTED if name in data}
-    customer = model_update(instance=customer, user=user, data=data, action="customer.update")
+    customer = model_update(instance=customer, user=user, data=with_kana_key(data), action="customer.update")
     changes = _replace_nested(customer, nested)
     if changes:
         audit.record(actor=user, action="customer.update", obj=customer, changes=changes)

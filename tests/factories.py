@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from backoffice.kana import kana_key
 from backoffice.models import BankAccount, CompanyProfile
 from backoffice.roles import Role
 from inventory.models import Product, Supplier, Warehouse
@@ -69,6 +70,8 @@ class SupplierFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"S{n:04d}")
     name = factory.Sequence(lambda n: f"仕入先{n}株式会社")
+    name_kana = ""
+    name_kana_key = factory.LazyAttribute(lambda row: kana_key(row.name_kana))
     lead_time_days = 5
 
 
@@ -87,6 +90,8 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
     sku = factory.Sequence(lambda n: f"P-{n:05d}")
     name = factory.Sequence(lambda n: f"商品{n}")
+    name_kana = ""
+    name_kana_key = factory.LazyAttribute(lambda row: kana_key(row.name_kana))
     unit = "個"
     list_price = Decimal("1000")
     cost = Decimal("600")
@@ -101,6 +106,8 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"C{n:04d}")
     name = factory.Sequence(lambda n: f"株式会社顧客{n}")
+    name_kana = ""
+    name_kana_key = factory.LazyAttribute(lambda row: kana_key(row.name_kana))
     honorific = "御中"
     closing_day = 31
     payment_month_offset = 1

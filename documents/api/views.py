@@ -1,6 +1,7 @@
 import tempfile
 
 import django_filters
+from django import forms
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,12 +28,58 @@ from .serializers import (
 )
 
 
+class CounterpartyReferenceField(forms.CharField):
+    """`customer:12` or `supplier:3` → (kind, id); a bare `12` → (None, 12), which the
+    filter set accepts only together with counterparty_kind."""
+
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        if not value:
+            return None
+        kind, _sep, number = value.rpartition(":")
+        if kind not in ("", *CounterpartyKind.values) or not number.isascii() or not number.isdigit():
+            raise forms.ValidationError(_("Give the counterparty as customer:<id> or supplier:<id>."))
+        return (kind or None, int(number))
+
+
+class CounterpartyReferenceFilter(django_filters.CharFilter):
+    field_class = CounterpartyReferenceField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        kind, pk = value
+        qs = qs.filter(counterparty_id=pk)
+        return qs.filter(counterparty_kind=kind) if kind else qs
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField  # 1.5 is not an id
+
+
+class DocumentFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        reference = cleaned.get("counterparty")
+        if reference is not None and reference[0] is None and not cleaned.get("counterparty_kind"):
+            # A customer and a supplier may share an id: a bare id names no one.
+            self.add_error(
+                "counterparty",
+                _("Customers and suppliers share ids: give customer:<id> or supplier:<id>, or counterparty_kind."),
+            )
+        return cleaned
+
+
 class DocumentFilter(django_filters.FilterSet):
     """The Electronic Books Act searches: date range, amount range, counterparty, combined."""
 
     kind = django_filters.ChoiceFilter(choices=DocumentKind.choices)
     number = django_filters.CharFilter(lookup_expr="istartswith", help_text="Number, or its start.")
-    counterparty = django_filters.NumberFilter(field_name="counterparty_id", help_text="Customer or supplier id.")
+    counterparty = CounterpartyReferenceFilter(
+        help_text="customer:<id> or supplier:<id> (a bare id only with counterparty_kind)."
+    )
+    customer = IdFilter(field_name="counterparty_id", method="filter_customer", help_text="Customer id.")
+    supplier = IdFilter(field_name="counterparty_id", method="filter_supplier", help_text="Supplier id.")
     counterparty_kind = django_filters.ChoiceFilter(choices=CounterpartyKind.choices)
     counterparty_name = django_filters.CharFilter(lookup_expr="icontains")
     date_from = django_filters.DateFilter(field_name="document_date", lookup_expr="gte")
@@ -43,7 +90,14 @@ class DocumentFilter(django_filters.FilterSet):
 
     class Meta:
         model = IssuedDocument
-        fields = ["kind", "number", "counterparty", "counterparty_kind", "date_from", "date_to"]
+        form = DocumentFilterForm
+        fields = ["kind", "number", "counterparty", "customer", "supplier", "counterparty_kind", "date_from", "date_to"]
+
+    def filter_customer(self, queryset, name, value):
+        return queryset.filter(counterparty_kind=CounterpartyKind.CUSTOMER, counterparty_id=value)
+
+    def filter_supplier(self, queryset, name, value):
+        return queryset.filter(counterparty_kind=CounterpartyKind.SUPPLIER, counterparty_id=value)
 
 
 class PDFRenderer(renderers.BaseRenderer):

@@ -44,7 +44,7 @@ class ProductViewSet(MasterViewSet):
     queryset = Product.objects.all()
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
-    search_fields = ["sku", "name", "name_kana", "spec"]
+    search_fields = ["sku", "name", "name_kana_key__kana_contains", "spec"]
     ordering_fields = ["sku", "name", "list_price", "id"]
     create_service = services.product_create
     update_service = services.product_update
@@ -68,7 +68,7 @@ class SupplierViewSet(MasterViewSet):
     queryset = Supplier.objects.all()
     serializer_class = SupplierSerializer
     filterset_fields = ["code", "is_active"]
-    search_fields = ["code", "name", "name_kana"]
+    search_fields = ["code", "name", "name_kana_key__kana_contains"]
     ordering_fields = ["code", "name", "id"]
     create_service = services.supplier_create
     update_service = services.supplier_update
@@ -113,7 +113,7 @@ class StockLevelViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = StockLevelSerializer
     permission_classes = [RolePermission]
     filterset_class = StockLevelFilter
-    search_fields = ["product__sku", "product__name", "product__name_kana"]
+    search_fields = ["product__sku", "product__name", "product__name_kana_key__kana_contains"]
     ordering_fields = ["id", "product__sku", "warehouse__code", "on_hand", "allocated"]
 
 
@@ -196,7 +196,7 @@ class PurchaseOrderViewSet(
     permission_classes = [RolePermission]
     read_roles = (Role.SALES_ADMIN, Role.MANAGER)
     filterset_class = PurchaseOrderFilter
-    search_fields = ["number", "supplier__code", "supplier__name", "supplier__name_kana", "notes"]
+    search_fields = ["number", "supplier__code", "supplier__name", "supplier__name_kana_key__kana_contains", "notes"]
     ordering_fields = ["id", "number", "created_at", "expected_date", "order_date"]
 
     def get_queryset(self):

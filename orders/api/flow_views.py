@@ -69,7 +69,14 @@ class InquiryViewSet(FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMix
 
     serializer_class = InquirySerializer
     filterset_class = InquiryFilter
-    search_fields = ["subject", "body", "caller_name", "contact_name", "customer__name", "customer__name_kana"]
+    search_fields = [
+        "subject",
+        "body",
+        "caller_name",
+        "contact_name",
+        "customer__name",
+        "customer__name_kana_key__kana_contains",
+    ]
     ordering_fields = ["received_at", "id", "status"]
     write_roles = ALL
 
@@ -131,7 +138,7 @@ class QuoteViewSet(FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
 
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilter
-    search_fields = ["number", "subject", "customer__name", "customer__name_kana"]
+    search_fields = ["number", "subject", "customer__name", "customer__name_kana_key__kana_contains"]
     ordering_fields = ["id", "issue_date", "valid_until", "total"]
     write_roles = (Role.SALES_ADMIN, Role.SALES_REP)
     action_roles = {
@@ -240,7 +247,13 @@ class OrderViewSet(FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
 
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
-    search_fields = ["number", "customer_po_number", "customer__name", "customer__name_kana", "lines__sku"]
+    search_fields = [
+        "number",
+        "customer_po_number",
+        "customer__name",
+        "customer__name_kana_key__kana_contains",
+        "lines__sku",
+    ]
     ordering_fields = ["id", "order_date", "requested_date", "total"]
     action_roles = {
         "confirm": ADMIN,

@@ -21,7 +21,7 @@ class CustomerViewSet(MasterViewSet):
 
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
-    search_fields = ["code", "name", "name_kana", "phone", "email"]
+    search_fields = ["code", "name", "name_kana_key__kana_contains", "phone", "email"]
     ordering_fields = ["code", "name", "name_kana", "id"]
     create_service = services.customer_create
     update_service = services.customer_update

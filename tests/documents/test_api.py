@@ -107,8 +107,8 @@ def test_filters_combine(admin_api, archive, params, expected):
 
 def test_filter_by_counterparty_id(admin_api, archive):
     theirs = archive["theirs"].pk
-    assert numbers(admin_api.get(URL, {"counterparty": theirs})) == ["DN-2026-000001", "INV-2026-000002"]
-    assert numbers(admin_api.get(URL, {"counterparty": theirs, "kind": "delivery_note"})) == ["DN-2026-000001"]
+    assert numbers(admin_api.get(URL, {"counterparty": f"customer:{theirs}"})) == ["DN-2026-000001", "INV-2026-000002"]
+    assert numbers(admin_api.get(URL, {"customer": theirs, "kind": "delivery_note"})) == ["DN-2026-000001"]
 
 
 def test_bad_filter_values_are_400(admin_api, archive):
