@@ -190,6 +190,10 @@ LIMITS = {
     "max_amount": 99_999_999_999,
 }
 
+# Dates outside these years (inclusive) are refused on every input: a typo such as
+# 0089-06-12 must not become an archived document or a closing run.
+BUSINESS_YEARS = (env.int("BUSINESS_YEAR_MIN", default=2000), env.int("BUSINESS_YEAR_MAX", default=2099))
+
 IDEMPOTENCY_TTL_HOURS = 24
 # How long a request holds its Idempotency-Key before a retry may take it over.
 IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", default=60)

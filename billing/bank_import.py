@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.kana import kana_key
 from backoffice.unitofwork import unit_of_work
+from backoffice.validators import parse_business_date
 from orders.selectors import customer_ids_by_kana
 
 from .models import BankStatementImport, BankStatementLine, Invoice, PayerName
@@ -77,10 +79,10 @@ def _parse(content: bytes) -> list[tuple[int, dt.date, Decimal, str]]:
         except IndexError:
             raise InvalidInput(_("Row %(row)d has too few columns.") % {"row": number}, field="file") from None
         try:
-            day = dt.date.fromisoformat(cells["date"].replace("/", "-"))
-        except ValueError:
+            day = parse_business_date(cells["date"])
+        except ValidationError as error:
             raise InvalidInput(
-                _("Row %(row)d: the date must look like 2026-12-01.") % {"row": number}, field="file"
+                _("Row %(row)d: %(error)s") % {"row": number, "error": error.messages[0]}, field="file"
             ) from None
         try:
             amount = Decimal(cells["amount"].replace(",", ""))

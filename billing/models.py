@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.validators import business_date
+
 MONEY = {"max_digits": 14, "decimal_places": 0}
 
 
@@ -45,7 +47,7 @@ class ClosingRun(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    closing_date = models.DateField(_("closing date"), unique=True)
+    closing_date = models.DateField(_("closing date"), unique=True, validators=[business_date])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     customers_total = models.PositiveIntegerField(_("customer count"), default=0)
     customers_done = models.PositiveIntegerField(_("customers done"), default=0)
@@ -83,10 +85,10 @@ class Invoice(models.Model):
         "orders.Customer", on_delete=models.PROTECT, related_name="invoices", verbose_name=_("customer")
     )
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.ISSUED, db_index=True)
-    issue_date = models.DateField(_("issue date"), db_index=True)
-    period_start = models.DateField(_("period start"), null=True, blank=True)
+    issue_date = models.DateField(_("issue date"), db_index=True, validators=[business_date])
+    period_start = models.DateField(_("period start"), null=True, blank=True, validators=[business_date])
     period_end = models.DateField(_("period end (closing date)"), null=True, blank=True)
-    due_date = models.DateField(_("due date"), db_index=True)
+    due_date = models.DateField(_("due date"), db_index=True, validators=[business_date])
     tax_mode = models.CharField(_("tax mode"), max_length=10)
     # 合計請求書: 前回御請求額, ご入金額, 返品・値引, 繰越金額 = previous − payments − credits.
     previous_balance = models.DecimalField(_("previous balance"), default=0, **MONEY)
@@ -176,7 +178,7 @@ class InvoiceLine(models.Model):
     position = models.PositiveIntegerField(_("line"))
     shipment_line = models.ForeignKey("orders.ShipmentLine", on_delete=models.PROTECT, null=True, related_name="+")
     delivery_note_number = models.CharField(_("delivery note"), max_length=40, blank=True)
-    shipped_on = models.DateField(_("shipped on"), null=True)
+    shipped_on = models.DateField(_("shipped on"), null=True, validators=[business_date])
     product = models.ForeignKey("inventory.Product", on_delete=models.PROTECT, null=True, related_name="+")
     sku = models.CharField(_("SKU"), max_length=40, blank=True)
     description = models.CharField(_("description"), max_length=200)
@@ -213,7 +215,7 @@ class Payment(models.Model):
     customer = models.ForeignKey(
         "orders.Customer", on_delete=models.PROTECT, related_name="payments", verbose_name=_("customer")
     )
-    received_on = models.DateField(_("received on"), db_index=True)
+    received_on = models.DateField(_("received on"), db_index=True, validators=[business_date])
     amount = models.DecimalField(_("amount"), **MONEY)
     bank_fee = models.DecimalField(_("bank fee"), default=0, **MONEY)
     method = models.CharField(_("method"), max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.TRANSFER)
@@ -261,7 +263,7 @@ class CreditNote(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
     customer = models.ForeignKey("orders.Customer", on_delete=models.PROTECT, related_name="credit_notes")
-    issue_date = models.DateField(_("issue date"), db_index=True)
+    issue_date = models.DateField(_("issue date"), db_index=True, validators=[business_date])
     reason = models.CharField(_("reason"), max_length=200)
     warehouse = models.ForeignKey(
         "inventory.Warehouse", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -384,7 +386,7 @@ class BankStatementLine(models.Model):
 
     statement = models.ForeignKey(BankStatementImport, on_delete=models.PROTECT, related_name="lines")
     row_number = models.PositiveIntegerField(_("row"))
-    transaction_date = models.DateField(_("date"))
+    transaction_date = models.DateField(_("date"), validators=[business_date])
     amount = models.DecimalField(_("amount"), **MONEY)
     payer_name = models.CharField(_("payer name (kana)"), max_length=100)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)

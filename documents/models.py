@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.validators import business_date
+
 from .exceptions import DocumentImmutable
 from .types import CounterpartyKind, DocumentKind
 
@@ -85,7 +87,7 @@ class IssuedDocument(models.Model):
     revision = models.PositiveSmallIntegerField(_("revision"), default=1)
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     sequence = models.PositiveIntegerField(_("sequence number"))
-    document_date = models.DateField(_("document date"))
+    document_date = models.DateField(_("document date"), validators=[business_date])
     issued_at = models.DateTimeField(_("issued at"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

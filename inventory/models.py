@@ -11,6 +11,7 @@ from backoffice.kana import KanaKeyField
 from backoffice.models import kana_validator, phone_validator, postal_code_validator
 from backoffice.money import TaxCategory, tax_rate_for
 from backoffice.registration import validate_registration_number
+from backoffice.validators import business_date
 
 
 class Supplier(models.Model):
@@ -218,7 +219,9 @@ class StockDemand(models.Model):
 
     reference = models.CharField(_("reference"), max_length=100)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="demands", verbose_name=_("product"))
-    priority_date = models.DateField(_("priority date"), help_text=_("The order date: older demands are served first."))
+    priority_date = models.DateField(
+        _("priority date"), help_text=_("The order date: older demands are served first."), validators=[business_date]
+    )
     priority_number = models.CharField(
         _("priority number"), max_length=40, blank=True, help_text=_("The order number: breaks ties on the same date.")
     )
@@ -311,8 +314,10 @@ class PurchaseOrder(models.Model):
         Warehouse, on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("receiving warehouse")
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    order_date = models.DateField(_("PO date"), null=True, blank=True, help_text=_("Set when issued."))
-    expected_date = models.DateField(_("expected date"))
+    order_date = models.DateField(
+        _("PO date"), null=True, blank=True, help_text=_("Set when issued."), validators=[business_date]
+    )
+    expected_date = models.DateField(_("expected date"), validators=[business_date])
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -364,7 +369,9 @@ class PurchaseOrderLine(models.Model):
     )
     received_quantity = models.PositiveIntegerField(_("received quantity"), default=0)
     unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
-    expected_date = models.DateField(_("expected date"), blank=True, help_text=_("Empty: the order's expected date."))
+    expected_date = models.DateField(
+        _("expected date"), blank=True, help_text=_("Empty: the order's expected date."), validators=[business_date]
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

@@ -9,15 +9,16 @@ wrong nothing is imported and the error names each row and column.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import OrderedDict
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput
 from backoffice.unitofwork import unit_of_work
+from backoffice.validators import parse_business_date
 from inventory.models import Product
 
 from .models import Customer, Order
@@ -46,10 +47,6 @@ def _columns(header: list[str]) -> dict[str, int]:
             _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}, field="file", code="missing_columns"
         )
     return found
-
-
-def _parse_date(value: str) -> dt.date:
-    return dt.datetime.strptime(value.strip().replace("/", "-"), "%Y-%m-%d").date()  # noqa: DTZ007 (a date)
 
 
 def orders_import_csv(*, content: bytes, user) -> list[Order]:
@@ -100,9 +97,12 @@ def orders_import_csv(*, content: bytes, user) -> list[Order]:
         requested = None
         if cell(row, "requested_date"):
             try:
-                requested = _parse_date(cell(row, "requested_date"))
-            except ValueError:
-                row_errors.append(_("requested_date: %(value)s is not a date") % {"value": cell(row, "requested_date")})
+                requested = parse_business_date(cell(row, "requested_date"))
+            except ValidationError as error:
+                row_errors.append(
+                    _("requested_date: %(value)s: %(error)s")
+                    % {"value": cell(row, "requested_date"), "error": error.messages[0]}
+                )
         if len(po) > 60:
             row_errors.append(_("po_number: at most 60 characters"))
         if row_errors:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.kana import KanaKeyField
 from backoffice.models import kana_validator, phone_validator, postal_code_validator
 from backoffice.money import TaxMode
+from backoffice.validators import business_date
 
 CLOSING_DAYS = [*range(1, 29), 31]
 
@@ -279,8 +280,8 @@ class Quote(DocumentTotals):
     payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True, max_length=2000)
     validity_days = models.PositiveSmallIntegerField(_("valid for (days)"), default=30)
-    issue_date = models.DateField(_("issue date"), null=True, blank=True)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True, db_index=True)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True, validators=[business_date])
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, db_index=True, validators=[business_date])
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -390,8 +391,8 @@ class Order(DocumentTotals):
     quote = models.OneToOneField(
         Quote, on_delete=models.PROTECT, null=True, blank=True, related_name="order", verbose_name=_("quote")
     )
-    order_date = models.DateField(_("order date"), db_index=True)
-    requested_date = models.DateField(_("requested delivery date"), null=True, blank=True)
+    order_date = models.DateField(_("order date"), db_index=True, validators=[business_date])
+    requested_date = models.DateField(_("requested delivery date"), null=True, blank=True, validators=[business_date])
     ship_to = models.ForeignKey(
         ShipToAddress, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ship to")
     )
@@ -458,7 +459,7 @@ class Shipment(DocumentTotals):
         Customer, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("customer")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    shipped_on = models.DateField(_("shipped on"), null=True, blank=True, db_index=True)
+    shipped_on = models.DateField(_("shipped on"), null=True, blank=True, db_index=True, validators=[business_date])
     delivery_note = models.ForeignKey(
         "documents.IssuedDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.validators import business_date
+
 
 class SalesTarget(models.Model):
     """A rep's sales target for one month, excluding tax (目標売上高)."""
@@ -13,7 +15,7 @@ class SalesTarget(models.Model):
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales_targets", verbose_name=_("sales rep")
     )
-    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    month = models.DateField(_("month"), help_text=_("The first day of the month."), validators=[business_date])
     amount = models.DecimalField(_("target amount"), max_digits=14, decimal_places=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backoffice.api.fields import BusinessDateField
 from billing.models import (
     Allocation,
     BankStatementImport,
@@ -105,7 +106,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 class InvoiceIssueSerializer(serializers.Serializer):
     shipment = serializers.PrimaryKeyRelatedField(queryset=Shipment.objects.all())
-    issue_date = serializers.DateField(required=False)
+    issue_date = BusinessDateField(required=False)
 
 
 class InvoiceCancelSerializer(serializers.Serializer):
@@ -133,7 +134,7 @@ class ClosingRunSerializer(serializers.ModelSerializer):
 
 
 class ClosingRequestSerializer(serializers.Serializer):
-    closing_date = serializers.DateField()
+    closing_date = BusinessDateField()
     in_background = serializers.BooleanField(
         default=False, help_text=_("Run as a Celery task and answer 202 at once; follow the run's progress.")
     )
@@ -192,7 +193,7 @@ class PaymentAllocateSerializer(serializers.Serializer):
 
 class PaymentCreateSerializer(PaymentAllocateSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
-    received_on = serializers.DateField()
+    received_on = BusinessDateField()
     amount = serializers.DecimalField(**MONEY)
     bank_fee = serializers.DecimalField(default=0, **MONEY)
     method = serializers.ChoiceField(choices=PaymentMethod.choices, default=PaymentMethod.TRANSFER)
@@ -252,7 +253,7 @@ class CreditNoteCreateSerializer(serializers.Serializer):
     invoice = serializers.PrimaryKeyRelatedField(queryset=Invoice.objects.all())
     kind = serializers.ChoiceField(choices=CreditNote.Kind.choices)
     reason = serializers.CharField(max_length=200)
-    issue_date = serializers.DateField(required=False)
+    issue_date = BusinessDateField(required=False)
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all(), required=False, allow_null=True)
     lines = CreditLineInputSerializer(many=True, min_length=1, max_length=LIMITS["max_lines_per_document"])
 
@@ -322,7 +323,7 @@ class AgingTotalsSerializer(serializers.Serializer):
 
 
 class AgingReportSerializer(serializers.Serializer):
-    as_of = serializers.DateField()
+    as_of = BusinessDateField()
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
@@ -331,10 +332,10 @@ class AgingReportSerializer(serializers.Serializer):
 
 
 class AgingQuerySerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False)
+    as_of = BusinessDateField(required=False)
 
 
 class JournalQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
+    date_from = BusinessDateField()
+    date_to = BusinessDateField()
     layout = serializers.ChoiceField(choices=[("generic", "generic"), ("yayoi", "yayoi")], default="generic")

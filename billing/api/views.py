@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backoffice.api.fields import BusinessDateFilter
 from backoffice.api.pagination import PageNumberPagination
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role, restrict_to_own_customers
@@ -71,8 +72,8 @@ class BillingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 class InvoiceFilter(django_filters.FilterSet):
-    issued_from = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
-    issued_to = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")
+    issued_from = BusinessDateFilter(field_name="issue_date", lookup_expr="gte")
+    issued_to = BusinessDateFilter(field_name="issue_date", lookup_expr="lte")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="overdue")
 
     class Meta:

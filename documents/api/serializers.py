@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backoffice.api.fields import BusinessDateField
 from documents.models import IssuedDocument
 from documents.rendering import KIND_LAYOUTS
 from documents.types import DocumentKind
@@ -106,8 +107,8 @@ class VerificationReportSerializer(serializers.Serializer):
 
 
 class ExportQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
+    date_from = BusinessDateField()
+    date_to = BusinessDateField()
 
     def validate(self, attrs):
         if attrs["date_from"] > attrs["date_to"]:

@@ -10,6 +10,7 @@ from rest_framework import renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from backoffice.api.fields import BusinessDateFilter
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role
 from documents import services
@@ -82,8 +83,8 @@ class DocumentFilter(django_filters.FilterSet):
     supplier = IdFilter(field_name="counterparty_id", method="filter_supplier", help_text="Supplier id.")
     counterparty_kind = django_filters.ChoiceFilter(choices=CounterpartyKind.choices)
     counterparty_name = django_filters.CharFilter(lookup_expr="icontains")
-    date_from = django_filters.DateFilter(field_name="document_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="document_date", lookup_expr="lte")
+    date_from = BusinessDateFilter(field_name="document_date", lookup_expr="gte")
+    date_to = BusinessDateFilter(field_name="document_date", lookup_expr="lte")
     amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
     amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
     render_status = django_filters.ChoiceFilter(choices=RenderStatus.choices)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from backoffice.api.fields import BusinessDateField
 from inventory.models import (
     Product,
     PurchaseOrder,
@@ -82,11 +83,11 @@ MAX_QUANTITY = settings.LIMITS["max_quantity"]
 
 class AvailabilityQuerySerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
-    on = serializers.DateField(required=False, help_text=_("The order date to answer for (default today)."))
+    on = BusinessDateField(required=False, help_text=_("The order date to answer for (default today)."))
 
 
 class IncomingSupplySerializer(serializers.Serializer):
-    expected_date = serializers.DateField()
+    expected_date = BusinessDateField()
     quantity = serializers.IntegerField()
 
 
@@ -101,7 +102,7 @@ class AvailabilitySerializer(serializers.Serializer):
     incoming_quantity = serializers.IntegerField()
     can_ship_now = serializers.BooleanField()
     shippable_quantity = serializers.IntegerField()
-    expected_date = serializers.DateField(allow_null=True, help_text=_("When the whole quantity can ship."))
+    expected_date = BusinessDateField(allow_null=True, help_text=_("When the whole quantity can ship."))
     expected_date_source = serializers.ChoiceField(
         choices=["stock", "purchase_order", "lead_time", "not_stocked"], read_only=True
     )
@@ -210,7 +211,7 @@ class PurchaseOrderLineInputSerializer(serializers.Serializer):
     unit_cost = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, max_value=settings.LIMITS["max_unit_price"], required=False
     )
-    expected_date = serializers.DateField(required=False)
+    expected_date = BusinessDateField(required=False)
 
     def validate_product(self, product):
         if not product.track_stock:
@@ -221,7 +222,7 @@ class PurchaseOrderLineInputSerializer(serializers.Serializer):
 class PurchaseOrderInputSerializer(serializers.Serializer):
     supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.filter(is_active=True))
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all(), required=False)
-    expected_date = serializers.DateField(required=False)
+    expected_date = BusinessDateField(required=False)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     lines = PurchaseOrderLineInputSerializer(
         many=True, allow_empty=False, max_length=settings.LIMITS["max_lines_per_document"]

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from backoffice.api.fields import BusinessDateField
 from orders.models import Customer, Inquiry, Order, OrderLine, Quote, QuoteLine, Shipment, ShipmentLine, ShipToAddress
 from orders.services import LineInput
 
@@ -207,7 +208,7 @@ class RejectSerializer(serializers.Serializer):
 
 
 class IssueQuoteSerializer(serializers.Serializer):
-    issue_date = serializers.DateField(required=False)
+    issue_date = BusinessDateField(required=False)
 
 
 # --- orders ------------------------------------------------------------------------------
@@ -324,7 +325,7 @@ class StockAnswerSerializer(serializers.Serializer):
     ordered = serializers.IntegerField()
     allocated_now = serializers.IntegerField()
     backordered = serializers.IntegerField()
-    expected_date = serializers.DateField(allow_null=True)
+    expected_date = BusinessDateField(allow_null=True)
 
 
 class ConfirmResultSerializer(serializers.Serializer):
@@ -392,4 +393,4 @@ class ShipmentCreateSerializer(serializers.Serializer):
 
 
 class ShipSerializer(serializers.Serializer):
-    shipped_on = serializers.DateField(required=False)
+    shipped_on = BusinessDateField(required=False)

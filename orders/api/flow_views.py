@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from backoffice.api.fields import BusinessDateFilter
 from backoffice.api.parsers import JSONParser
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role, restrict_to_own_customers, sees_all_customers
@@ -124,8 +125,8 @@ class InquiryViewSet(FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMix
 
 
 class QuoteFilter(django_filters.FilterSet):
-    issued_from = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
-    issued_to = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")
+    issued_from = BusinessDateFilter(field_name="issue_date", lookup_expr="gte")
+    issued_to = BusinessDateFilter(field_name="issue_date", lookup_expr="lte")
     number = django_filters.CharFilter(field_name="number")
 
     class Meta:
@@ -221,8 +222,8 @@ class QuoteViewSet(FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
 
 
 class OrderFilter(django_filters.FilterSet):
-    date_from = django_filters.DateFilter(field_name="order_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="order_date", lookup_expr="lte")
+    date_from = BusinessDateFilter(field_name="order_date", lookup_expr="gte")
+    date_to = BusinessDateFilter(field_name="order_date", lookup_expr="lte")
 
     class Meta:
         model = Order

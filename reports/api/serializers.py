@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backoffice.api.fields import BusinessDateField
 from backoffice.exceptions import InvalidInput
 from reports.models import SalesTarget
 from reports.selectors import DIMENSIONS, add_months, month_end, month_start
@@ -45,8 +46,8 @@ class FiltersSerializer(serializers.Serializer):
 
 
 class RangeQuerySerializer(FiltersSerializer):
-    date_from = serializers.DateField(required=False, help_text=gettext_lazy("default: the first of this month"))
-    date_to = serializers.DateField(required=False, help_text=gettext_lazy("default: the end of this month"))
+    date_from = BusinessDateField(required=False, help_text=gettext_lazy("default: the first of this month"))
+    date_to = BusinessDateField(required=False, help_text=gettext_lazy("default: the end of this month"))
 
     def validate(self, attrs):
         today = timezone.localdate()
@@ -115,10 +116,10 @@ class SalesRowSerializer(serializers.Serializer):
 
 
 class SalesReportSerializer(serializers.Serializer):
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
-    last_year_from = serializers.DateField()
-    last_year_to = serializers.DateField()
+    date_from = BusinessDateField()
+    date_to = BusinessDateField()
+    last_year_from = BusinessDateField()
+    last_year_to = BusinessDateField()
     group_by = serializers.ListField(child=serializers.CharField())
     rows = SalesRowSerializer(many=True)
     total = SalesRowSerializer()
@@ -137,7 +138,7 @@ class TargetRowSerializer(serializers.Serializer):
 
 class TargetReportSerializer(serializers.Serializer):
     month = MonthField()
-    fiscal_year_from = serializers.DateField()
+    fiscal_year_from = BusinessDateField()
     rows = TargetRowSerializer(many=True)
     total = TargetRowSerializer()
 
@@ -151,7 +152,7 @@ class BacklogRowSerializer(serializers.Serializer):
 
 
 class BacklogReportSerializer(serializers.Serializer):
-    as_of = serializers.DateField()
+    as_of = BusinessDateField()
     group_by = serializers.CharField()
     rows = BacklogRowSerializer(many=True)
     total = BacklogRowSerializer()
@@ -170,8 +171,8 @@ class PipelineRowSerializer(serializers.Serializer):
 
 
 class PipelineReportSerializer(serializers.Serializer):
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
+    date_from = BusinessDateField()
+    date_to = BusinessDateField()
     rows = PipelineRowSerializer(many=True)
     total = PipelineRowSerializer()
 

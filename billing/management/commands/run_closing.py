@@ -1,11 +1,11 @@
 """manage.py run_closing 2026-11-30 --user admin: the closing run (締め処理) from the command line."""
 
-import datetime as dt
-
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from backoffice.exceptions import DomainError
+from backoffice.validators import parse_business_date
 from billing.services import closing_run
 
 
@@ -19,9 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, closing_date, user, batch_size, **options):
         try:
-            day = dt.date.fromisoformat(closing_date)
-        except ValueError:
-            raise CommandError("closing_date: enter a date like 2026-11-30") from None
+            day = parse_business_date(closing_date)
+        except ValidationError as error:
+            raise CommandError(f"closing_date: {error.messages[0]}") from None
         actor = get_user_model().objects.filter(username=user, is_active=True).first()
         if actor is None:
             raise CommandError(f"--user: no active user {user}")

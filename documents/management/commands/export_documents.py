@@ -1,17 +1,19 @@
 import datetime as dt
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from backoffice.validators import parse_business_date
 from documents.models import IssuedDocument
 from documents.services import documents_export, documents_in_chunks
 
 
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+        return parse_business_date(value)
+    except ValidationError as error:
+        raise CommandError(f"{value!r}: {error.messages[0]}") from None
 
 
 class Command(BaseCommand):
