@@ -123,7 +123,7 @@ class StockAllocationInline(admin.TabularInline):
 @admin.register(StockDemand)
 class StockDemandAdmin(ReadOnlyAdmin):
     list_display = [
-        "reference",
+        "demand",
         "product",
         "priority_date",
         "priority_number",
@@ -134,9 +134,13 @@ class StockDemandAdmin(ReadOnlyAdmin):
         "status",
     ]
     list_filter = ["status"]
-    search_fields = ["reference", "priority_number", "product__sku", "product__name", "product__name_kana"]
+    search_fields = ["label", "reference", "priority_number", "product__sku", "product__name", "product__name_kana"]
     list_select_related = ["product"]
     inlines = [StockAllocationInline]
+
+    @admin.display(description=_("demanded by"), ordering="label")
+    def demand(self, obj):
+        return str(obj)
 
     @admin.display(description=_("backordered"))
     def backordered(self, obj):
