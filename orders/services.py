@@ -981,9 +981,8 @@ def _take_order_number(order: Order) -> str:
 
 def _demand_label(order: Order, line: OrderLine) -> str:
     """How inventory's messages and lists name the line's demand: 「受注 SO-2026-000007 の 2
-    行目」. Stored with the demand, so in the company's language, not the user's."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return _("Order %(number)s, line %(position)d") % {"number": order.number, "position": line.position}
+    行目」. Stored with the demand: call it in the company's language, not the user's."""
+    return _("Order %(number)s, line %(position)d") % {"number": order.number, "position": line.position}
 
 
 @unit_of_work()
@@ -1032,8 +1031,8 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
             return ConfirmResult(order=order, lines=answers, on_hold=True, message=order.hold_reason)
 
     stock_lines = [line for line in lines if line.tracks_stock]
-    results = demands_create_and_allocate(
-        requests=[
+    with translation.override(settings.LANGUAGE_CODE):
+        requests = [
             DemandRequest(
                 reference=line.demand_reference,
                 product=line.product,
@@ -1043,9 +1042,8 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
                 label=_demand_label(order, line),
             )
             for line in stock_lines
-        ],
-        user=user,
-    )
+        ]
+    results = demands_create_and_allocate(requests=requests, user=user)
     by_line = {line.pk: result for line, result in zip(stock_lines, results, strict=True)}
     dates = expected_dates([result.demand for result in results])
     answers = []

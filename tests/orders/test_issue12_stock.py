@@ -194,6 +194,9 @@ def test_the_answer_is_english_for_an_english_user(admin_user, company, warehous
     assert result.message == (
         "A-100 ステンレスボルト M8: 50 箱, all ship today\nF-404 個包装クッキー: 50 箱 await stock, ship on 12/11"
     )
+    # what is stored for everyone stays in the company's language
+    number = result.order.number
+    assert sorted(str(d) for d in StockDemand.objects.all()) == [f"受注 {number} の 1 行目", f"受注 {number} の 2 行目"]
 
 
 def test_the_admin_shows_the_same_answer_one_line_per_order_line(
