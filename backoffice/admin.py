@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
 from django.http import HttpResponseRedirect
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
@@ -73,7 +75,8 @@ class ServiceModelAdmin(AuditedModelAdmin):
             done += 1
             message = success_message(result) if callable(success_message) else success_message
             if message:
-                self.message_user(request, f"{obj}: {message}", level=messages.SUCCESS)
+                # A message of several lines (an order's stock answer: one per order line) keeps them.
+                self.message_user(request, format_html("{}: {}", obj, linebreaksbr(message)), level=messages.SUCCESS)
         return done
 
     def save_model(self, request, obj, form, change):

@@ -123,7 +123,7 @@ class StockAllocationInline(admin.TabularInline):
 @admin.register(StockDemand)
 class StockDemandAdmin(ReadOnlyAdmin):
     list_display = [
-        "reference",
+        "demand",
         "product",
         "priority_date",
         "priority_number",
@@ -135,6 +135,7 @@ class StockDemandAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status"]
     search_fields = [
+        "label",
         "reference",
         "priority_number",
         "product__sku",
@@ -143,6 +144,10 @@ class StockDemandAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["product"]
     inlines = [StockAllocationInline]
+
+    @admin.display(description=_("demanded by"), ordering="label")
+    def demand(self, obj):
+        return str(obj)
 
     @admin.display(description=_("backordered"))
     def backordered(self, obj):

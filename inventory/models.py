@@ -210,7 +210,8 @@ class StockDemandStatus(models.TextChoices):
 class StockDemand(models.Model):
     """Something outside inventory that wants stock: an order line, most often.
 
-    Inventory knows only the `reference` ("orders.OrderLine:123"), the priority in
+    Inventory knows only the `reference` ("orders.OrderLine:123"), the `label` that
+    names it for people in messages and lists (given by whoever creates the demand), the priority in
     which waiting demands are served (`priority_date`, then `priority_number`, then
     creation), and the quantities: wanted, allocated now, shipped so far. What is
     neither allocated nor shipped is backordered while the demand is open."""
@@ -218,6 +219,12 @@ class StockDemand(models.Model):
     Status = StockDemandStatus
 
     reference = models.CharField(_("reference"), max_length=100)
+    label = models.CharField(
+        _("demanded by"),
+        max_length=200,
+        blank=True,
+        help_text=_("What people call what asks for the stock (受注 SO-2026-000007 の 2 行目); empty: the reference."),
+    )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="demands", verbose_name=_("product"))
     priority_date = models.DateField(
         _("priority date"), help_text=_("The order date: older demands are served first."), validators=[business_date]
@@ -260,7 +267,7 @@ class StockDemand(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.reference
+        return self.label or self.reference
 
     @property
     def backordered(self) -> int:

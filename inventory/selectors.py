@@ -98,14 +98,23 @@ def _lead_time(product_days: int | None, supplier_days: int | None) -> int:
 
 
 def _date_covered(needed: int, incoming: Iterable[IncomingSupply], on: dt.date, lead_time: int) -> tuple[dt.date, str]:
-    """The first expected receipt date by which `needed` units have come in; if the open
-    purchase orders never get there, `on` + the lead time in business days."""
+    """When the first `needed` units of the product's supply have come: the demands
+    ahead take the supply first, in order, and a demand ships when the last of the
+    sources it waits on comes. The supply is the receipts (`incoming`, by expected date;
+    an overdue one counts from `on`), then, beyond every open purchase order, goods
+    ordered now: `on` + the lead time in business days, but never before the
+    receipts that came ahead of them."""
     covered = 0
+    latest = on
     for supply in incoming:
+        latest = max(latest, supply.expected_date)
         covered += supply.quantity
         if covered >= needed:
-            return max(supply.expected_date, on), "purchase_order"
-    return add_business_days(on, lead_time), "lead_time"
+            return latest, "purchase_order"
+    ordered_now = add_business_days(on, lead_time)
+    if latest > ordered_now:
+        return latest, "purchase_order"
+    return ordered_now, "lead_time"
 
 
 def availability(product: Product, quantity: int, on: dt.date | None = None) -> Availability:
@@ -115,7 +124,9 @@ def availability(product: Product, quantity: int, on: dt.date | None = None) -> 
     What ships now is what is available. The rest waits behind every demand already
     backordered: walk the open purchase order receipts by expected date until they
     cover those earlier backorders plus this rest; if they never do, the date is `on`
-    plus the product's lead time in business days. Two queries."""
+    plus the product's lead time in business days, and never before the last receipt
+    (see _date_covered). order_confirm answers with expected_dates, the same walk.
+    Two queries."""
     on = on or timezone.localdate()
     if not product.track_stock:
         return Availability(

@@ -5,7 +5,9 @@ For the orders/ developer: how the sales flow asks for stock
 
 Inventory does not know orders. It knows **demands**: a `StockDemand` is "something
 wants N units of product P", identified by a `reference` string you choose
-(use ``"orders.OrderLine:<pk>"``), ranked by `priority_date` (the order date) and
+(use ``"orders.OrderLine:<pk>"``), named for people by a `label` you give (e.g.
+「受注 SO-2026-000007 の 2 行目」: messages and lists show it, never the reference),
+ranked by `priority_date` (the order date) and
 `priority_number` (the order number): waiting demands are served oldest first.
 A demand holds three numbers: `quantity` (wanted), `allocated` (promised now, held in
 one or more warehouses: `demand.allocations`), `shipped` (gone out). While the demand is
@@ -19,7 +21,7 @@ too), write an audit event, and raise ``backoffice.exceptions.InvalidInput`` (40
 `field`) or ``StateConflict`` (409). Products with ``track_stock=False`` (送料, 作業費)
 have no demands: don't create one for them (InvalidInput on `product`).
 
-``demand_create_and_allocate(*, reference, product, quantity, priority_date, priority_number="", user)``
+``demand_create_and_allocate(*, reference, product, quantity, priority_date, priority_number="", label="", user)``
     -> AllocationResult. Creates the demand and allocates what is available right now
     (all, part or none); the rest is backordered and is allocated automatically, oldest
     demand first, when stock arrives (purchase order receipt, return, stock take, or
@@ -191,6 +193,7 @@ class DemandRequest:
     quantity: int
     priority_date: dt.date
     priority_number: str = ""
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -258,8 +261,7 @@ def _check_tracked(product: Product, field_name: str = "product") -> None:
 def _check_open(demand: StockDemand) -> None:
     if demand.status != StockDemand.Status.OPEN:
         raise StateConflict(
-            _("Demand %(reference)s is %(status)s.")
-            % {"reference": demand.reference, "status": demand.get_status_display()},
+            _("Demand %(reference)s is %(status)s.") % {"reference": demand, "status": demand.get_status_display()},
             field="demand",
         )
 
@@ -451,6 +453,8 @@ def _check_demand_requests(requests: Sequence[DemandRequest]) -> None:
             raise InvalidInput(_("Give the order date."), field="priority_date")
         if len(request.priority_number or "") > 40:
             raise InvalidInput(_("At most 40 characters."), field="priority_number")
+        if len(request.label or "") > 200:
+            raise InvalidInput(_("At most 200 characters."), field="label")
 
 
 def _new_demand(request: DemandRequest, allocated: int, *, pk: int | None = None, now=None) -> StockDemand:
@@ -461,6 +465,7 @@ def _new_demand(request: DemandRequest, allocated: int, *, pk: int | None = None
         product=request.product,
         priority_date=request.priority_date,
         priority_number=request.priority_number or "",
+        label=(request.label or "").strip(),
         quantity=request.quantity,
         allocated=allocated,
         created_at=now,
@@ -483,9 +488,10 @@ WITH level AS (
        AND s.on_hand - s.allocated >= {quantity}
  RETURNING s.warehouse_id, w.code
 ), demand AS (
-    INSERT INTO {demand} (reference, product_id, priority_date, priority_number, quantity, allocated, shipped,
+    INSERT INTO {demand} (reference, label, product_id, priority_date, priority_number, quantity, allocated, shipped,
                           status, created_at, updated_at)
-    SELECT {reference}, {product}, {priority_date}, {priority_number}, {quantity}, {quantity}, 0, 'open', {now}, {now}
+    SELECT {reference}, {label}, {product}, {priority_date}, {priority_number}, {quantity}, {quantity}, 0, 'open',
+           {now}, {now}
       FROM level
  RETURNING id
 ), allocation AS (
@@ -493,7 +499,8 @@ WITH level AS (
     SELECT demand.id, level.warehouse_id, {quantity} FROM demand, level
 ), audit AS (
     INSERT INTO {audit} (actor_id, occurred_at, action, object_type, object_id, object_repr, changes)
-    SELECT {actor}, {now}, 'stock_demand.create', 'inventory.stockdemand', demand.id::text, {reference},
+    SELECT {actor}, {now}, 'stock_demand.create', 'inventory.stockdemand', demand.id::text,
+           COALESCE(NULLIF({label}, ''), {reference}),
            jsonb_build_object('product', {product}, 'quantity', {quantity}, 'allocated', {quantity},
                               'warehouses', jsonb_build_object(level.code, {quantity}))
       FROM demand, level
@@ -505,6 +512,7 @@ _FAST_ALLOCATION_PARAMETERS = {
     "quantity": "integer",
     "product": "bigint",
     "reference": "varchar",
+    "label": "varchar",
     "priority_date": "date",
     "priority_number": "varchar",
     "now": "timestamptz",
@@ -532,6 +540,7 @@ def _allocate_from_default_in_one_statement(request: DemandRequest, now, user) -
         "quantity": request.quantity,
         "product": request.product.pk,
         "reference": reference,
+        "label": (request.label or "").strip(),
         "priority_date": request.priority_date,
         "priority_number": request.priority_number or "",
         "now": now,
@@ -648,7 +657,14 @@ def _create_and_allocate_atomically(requests: Sequence[DemandRequest], user, *, 
 
 
 def demand_create_and_allocate(
-    *, reference: str, product: Product, quantity: int, priority_date: dt.date, priority_number: str = "", user
+    *,
+    reference: str,
+    product: Product,
+    quantity: int,
+    priority_date: dt.date,
+    priority_number: str = "",
+    label: str = "",
+    user,
 ) -> AllocationResult:
     """One line's demand; see demands_create_and_allocate."""
     request = DemandRequest(
@@ -657,6 +673,7 @@ def demand_create_and_allocate(
         quantity=quantity,
         priority_date=priority_date,
         priority_number=priority_number,
+        label=label,
     )
     return demands_create_and_allocate(requests=[request], user=user)[0]
 
@@ -824,7 +841,7 @@ def stock_ship(*, items: Sequence[ShipmentItem], reference: str, user) -> list[S
                 _("Only %(count)d of %(reference)s are allocated%(where)s; ship at most that.")
                 % {
                     "count": can_ship,
-                    "reference": demand.reference,
+                    "reference": demand,
                     "where": _(" in %(warehouse)s") % {"warehouse": item.warehouse.code} if item.warehouse else "",
                 },
                 field="quantity",
@@ -924,7 +941,7 @@ def _holders_message(level: StockLevel, counted: int) -> str:
         .select_related("demand")
         .order_by("demand__priority_date", "demand__priority_number", "demand_id")
     )
-    listed = ", ".join(f"{a.demand.reference} ({a.quantity})" for a in holders[:20])
+    listed = ", ".join(f"{a.demand} ({a.quantity})" for a in holders[:20])
     return _(
         "On hand would be %(counted)d, below the %(allocated)d allocated to: %(holders)s. Release or ship those first."
     ) % {"counted": counted, "allocated": level.allocated, "holders": listed}

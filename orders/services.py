@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backoffice import audit
@@ -970,7 +970,7 @@ def credit_check(order: Order) -> CreditCheck:
 
 @dataclass(frozen=True)
 class LineStockAnswer:
-    """What the admin tells the customer, per line: "30 today, the other 20 on 12/3"."""
+    """What the admin tells the customer, per line: "30 today, the other 20 on 12/11"."""
 
     line_id: int
     position: int
@@ -980,6 +980,30 @@ class LineStockAnswer:
     allocated_now: int
     backordered: int
     expected_date: dt.date | None
+    unit: str = ""
+    on_hold: bool = False
+
+    @property
+    def message(self) -> str:
+        """The answer in words, in the user's language (Japanese by default), naming the
+        product by code and name with the quantities in its unit:
+        「A-100 ステンレスボルト M8: 30 箱 即日出荷、残り 20 箱は 12/11 出荷予定」.
+        Empty for an order held for credit (nothing is allocated yet)."""
+        if self.on_hold:
+            return ""
+        values = {
+            "item": " ".join(part for part in (self.sku, self.description) if part),
+            "unit": self.unit,
+            "quantity": self.ordered,
+            "now": self.allocated_now,
+            "rest": self.backordered,
+            "date": self.expected_date.strftime("%m/%d") if self.expected_date else _("a date not yet known"),
+        }
+        if not self.backordered:
+            return _("%(item)s: %(quantity)d %(unit)s, all ship today") % values
+        if self.allocated_now:
+            return _("%(item)s: %(now)d %(unit)s ship today, the other %(rest)d %(unit)s ship on %(date)s") % values
+        return _("%(item)s: %(rest)d %(unit)s await stock, ship on %(date)s") % values
 
 
 @dataclass(frozen=True)
@@ -997,6 +1021,12 @@ def _take_order_number(order: Order) -> str:
     prefix = prefix_for(DocumentKind.ORDER_CONFIRMATION)
     year = fiscal_year_of(order.order_date, company_profile().fiscal_year_start_month)
     return format_number(prefix, year, take_next_value(prefix, year))
+
+
+def _demand_label(order: Order, line: OrderLine) -> str:
+    """How inventory's messages and lists name the line's demand: 「受注 SO-2026-000007 の 2
+    行目」. Stored with the demand: call it in the company's language, not the user's."""
+    return _("Order %(number)s, line %(position)d") % {"number": order.number, "position": line.position}
 
 
 @unit_of_work()
@@ -1037,25 +1067,27 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
                 extra_fields=["hold_reason", *numbered],
             )
             answers = tuple(
-                LineStockAnswer(line.pk, line.position, line.sku, line.description, line.quantity, 0, 0, None)
+                LineStockAnswer(
+                    line.pk, line.position, line.sku, line.description, line.quantity, 0, 0, None, line.unit, True
+                )
                 for line in lines
             )
             return ConfirmResult(order=order, lines=answers, on_hold=True, message=order.hold_reason)
 
     stock_lines = [line for line in lines if line.tracks_stock]
-    results = demands_create_and_allocate(
-        requests=[
+    with translation.override(settings.LANGUAGE_CODE):
+        requests = [
             DemandRequest(
                 reference=line.demand_reference,
                 product=line.product,
                 quantity=line.quantity,
                 priority_date=order.order_date,
                 priority_number=order.number,
+                label=_demand_label(order, line),
             )
             for line in stock_lines
-        ],
-        user=user,
-    )
+        ]
+    results = demands_create_and_allocate(requests=requests, user=user)
     by_line = {line.pk: result for line, result in zip(stock_lines, results, strict=True)}
     dates = expected_dates([result.demand for result in results])
     answers = []
@@ -1072,6 +1104,7 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
                     line.quantity,
                     0,
                     order.order_date,
+                    line.unit,
                 )
             )
             continue
@@ -1086,6 +1119,7 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
                 allocated_now=result.allocated_now,
                 backordered=backordered,
                 expected_date=dates.get(result.demand.pk) if backordered else timezone.localdate(),
+                unit=line.unit,
             )
         )
     order.confirmed_at = timezone.now()
@@ -1095,19 +1129,8 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
 
 
 def _confirm_message(answers: Sequence[LineStockAnswer]) -> str:
-    parts = []
-    for answer in answers:
-        if answer.backordered:
-            parts.append(
-                _("%(sku)s: %(now)d now, the other %(rest)d on %(date)s")
-                % {
-                    "sku": answer.sku or answer.description,
-                    "now": answer.allocated_now,
-                    "rest": answer.backordered,
-                    "date": answer.expected_date.strftime("%m/%d") if answer.expected_date else "?",
-                }
-            )
-    return "; ".join(parts) or _("Everything can ship now.")
+    """One line of text per order line, every line (also those that ship in full)."""
+    return "\n".join(answer.message for answer in answers)
 
 
 @unit_of_work()

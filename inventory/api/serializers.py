@@ -250,6 +250,7 @@ class PurchaseOrderReceiveInputSerializer(serializers.Serializer):
 
 class ServedDemandSerializer(serializers.Serializer):
     reference = serializers.CharField()
+    label = serializers.CharField(help_text=_("What people call the demand (受注 SO-2026-000007 の 2 行目)."))
     allocated = serializers.IntegerField()
 
 

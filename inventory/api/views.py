@@ -35,6 +35,11 @@ from .serializers import (
 )
 
 
+def _served(served) -> list[dict]:
+    """The waiting demands some new stock went to, named as people know them."""
+    return [{"reference": r.demand.reference, "label": str(r.demand), "allocated": r.allocated_now} for r in served]
+
+
 class ProductFilter(django_filters.FilterSet):
     class Meta:
         model = Product
@@ -165,7 +170,7 @@ class StockAdjustmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             "allocated": level.allocated,
             "available": level.available,
             "move": move,
-            "served": [{"reference": r.demand.reference, "allocated": r.allocated_now} for r in result.served],
+            "served": _served(result.served),
         }
         return Response(StockAdjustmentResultSerializer(payload).data, status=status.HTTP_201_CREATED)
 
@@ -243,7 +248,7 @@ class PurchaseOrderViewSet(
         )
         payload = {
             "purchase_order": self.get_queryset().get(pk=purchase_order.pk),
-            "served": [{"reference": r.demand.reference, "allocated": r.allocated_now} for r in result.served],
+            "served": _served(result.served),
         }
         return Response(PurchaseOrderReceiveResultSerializer(payload).data)
 

@@ -326,12 +326,18 @@ class StockAnswerSerializer(serializers.Serializer):
     allocated_now = serializers.IntegerField()
     backordered = serializers.IntegerField()
     expected_date = BusinessDateField(allow_null=True)
+    unit = serializers.CharField()
+    message = serializers.CharField(
+        help_text=_("This line's answer in words (A-100 ステンレスボルト M8: 50 箱 全数即日出荷); empty on hold.")
+    )
 
 
 class ConfirmResultSerializer(serializers.Serializer):
     order = OrderSerializer()
     on_hold = serializers.BooleanField()
-    message = serializers.CharField()
+    message = serializers.CharField(
+        help_text=_("The lines' answers, one per line of text in line order; on hold, the reason.")
+    )
     lines = StockAnswerSerializer(many=True)
 
 

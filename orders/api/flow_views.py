@@ -311,7 +311,7 @@ class OrderViewSet(FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
                 "order": _order_data(order, request),
                 "on_hold": result.on_hold,
                 "message": result.message,
-                "lines": StockAnswerSerializer([answer.__dict__ for answer in result.lines], many=True).data,
+                "lines": StockAnswerSerializer(result.lines, many=True).data,
             }
         )
 

@@ -37,6 +37,7 @@ def make_demand(
     reference: str | None = None,
     priority_date: dt.date = dt.date(2026, 11, 1),
     priority_number: str = "",
+    label: str = "",
     user=None,
 ) -> services.AllocationResult:
     return services.demand_create_and_allocate(
@@ -45,6 +46,7 @@ def make_demand(
         quantity=quantity,
         priority_date=priority_date,
         priority_number=priority_number,
+        label=label,
         user=user,
     )
 

@@ -198,7 +198,7 @@ def create_po(client, product, quantity=10, **extra):
 
 
 def test_purchase_order_flow_create_issue_receive(admin_api, product, main_wh):
-    waiting = make_demand(product, 6, reference="orders.OrderLine:7")
+    waiting = make_demand(product, 6, reference="orders.OrderLine:7", label="受注 SO-2026-000003 の 1 行目")
 
     created = create_po(admin_api, product)
     assert created.status_code == 201, created.json()
@@ -219,7 +219,9 @@ def test_purchase_order_flow_create_issue_receive(admin_api, product, main_wh):
     body = received.json()
     assert body["purchase_order"]["status"] == "partially_received"
     assert body["purchase_order"]["lines"][0]["received_quantity"] == 8
-    assert body["served"] == [{"reference": "orders.OrderLine:7", "allocated": 6}]
+    assert body["served"] == [
+        {"reference": "orders.OrderLine:7", "label": "受注 SO-2026-000003 の 1 行目", "allocated": 6}
+    ]
     assert waiting.demand.__class__.objects.get(pk=waiting.demand.pk).allocated == 6
 
 

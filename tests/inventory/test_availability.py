@@ -163,7 +163,9 @@ def test_expected_dates_of_waiting_demands_follow_the_queue(product, main_wh, dj
     assert dates == {
         first.pk: dt.date(2026, 12, 1),  # its 10 come with the first 12
         second.pk: dt.date(2026, 12, 8),  # 15 need both purchase orders
-        third.pk: dt.date(2026, 12, 2),  # 20 are never on order: 11/25 + 5 business days
+        # 20 are never on order: 11/25 + 5 business days is 12/02, but goods ordered now
+        # never come before the purchase orders that the earlier demands wait on
+        third.pk: dt.date(2026, 12, 8),
         lone.pk: dt.date(2026, 11, 27),  # the supplier's 2 business days
     }
 

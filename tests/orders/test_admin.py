@@ -48,7 +48,8 @@ def test_order_entry_confirm_and_ship_through_the_admin(admin_user, company, war
 
     response = client.post("/admin/orders/order/", {"action": "confirm", "_selected_action": [order.pk]}, follow=True)
     messages = [str(m) for m in response.context["messages"]]
-    assert any("30 を即日出荷、残り 20" in m for m in messages), messages
+    answer = "A-100 ステンレスボルト M8: 30 箱 即日出荷、残り 20 箱は 11/30 出荷予定"
+    assert any(m.endswith(f": {answer}") for m in messages), messages
     page = client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
     assert "¥108,900" in page
 

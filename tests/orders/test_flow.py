@@ -33,7 +33,7 @@ def test_seed_case_50_ordered_30_on_hand_20_backordered_with_po_date(
     (line,) = result.lines
     assert (line.ordered, line.allocated_now, line.backordered) == (50, 30, 20)
     assert line.expected_date == dt.date(2026, 12, 3)
-    assert result.message == "A-100: 30 を即日出荷、残り 20 は 12/03 出荷予定"
+    assert result.message == "A-100 ステンレスボルト M8: 30 箱 即日出荷、残り 20 箱は 12/03 出荷予定"
     assert result.order.status == Order.Status.CONFIRMED
     assert result.order.number == "SO-2026-000001"
     level = StockLevel.objects.get(product=product_a, warehouse=warehouse)

@@ -41,6 +41,8 @@ def test_confirm_answers_what_ships_now_and_when_the_rest_comes(admin_api, compa
         "allocated_now": 30,
         "backordered": 20,
         "expected_date": "2026-12-03",
+        "unit": "箱",
+        "message": "A-100 ステンレスボルト M8: 30 箱 即日出荷、残り 20 箱は 12/03 出荷予定",
     }
     line = response.data["order"]["lines"][0]
     assert (line["allocated_quantity"], line["backordered_quantity"], line["expected_date"]) == (30, 20, "2026-12-03")
