@@ -35,3 +35,11 @@ class DocumentPDFMissing(StoredPDFProblem):
 
     status_code = 410
     default_code = "pdf_missing"
+
+
+class DocumentFontMissing(DomainError):
+    """No TrueType font to embed: the server cannot issue documents until one is installed
+    (503; the setting DOCUMENTS_FONT_PATH and the package fonts-ipaexfont are named)."""
+
+    status_code = 503
+    default_code = "document_font_missing"

@@ -60,6 +60,7 @@ from backoffice.unitofwork import memoized, unit_of_work
 
 from . import numbering
 from .exceptions import DocumentNotRendered, DocumentPDFMissing, DocumentPDFTampered
+from .fonts import require_embedded_font
 from .models import IssuedDocument, RenderStatus
 from .rendering import DRAFT_NUMBER, KIND_LAYOUTS, render_pdf
 from .types import (
@@ -99,6 +100,7 @@ def document_issue(
 ) -> IssuedDocument:
     profile = company_profile_with_bank_accounts()
     validate_document_data(data, profile)
+    require_embedded_font()  # a PDF that could never be rendered right is not issued: no number taken
     issuer = issuer_snapshot(profile)
     source_type, source_id = _source_reference(source)
     document_json = data.to_json()
@@ -418,6 +420,7 @@ def document_preview(*, data: DocumentData) -> bytes:
     """A draft PDF before issuing: validated like an issue, no number, watermarked, no seal."""
     profile = company_profile_with_bank_accounts()
     validate_document_data(data, profile)
+    require_embedded_font()
     draft = DocumentData(**{**data.__dict__, "extra": {**data.extra, "requires_approval": True, "approved": False}})
     return render_pdf(draft, number=DRAFT_NUMBER, issuer=issuer_snapshot(profile))
 
@@ -426,6 +429,7 @@ def render_snapshot(snapshot: dict[str, Any]) -> bytes:
     """The PDF of a stored snapshot; the same snapshot always gives the same bytes."""
     from django.core.files.storage import default_storage
 
+    require_embedded_font()  # a worker without the font leaves the document failed, to be retried
     issuer = Issuer.from_json(snapshot["issuer"])
     seal = None
     if issuer.seal_name:

@@ -5,21 +5,34 @@ import csv
 import hashlib
 import io
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
 from backoffice.models import AuditEvent
-from documents.exceptions import DocumentPDFTampered
-from documents.services import document_send
+from documents import fonts
+from documents.exceptions import DocumentFontMissing, DocumentPDFTampered
+from documents.models import DocumentCounter, IssuedDocument, RenderStatus
+from documents.services import document_issue, document_render, document_send
 from documents.types import DocumentKind
+from orders import services as order_services
+from orders.models import Customer, Quote
+from orders.services import LineInput
+from tests.factories import CustomerFactory, ProductFactory
 
 from .factories import document_data
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/documents/"
+FONT_MISSING = (
+    "PDFに埋め込む日本語TrueTypeフォントがないため、書類を発行できません。フォントをインストールする"
+    "（Debian/Ubuntu: apt-get install fonts-ipaexfont）か、"
+    "設定 DOCUMENTS_FONT_PATH に .ttf ファイルを指定してください。"
+    " (/nonexistent/ipaexg.ttf does not exist)"
+)
 
 
 def tamper(document):
@@ -157,3 +170,109 @@ def test_verify_documents_reports_each_changed_and_missing_pdf_and_exits_non_zer
     )
     assert len(err) == 2
     assert intact.number not in "\n".join(err)
+
+
+# --- 17. no document without an embedded TrueType font -------------------------------------------------------
+
+
+@pytest.fixture
+def no_font(settings, monkeypatch):
+    """A machine without fonts-ipaexfont, DOCUMENTS_FONT_PATH pointing at nothing."""
+    settings.DOCUMENTS_FONT_PATH = "/nonexistent/ipaexg.ttf"
+    monkeypatch.setattr(fonts, "FONT_SEARCH_PATHS", ("/nonexistent/ipaexg.ttf",))
+    fonts._load.cache_clear()
+    yield settings
+    fonts._load.cache_clear()
+
+
+def test_without_the_font_a_document_is_refused_and_takes_no_number(admin_user, company, no_font):
+    with pytest.raises(DocumentFontMissing) as raised:
+        document_issue(data=document_data(), user=admin_user, source=None)
+
+    assert str(raised.value) == FONT_MISSING
+    assert not IssuedDocument.objects.exists()
+    assert not DocumentCounter.objects.exists()
+
+
+def test_without_the_font_issuing_a_quote_over_the_api_is_503_and_changes_nothing(
+    admin_api, admin_user, company, no_font
+):
+    customer = CustomerFactory(code="C001", name="株式会社山田製作所")
+    product = ProductFactory(sku="A-100", name="ステンレスボルト M8", unit="箱", list_price=Decimal("1980"))
+    quote = order_services.quote_create(
+        user=admin_user, data={"customer": customer, "subject": "見積"}, lines=[LineInput(product=product, quantity=10)]
+    )
+    order_services.quote_submit(quote=quote, user=admin_user)
+
+    response = admin_api.post(f"/api/v1/quotes/{quote.pk}/issue/")
+
+    assert response.status_code == 503
+    assert response.json() == {"detail": FONT_MISSING, "code": "document_font_missing"}
+    assert Quote.objects.get(pk=quote.pk).status == Quote.Status.APPROVED
+    assert Quote.objects.get(pk=quote.pk).number == ""
+    assert not IssuedDocument.objects.exists()
+    assert not DocumentCounter.objects.exists()
+
+
+def test_a_render_without_the_font_stores_no_pdf_and_is_retried_later(
+    admin_user, company, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    """A worker without the font (the document was issued where the font was)."""
+    with django_capture_on_commit_callbacks(execute=False):
+        document = document_issue(data=document_data(), user=admin_user, source=None)
+    settings.DOCUMENTS_FONT_PATH = ""
+    monkeypatch.setattr(fonts, "FONT_SEARCH_PATHS", ("/nonexistent/ipaexg.ttf",))
+    fonts._load.cache_clear()
+    try:
+        with pytest.raises(DocumentFontMissing):
+            document_render(document)
+        document.refresh_from_db()
+        assert (document.render_status, document.pdf.name, document.sha256) == (RenderStatus.FAILED, "", "")
+        assert document.render_error.startswith("DocumentFontMissing: ")
+    finally:
+        monkeypatch.undo()
+        fonts._load.cache_clear()
+    document_render(document)
+    assert document.render_status == RenderStatus.RENDERED
+    with document.pdf.open("rb") as file:
+        assert b"/FontFile2" in file.read()
+
+
+def test_the_cid_fallback_only_when_a_setting_allows_it(
+    admin_user, company, no_font, django_capture_on_commit_callbacks
+):
+    no_font.DOCUMENTS_ALLOW_CID_FONT = True
+    with django_capture_on_commit_callbacks(execute=True):
+        document = document_issue(data=document_data(), user=admin_user, source=None)
+    document.refresh_from_db()
+    with document.pdf.open("rb") as file:
+        pdf = file.read()
+    assert b"HeiseiKakuGo-W5" in pdf
+    assert b"/FontFile2" not in pdf
+
+
+def test_check_document_font_names_the_font_or_says_how_to_install_one(no_font, capsys):
+    with pytest.raises(CommandError) as raised:
+        call_command("check_document_font")
+    assert raised.value.returncode == 1
+    assert str(raised.value) == (
+        "Documents are not issued without an embedded Japanese TrueType font. Install one (Debian/Ubuntu: "
+        "apt-get install fonts-ipaexfont) or set DOCUMENTS_FONT_PATH to a .ttf file. (/nonexistent/ipaexg.ttf "
+        "does not exist)\n"
+        "  Debian/Ubuntu: sudo apt-get install fonts-ipaexfont   (make demo does it when run as root)\n"
+        "  elsewhere: DOCUMENTS_FONT_PATH=/path/to/a/japanese-font.ttf (OpenType/CFF fonts such as Noto Sans CJK "
+        "do not load)"
+    )
+
+
+def test_check_document_font_with_the_font_installed(capsys):
+    call_command("check_document_font")
+    assert capsys.readouterr().out == "PDFs embed /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf\n"
+
+
+def test_load_demo_without_the_font_stops_before_writing_anything(no_font):
+    with pytest.raises(CommandError, match="DOCUMENTS_FONT_PATH"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not Customer.objects.exists()
+    assert not IssuedDocument.objects.exists()
+    assert not AuditEvent.objects.exists()
