@@ -59,12 +59,14 @@ def record(
     action: str,
     obj: models.Model,
     changes: dict[str, Any] | None = None,
+    keep_on_rollback: bool = False,
 ) -> AuditEvent:
     """Record one audit event. `changes` is {field: {"before", "after"}} or any JSON-ready
     detail. Inside a unit of work (a service call) the events of the whole unit are
-    written together in one INSERT just before it commits; outside one, at once."""
+    written together in one INSERT just before it commits; outside one, at once.
+    keep_on_rollback: the event of a refusal, kept even though the refusal fails the unit."""
     event = _event(actor, action, obj, changes)
-    insert_later([event])
+    insert_later([event], keep_on_rollback=keep_on_rollback)
     return event
 
 

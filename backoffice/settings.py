@@ -204,7 +204,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_MAX_BYTES", default=10 * 1024 * 1
 
 # Documents: the TrueType font embedded in every PDF (empty: search the usual places,
 # IPAex Gothic first) and the number prefixes per document kind ({"invoice": "INV"}).
+# Without a TrueType font nothing is issued, unless DOCUMENTS_ALLOW_CID_FONT allows
+# reportlab's built-in, not embedded CID font (PDFs that viewers without Japanese fonts show blank).
 DOCUMENTS_FONT_PATH = env.str("DOCUMENTS_FONT_PATH", default="")
+DOCUMENTS_ALLOW_CID_FONT = env.bool("DOCUMENTS_ALLOW_CID_FONT", default=False)
 DOCUMENTS_NUMBER_PREFIXES = env.dict("DOCUMENTS_NUMBER_PREFIXES", default={})
 
 LOGGING = {

@@ -17,7 +17,9 @@
   callback when the outermost unit succeeds, inside its transaction, just before the
   commit; `insert_later(rows)` queues rows nobody reads back within the unit (the audit
   trail, status history) and writes them there, one INSERT per model. A unit that
-  fails drops them with everything else.
+  fails drops them with everything else, except rows queued with
+  `insert_later(rows, keep_on_rollback=True)`: the record of a refusal (a tampered PDF
+  refused) is written after the rollback, since the refusal is what fails the unit.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ T = TypeVar("T")
 _memo: ContextVar[dict[str, Any] | None] = ContextVar("backoffice_unit_of_work", default=None)
 _BEFORE_COMMIT = "backoffice.unitofwork.before_commit"
 _INSERT_LATER = "backoffice.unitofwork.insert_later"
+_KEEP_ON_ROLLBACK = "backoffice.unitofwork.keep_on_rollback"
 
 
 class unit_of_work(ContextDecorator):  # noqa: N801 - used like transaction.atomic
@@ -55,6 +58,8 @@ class unit_of_work(ContextDecorator):  # noqa: N801 - used like transaction.atom
         return self
 
     def __exit__(self, exc_type, exc, traceback):
+        kept = _memo.get().get(_KEEP_ON_ROLLBACK, []) if self._token is not None else []
+        committed = False
         try:
             if exc_type is None and self._token is not None:
                 try:
@@ -64,9 +69,13 @@ class unit_of_work(ContextDecorator):  # noqa: N801 - used like transaction.atom
                     if not self._atomic.__exit__(type(error), error, error.__traceback__):
                         raise
                     return False
-            return self._atomic.__exit__(exc_type, exc, traceback)
+            suppressed = self._atomic.__exit__(exc_type, exc, traceback)
+            committed = exc_type is None
+            return suppressed
         finally:
             self._reset()
+            if kept and not committed:
+                _insert(kept)  # rolled back: write what must outlive it, in its own (autocommit) statement
 
     def _reset(self) -> None:
         if self._token is not None:
@@ -102,9 +111,11 @@ def before_commit(callback: Callable[[], Any]) -> bool:
     return True
 
 
-def insert_later(objects: Iterable[Model]) -> None:
+def insert_later(objects: Iterable[Model], *, keep_on_rollback: bool = False) -> None:
     """Rows nobody reads back in the same unit (audit events, status history): inside a
-    unit they are written at its end, one INSERT per model; outside one, now."""
+    unit they are written at its end, one INSERT per model; outside one, now.
+    keep_on_rollback: written even when the unit fails (after its rollback), for the
+    record of something refused, whose refusal is the unit's error."""
     objects = list(objects)
     memo = _memo.get()
     if memo is None:
@@ -114,6 +125,8 @@ def insert_later(objects: Iterable[Model]) -> None:
         memo[_INSERT_LATER] = pending = []
         before_commit(lambda: _insert(pending))
     memo[_INSERT_LATER].extend(objects)
+    if keep_on_rollback:
+        memo.setdefault(_KEEP_ON_ROLLBACK, []).extend(objects)
 
 
 def _insert(objects: list[Model]) -> None:

@@ -1,6 +1,6 @@
 from django.core.checks import Warning, register
 
-from .fonts import document_font
+from .fonts import FONT_PACKAGE, cid_fallback_allowed, document_font
 
 
 @register()
@@ -16,12 +16,16 @@ def check_document_font(app_configs, **kwargs):
                 )
             ]
         return []
+    consequence = (
+        "DOCUMENTS_ALLOW_CID_FONT is set: PDFs use the built-in HeiseiKakuGo-W5 CID font, which is not "
+        "embedded, so viewers without Japanese fonts show blank text."
+        if cid_fallback_allowed()
+        else "documents cannot be issued (or their PDFs rendered) until one is installed."
+    )
     return [
         Warning(
-            "No Japanese TrueType font found: PDFs use the built-in HeiseiKakuGo-W5 CID font, which is not "
-            "embedded, so viewers without Japanese fonts show blank text."
-            + (f" ({font.problem})" if font.problem else ""),
-            hint="Install one (Debian/Ubuntu: apt-get install fonts-ipaexfont) or set DOCUMENTS_FONT_PATH "
+            f"No Japanese TrueType font found: {consequence}" + (f" ({font.problem})" if font.problem else ""),
+            hint=f"Install one (Debian/Ubuntu: apt-get install {FONT_PACKAGE}) or set DOCUMENTS_FONT_PATH "
             "to a .ttf file.",
             id="documents.W001",
         )

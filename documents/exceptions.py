@@ -1,4 +1,4 @@
-from backoffice.exceptions import StateConflict
+from backoffice.exceptions import DomainError, StateConflict
 
 
 class DocumentImmutable(StateConflict):
@@ -11,3 +11,35 @@ class DocumentNotRendered(StateConflict):
     """The PDF of this document is still being rendered."""
 
     default_code = "pdf_pending"
+
+
+class StoredPDFProblem(DomainError):
+    """The stored PDF of an issued document cannot be served as it was issued. The payload
+    names the document and carries a `code` a client can act on."""
+
+    def __init__(self, message, *, number: str, **kwargs):
+        super().__init__(message, **kwargs)
+        self.number = number
+        self.extra = {"code": self.code, "number": number, **self.extra}
+
+
+class DocumentPDFTampered(StoredPDFProblem, StateConflict):
+    """The stored bytes no longer have the SHA-256 taken when the PDF was stored: refused
+    (409), recorded in the audit trail. Nobody may receive altered bytes as the document."""
+
+    default_code = "pdf_tampered"
+
+
+class DocumentPDFMissing(StoredPDFProblem):
+    """The stored PDF file is gone (410): the document exists, its archived file does not."""
+
+    status_code = 410
+    default_code = "pdf_missing"
+
+
+class DocumentFontMissing(DomainError):
+    """No TrueType font to embed: the server cannot issue documents until one is installed
+    (503; the setting DOCUMENTS_FONT_PATH and the package fonts-ipaexfont are named)."""
+
+    status_code = 503
+    default_code = "document_font_missing"

@@ -2,9 +2,13 @@
 
 A TrueType font is embedded (as a subset), so any viewer shows the text. The file is
 `settings.DOCUMENTS_FONT_PATH` when set and usable, else the first usable file among common
-locations (IPAex Gothic first: Debian/Ubuntu `apt-get install fonts-ipaexfont`). With
-none, reportlab's built-in CID font is used: not embedded, so a viewer without Japanese
-fonts shows blanks; the system check documents.W001 warns about it.
+locations (IPAex Gothic first: Debian/Ubuntu `apt-get install fonts-ipaexfont`).
+
+With none, documents are not issued or rendered (`require_embedded_font`): an issued PDF
+is archived for good and re-rendered from its snapshot, so one made with reportlab's
+built-in CID font (not embedded: a viewer without Japanese fonts shows blanks) could never
+be made right. `DOCUMENTS_ALLOW_CID_FONT = True` allows that fallback anyway; the system
+check documents.W001 warns either way.
 """
 
 from __future__ import annotations
@@ -14,11 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+from .exceptions import DocumentFontMissing
+
 FALLBACK_CID_FONT = "HeiseiKakuGo-W5"
+FONT_PACKAGE = "fonts-ipaexfont"  # the Debian/Ubuntu package of IPAex Gothic, searched first
 
 FONT_SEARCH_PATHS = (
     "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
@@ -47,6 +55,27 @@ class DocumentFont:
 def document_font() -> DocumentFont:
     configured = getattr(settings, "DOCUMENTS_FONT_PATH", "") or ""
     return _load(str(configured))
+
+
+def cid_fallback_allowed() -> bool:
+    return bool(getattr(settings, "DOCUMENTS_ALLOW_CID_FONT", False))
+
+
+def require_embedded_font() -> DocumentFont:
+    """The font for a PDF someone receives: a TrueType file to embed, else DocumentFontMissing
+    (unless DOCUMENTS_ALLOW_CID_FONT). Called before a number is taken or a PDF stored."""
+    font = document_font()
+    if font.embedded or cid_fallback_allowed():
+        return font
+    raise DocumentFontMissing(
+        _(
+            "Documents are not issued without an embedded Japanese TrueType font. Install one "
+            "(Debian/Ubuntu: apt-get install %(package)s) or set DOCUMENTS_FONT_PATH to a .ttf file."
+        )
+        % {"package": FONT_PACKAGE}
+        + (f" ({font.problem})" if font.problem else ""),
+        extra={"code": DocumentFontMissing.default_code},
+    )
 
 
 @functools.cache

@@ -6,10 +6,10 @@ Public interface (keyword-only; other apps call nothing else in `documents`)::
                    revision_of_number: str | None = None, number: str | None = None) -> IssuedDocument
     document_preview(*, data: DocumentData) -> bytes          # a draft PDF, no number, watermarked
     document_render(document: IssuedDocument) -> IssuedDocument
-    document_pdf_bytes(document: IssuedDocument) -> bytes
+    document_pdf_bytes(document: IssuedDocument, *, user=None) -> bytes   # verified: refuses altered or missing files
     document_send(*, document: IssuedDocument, user, to: list[str], cc: list[str] = (), message: str = "") -> None
     documents_verify(documents: Iterable[IssuedDocument]) -> VerificationReport
-    documents_export(*, documents: Iterable[IssuedDocument], output: BinaryIO) -> int
+    documents_export(*, documents: Iterable[IssuedDocument], output: BinaryIO, user=None) -> int
     documents_render_pending() -> int
     documents_in_chunks(ids: list[int], size: int = 100) -> Iterator[IssuedDocument]
 
@@ -65,7 +65,8 @@ from backoffice.selectors import company_profile_with_bank_accounts
 from backoffice.unitofwork import memoized, unit_of_work
 
 from . import numbering
-from .exceptions import DocumentNotRendered
+from .exceptions import DocumentNotRendered, DocumentPDFMissing, DocumentPDFTampered
+from .fonts import require_embedded_font
 from .models import IssuedDocument, RenderStatus
 from .rendering import DRAFT_NUMBER, KIND_LAYOUTS, render_pdf
 from .types import (
@@ -106,6 +107,7 @@ def document_issue(
 ) -> IssuedDocument:
     profile = company_profile_with_bank_accounts()
     validate_document_data(data, profile)
+    require_embedded_font()  # a PDF that could never be rendered right is not issued: no number taken
     issuer = issuer_snapshot(profile)
     source_type, source_id = _source_reference(source)
     document_json = data.to_json()
@@ -452,6 +454,7 @@ def document_preview(*, data: DocumentData) -> bytes:
     """A draft PDF before issuing: validated like an issue, no number, watermarked, no seal."""
     profile = company_profile_with_bank_accounts()
     validate_document_data(data, profile)
+    require_embedded_font()
     draft = DocumentData(**{**data.__dict__, "extra": {**data.extra, "requires_approval": True, "approved": False}})
     return render_pdf(draft, number=DRAFT_NUMBER, issuer=issuer_snapshot(profile))
 
@@ -460,6 +463,7 @@ def render_snapshot(snapshot: dict[str, Any]) -> bytes:
     """The PDF of a stored snapshot; the same snapshot always gives the same bytes."""
     from django.core.files.storage import default_storage
 
+    require_embedded_font()  # a worker without the font leaves the document failed, to be retried
     issuer = Issuer.from_json(snapshot["issuer"])
     seal = None
     if issuer.seal_name:
@@ -545,11 +549,50 @@ def documents_in_chunks(ids: list[int], size: int = 100) -> Iterator[IssuedDocum
         yield from (loaded[pk] for pk in chunk if pk in loaded)
 
 
-def document_pdf_bytes(document: IssuedDocument) -> bytes:
+def _read_stored_pdf(document: IssuedDocument) -> bytes | None:
+    """The stored bytes as they are, None when the file is gone. Other storage errors
+    (I/O, permissions) are raised: the file may well be there."""
+    try:
+        with document.pdf.open("rb") as file:
+            return file.read()
+    except (FileNotFoundError, ValueError):  # ValueError: no file recorded on the row
+        return None
+
+
+def document_pdf_bytes(document: IssuedDocument, *, user=None) -> bytes:
+    """The stored PDF, verified: the one way its bytes leave the archive (the API and the
+    admin's link, the export, the mail). Bytes whose SHA-256 differs from the one taken
+    when they were stored are refused (DocumentPDFTampered, 409) and a missing file is
+    DocumentPDFMissing (410); either is recorded in the audit trail, and the record is
+    kept even if the caller's unit of work rolls back on the refusal."""
     if not document.is_rendered:
         raise DocumentNotRendered(_("The PDF of %(number)s is still being prepared.") % {"number": document.number})
-    with document.pdf.open("rb") as file:
-        return file.read()
+    pdf = _read_stored_pdf(document)
+    if pdf is None:
+        audit.record(
+            actor=user,
+            action="document.pdf_missing",
+            obj=document,
+            changes={"file": document.pdf.name},
+            keep_on_rollback=True,
+        )
+        logger.error("the stored PDF of %s (%s) is missing", document.number, document.pdf.name)
+        raise DocumentPDFMissing(
+            _("The PDF file of document %(number)s is missing.") % {"number": document.number}, number=document.number
+        )
+    actual = hashlib.sha256(pdf).hexdigest()
+    if actual != document.sha256:
+        audit.record(
+            actor=user,
+            action="document.pdf_tampered",
+            obj=document,
+            changes={"file": document.pdf.name, "expected_sha256": document.sha256, "actual_sha256": actual},
+            keep_on_rollback=True,
+        )
+        logger.error("the stored PDF of %s (%s) was altered: SHA-256 %s", document.number, document.pdf.name, actual)
+        message = _("The PDF of document %(number)s has been tampered with (SHA-256 mismatch).")
+        raise DocumentPDFTampered(message % {"number": document.number}, number=document.number)
+    return pdf
 
 
 # --- verification and export -------------------------------------------------------------------------------
@@ -562,6 +605,7 @@ class VerificationProblem:
     problem: str  # "missing" (no file) or "mismatch" (the bytes changed)
     expected: str
     actual: str
+    file: str = ""  # the stored file's name
 
 
 @dataclass
@@ -575,17 +619,6 @@ class VerificationReport:
         return not self.problems
 
 
-def _stored_sha256(document: IssuedDocument) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        with document.pdf.open("rb") as file:
-            for chunk in file.chunks():
-                digest.update(chunk)
-    except (OSError, ValueError):
-        return None
-    return digest.hexdigest()
-
-
 def documents_verify(documents: Iterable[IssuedDocument]) -> VerificationReport:
     """Re-hash every stored PDF and compare with the SHA-256 taken when it was stored."""
     report = VerificationReport()
@@ -594,7 +627,11 @@ def documents_verify(documents: Iterable[IssuedDocument]) -> VerificationReport:
             report.pending += 1
             continue
         report.checked += 1
-        actual = _stored_sha256(document)
+        try:
+            pdf = _read_stored_pdf(document)
+        except OSError:  # unreadable: reported with the missing ones, the check goes on
+            pdf = None
+        actual = None if pdf is None else hashlib.sha256(pdf).hexdigest()
         if actual != document.sha256:
             report.problems.append(
                 VerificationProblem(
@@ -603,6 +640,7 @@ def documents_verify(documents: Iterable[IssuedDocument]) -> VerificationReport:
                     problem="missing" if actual is None else "mismatch",
                     expected=document.sha256,
                     actual=actual or "",
+                    file=document.pdf.name,
                 )
             )
     return report
@@ -623,23 +661,27 @@ EXPORT_COLUMNS = (
 )
 
 
-def documents_export(*, documents: Iterable[IssuedDocument], output: BinaryIO) -> int:
+def documents_export(*, documents: Iterable[IssuedDocument], output: BinaryIO, user=None) -> int:
     """A ZIP for a tax inspection: every PDF plus index.csv (UTF-8 with BOM, opens in Excel)
-    of date, kind, number, counterparty, amount and hash. Returns the number of documents."""
+    of date, kind, number, counterparty, amount and hash. Returns the number of documents.
+    Only verified bytes go in: an altered or missing file is left out, its row says why
+    (不一致 / ファイルなし) and the audit trail records it."""
     rows = []
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for document in documents:
             filename, check = "", "PDF未作成"
             if document.is_rendered:
                 try:
-                    pdf = document_pdf_bytes(document)
-                except OSError:
+                    pdf = document_pdf_bytes(document, user=user)
+                except DocumentPDFMissing:
                     check = "ファイルなし"
+                except DocumentPDFTampered:
+                    check = "不一致"
                 else:
                     filename = f"pdf/{document.document_date:%Y-%m}/{document.number}.pdf"
                     entry = zipfile.ZipInfo(filename, date_time=document.document_date.timetuple()[:6])
                     archive.writestr(entry, pdf, compress_type=zipfile.ZIP_STORED)
-                    check = "OK" if hashlib.sha256(pdf).hexdigest() == document.sha256 else "不一致"
+                    check = "OK"
             rows.append(
                 [
                     document.document_date.isoformat(),
@@ -687,8 +729,7 @@ def document_send(
     cc = _clean_addresses(cc, "cc", required=False)
     if len(message) > MAX_TEXT["notes"]:
         raise InvalidInput(_("At most %(count)d characters.") % {"count": MAX_TEXT["notes"]}, field="message")
-    if not document.is_rendered:
-        raise DocumentNotRendered(_("The PDF of %(number)s is still being prepared.") % {"number": document.number})
+    document_pdf_bytes(document, user=user)  # not rendered, missing or altered: refused now, not by the mail task
     audit.record(actor=user, action="document.send", obj=document, changes={"to": to, "cc": cc})
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
     document_id = document.pk
@@ -726,6 +767,6 @@ def document_email_deliver(*, document: IssuedDocument, to: list[str], cc: list[
         to=to,
         cc=cc,
     )
-    email.attach(f"{document.number}.pdf", document_pdf_bytes(document), "application/pdf")
+    email.attach(f"{document.number}.pdf", document_pdf_bytes(document, user=user), "application/pdf")
     email.send()
     audit.record(actor=user, action="document.sent", obj=document, changes={"to": to, "cc": cc})

@@ -18,6 +18,19 @@ settings.register_profile("explore", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_sessionstart(session):
+    """Documents are not issued without a TrueType font to embed (CI installs fonts-ipaexfont):
+    without one, stop here with how to install it rather than fail every test that issues one."""
+    from documents.fonts import FONT_PACKAGE, cid_fallback_allowed, document_font
+
+    if not document_font().embedded and not cid_fallback_allowed():
+        pytest.exit(
+            f"No Japanese TrueType font for the PDFs: install it (Debian/Ubuntu: apt-get install {FONT_PACKAGE}) "
+            "or set DOCUMENTS_FONT_PATH to a .ttf file, then run the tests again.",
+            returncode=4,
+        )
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` need real concurrency; on SQLite they are skipped, not faked."""
     from django.conf import settings

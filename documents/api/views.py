@@ -1,3 +1,4 @@
+import io
 import tempfile
 
 import django_filters
@@ -149,7 +150,11 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
         summary="The stored PDF bytes",
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
-            409: OpenApiResponse(description="The PDF is still being rendered: retry shortly."),
+            409: OpenApiResponse(
+                description="The PDF is still being rendered (retry shortly; `render_status`), or its stored "
+                'bytes no longer match their SHA-256 and are refused (`"code": "pdf_tampered"`).'
+            ),
+            410: OpenApiResponse(description='The stored PDF file is missing (`"code": "pdf_missing"`).'),
         },
     )
     @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PDFRenderer])
@@ -160,7 +165,8 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
                 _("The PDF of %(number)s is still being prepared.") % {"number": document.number},
                 extra={"render_status": document.render_status},
             )
-        return FileResponse(document.pdf.open("rb"), content_type="application/pdf", filename=f"{document.number}.pdf")
+        pdf = services.document_pdf_bytes(document, user=request.user)
+        return FileResponse(io.BytesIO(pdf), content_type="application/pdf", filename=f"{document.number}.pdf")
 
     @extend_schema(
         summary="Re-hash the stored PDFs (the list's filters apply) and report any mismatch",
@@ -187,7 +193,7 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
         documents = self.filter_queryset(self.get_queryset()).order_by("document_date", "number")
         ids = list(documents.values_list("pk", flat=True))
         output = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115 (closed by FileResponse)
-        services.documents_export(documents=services.documents_in_chunks(ids), output=output)
+        services.documents_export(documents=services.documents_in_chunks(ids), output=output, user=request.user)
         output.seek(0)
         dates = query.validated_data
         return FileResponse(

@@ -231,10 +231,13 @@ def no_truetype_font(settings, monkeypatch):
     fonts._load.cache_clear()
 
 
-def test_without_a_truetype_font_a_warning_and_the_cid_fallback(no_truetype_font, issuer):
+def test_without_a_truetype_font_a_warning_and_the_cid_fallback(no_truetype_font, settings, issuer):
     (warning,) = check_document_font(None)
     assert warning.id == "documents.W001"
+    assert "documents cannot be issued" in warning.msg
     assert "fonts-ipaexfont" in warning.hint
+    settings.DOCUMENTS_ALLOW_CID_FONT = True  # the renderer's fallback, allowed by this setting only
+    assert "HeiseiKakuGo-W5 CID font" in check_document_font(None)[0].msg
     pdf = render(document_data(), issuer)
     assert b"HeiseiKakuGo-W5" in pdf
     assert b"FontFile2" not in pdf

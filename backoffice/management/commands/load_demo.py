@@ -9,12 +9,14 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from backoffice.roles import Role
 from backoffice.selectors import company_profile
 from backoffice.services import company_profile_update
+from documents.exceptions import DocumentFontMissing
+from documents.fonts import require_embedded_font
 from inventory import services as inventory_services
 from inventory.models import Product, Supplier, Warehouse
 from orders import services as order_services
@@ -246,8 +248,19 @@ CUSTOMERS = [
 class Command(BaseCommand):
     help = "Load demo data (company, warehouses, products, customers, suppliers, one user per role). Safe to re-run."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # The demo issues a purchase order, a quote and a delivery note: never without the
+        # font their PDFs embed, or they would be archived unreadable for good.
+        try:
+            require_embedded_font()
+        except DocumentFontMissing as error:
+            raise CommandError(
+                f"{error.message}\nThen run load_demo again (`make demo` installs it when run as root)."
+            ) from error
+        self._load()
+
+    @transaction.atomic
+    def _load(self):
         users = self._users()
         admin = users["admin"]
         self._company(admin)
