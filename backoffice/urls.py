@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from backoffice.api.http_errors import UnknownApiPath
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +14,7 @@ urlpatterns = [
     path("api/v1/", include("documents.api.urls")),
     path("api/v1/", include("billing.api.urls")),
     path("api/v1/", include("reports.api.urls")),
+    re_path(r"^api/", UnknownApiPath.as_view()),
     path("reports/", include("reports.urls")),
     path("", include("backoffice.web_urls")),
 ]

@@ -11,6 +11,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
+from rest_framework.exceptions import NotFound
+from rest_framework.views import APIView
 
 API_PREFIX = "/api/"
 
@@ -27,6 +29,18 @@ def _too_large() -> JsonResponse:
         },
         status=413,
     )
+
+
+class UnknownApiPath(APIView):
+    """Every path under /api/ that no route matches: a JSON 404 for any method, also with
+    DEBUG on (where Django would show its HTML debug page instead of handler404)."""
+
+    authentication_classes = []
+    permission_classes = []
+    schema = None
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise NotFound
 
 
 def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):

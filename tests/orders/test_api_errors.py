@@ -71,6 +71,16 @@ def test_unknown_api_url_is_a_json_404(admin_api):
     assert response.json() == {"detail": "見つかりませんでした。"}
 
 
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+def test_unknown_api_url_is_a_json_404_also_with_debug_on(admin_api, settings, method):
+    settings.DEBUG = True
+
+    response = getattr(admin_api, method)("/api/v1/quotes/-9.6e-187/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "見つかりませんでした。"}
+
+
 def test_screens_keep_html_404(admin_api):
     response = Client().get("/no-such-page/")
 
