@@ -704,6 +704,20 @@ def _apply_customer_credit(invoices: Sequence[Invoice], user) -> None:
     _write_allocations(allocations, {i.pk: i for i in invoices}, user)
 
 
+def bank_fee_shortfall(*, open_amount: Decimal, paid: Decimal, fee_limit: Decimal) -> Decimal | None:
+    """The bank-fee rule (振込手数料の差し引き): money `paid` against an invoice with
+    `open_amount` open settles it when it falls short by at most `fee_limit` (and by less
+    than the money itself); the shortfall is the fee the customer deducted. Returns that
+    fee (0 for an exact payment), or None when the money leaves the invoice open.
+
+    The one rule for every path: oldest-first matching, explicit allocations that do not
+    say where the fee goes, and the bank statement import (whose limit is the tolerance)."""
+    shortfall = open_amount - paid
+    if 0 <= shortfall <= fee_limit and shortfall < paid:
+        return shortfall
+    return None
+
+
 @dataclass(frozen=True)
 class AllocationInput:
     invoice: Invoice
@@ -726,12 +740,8 @@ def _allocate(payment: Payment, allocations: Sequence[AllocationInput] | None, u
         due = invoice.open_amount
         if remaining <= 0 or due <= 0:
             continue
-        if remaining >= due:
-            amount, fee = due, ZERO
-        elif due - remaining <= fee_left:
-            amount, fee = remaining, due - remaining  # short by the bank fee: settled, fee recorded
-        else:
-            amount, fee = remaining, ZERO
+        amount = min(remaining, due)
+        fee = bank_fee_shortfall(open_amount=due, paid=amount, fee_limit=fee_left) or ZERO
         rows.append(Allocation(invoice=invoice, payment=payment, amount=amount, bank_fee=fee))
         invoice.paid_amount += amount + fee
         remaining -= amount
@@ -767,6 +777,10 @@ def _allocate_explicit(payment: Payment, items: Sequence[AllocationInput], user)
     if fee_total > payment.bank_fee - payment.allocated_fee:
         raise InvalidInput(_("The bank fees allocated are more than the payment's bank fee."), field="allocations")
     invoices = {i.pk: i for i in lock_invoices(seen)}
+    # Allocations that do not say where the payment's bank fee goes: the fee settles the
+    # invoice that the money leaves open by that much (the bank-fee rule).
+    fee_left = payment.bank_fee - payment.allocated_fee
+    place_fee = fee_total == 0 and fee_left > 0
     rows = []
     for index, item in enumerate(items):
         invoice = invoices[item.invoice.pk]
@@ -775,14 +789,29 @@ def _allocate_explicit(payment: Payment, items: Sequence[AllocationInput], user)
                 _("Invoice %(number)s is cancelled and cannot be paid.") % {"number": invoice.number},
                 field=f"allocations[{index}].invoice",
             )
-        if item.amount + item.bank_fee > invoice.open_amount:
+        fee = item.bank_fee
+        if place_fee:
+            fee = bank_fee_shortfall(open_amount=invoice.open_amount, paid=item.amount, fee_limit=fee_left) or ZERO
+            fee_left -= fee
+        if item.amount + fee > invoice.open_amount:
             raise InvalidInput(
                 _("Invoice %(number)s has only ¥%(open)s open.")
                 % {"number": invoice.number, "open": f"{invoice.open_amount:,}"},
                 field=f"allocations[{index}].amount",
             )
-        invoice.paid_amount += item.amount + item.bank_fee
-        rows.append(Allocation(invoice=invoice, payment=payment, amount=item.amount, bank_fee=item.bank_fee))
+        invoice.paid_amount += item.amount + fee
+        rows.append(Allocation(invoice=invoice, payment=payment, amount=item.amount, bank_fee=fee))
+    if place_fee and fee_left:
+        # A fee left over would be booked against receivables (journal, ご入金額) while no
+        # invoice shows it: the admin says where it goes instead.
+        raise InvalidInput(
+            _(
+                "No allocated invoice is left open by the bank fee (¥%(fee)s): give the fee on the "
+                "allocation it settles (bank_fee) or correct the amounts."
+            )
+            % {"fee": f"{fee_left:,}"},
+            field="allocations",
+        )
     _finish_payment_allocation(payment, rows, invoices, user)
     return rows
 
