@@ -40,7 +40,7 @@ from backoffice import audit
 from backoffice.businessdays import add_months, day_of_month, due_date, is_closing_date
 from backoffice.db import compiled_rows
 from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
-from backoffice.money import ZERO, compute_totals, quantize_yen
+from backoffice.money import ZERO, compute_totals, net_amounts, quantize_yen
 from backoffice.roles import Role, has_role
 from backoffice.selectors import company_profile
 from backoffice.unitofwork import unit_of_work
@@ -48,7 +48,12 @@ from documents.services import document_issue
 from documents.types import DocumentData, DocumentKind, DocumentLine
 from orders.models import CLOSING_DAYS, Customer, Shipment, ShipmentLine
 from orders.selectors import uninvoiced_shipments
-from orders.services import customer_party, shipments_mark_invoiced, shipments_mark_uninvoiced
+from orders.services import (
+    customer_party,
+    shipment_lines_restate_net,
+    shipments_mark_invoiced,
+    shipments_mark_uninvoiced,
+)
 
 from .locking import lock_credit_notes, lock_invoices, lock_payments
 from .models import (
@@ -303,6 +308,7 @@ def _save_invoices(built: Sequence[tuple[Invoice, list[InvoiceLine], list[Shipme
             links.append(InvoiceShipment(invoice=invoice, shipment=shipment))
             invoiced.append(shipment)
     InvoiceLine.objects.bulk_create(lines, batch_size=2000)
+    _restate_net_amounts(built)
     try:
         with unit_of_work():
             InvoiceShipment.objects.bulk_create(links, batch_size=2000)
@@ -328,6 +334,23 @@ def _save_invoices(built: Sequence[tuple[Invoice, list[InvoiceLine], list[Shipme
         ],
     )
     return invoices
+
+
+def _restate_net_amounts(built: Sequence[tuple[Invoice, list[InvoiceLine], list[Shipment]]]) -> None:
+    """The invoice states its shipment lines' amounts excluding tax: for a tax-inclusive
+    customer the tax extracted once per rate over the invoice, shared among its lines, so
+    sales reports add up to the invoice (and the journal). A per-shipment invoice states
+    what the delivery note did, so only consolidated ones usually write anything."""
+    mode = company_profile().rounding_mode
+    restated = []
+    for invoice, invoice_lines, _shipments in built:
+        rated = [(line.tax_rate, line.amount) for line in invoice_lines]
+        for line, net in zip(invoice_lines, net_amounts(rated, mode=mode, tax_mode=invoice.tax_mode), strict=True):
+            if line.shipment_line.net_amount != net:
+                line.shipment_line.net_amount = net
+                restated.append(line.shipment_line)
+    if restated:
+        shipment_lines_restate_net(lines=restated)
 
 
 # --- per-shipment invoices --------------------------------------------------------------------------
@@ -984,9 +1007,10 @@ def credit_note_issue(
                 field=f"{field}.amount" if kind == CreditNote.Kind.PRICE_REDUCTION else f"{field}.quantity",
             )
         rows.append(CreditNoteLine(invoice_line=line, quantity=quantity, amount=amount, tax_rate=line.tax_rate))
-    totals = compute_totals(
-        [(row.tax_rate, row.amount) for row in rows], mode=profile.rounding_mode, tax_mode=invoice.tax_mode
-    )
+    rated = [(row.tax_rate, row.amount) for row in rows]
+    totals = compute_totals(rated, mode=profile.rounding_mode, tax_mode=invoice.tax_mode)
+    for row, net in zip(rows, net_amounts(rated, mode=profile.rounding_mode, tax_mode=invoice.tax_mode), strict=True):
+        row.net_amount = net
     already = invoice.credit_notes.aggregate(total=Sum("total"))["total"] or ZERO
     if already + totals.total > invoice.sales_total:
         raise InvalidInput(
