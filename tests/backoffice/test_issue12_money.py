@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backoffice.money import RoundingMode, TaxMode, compute_totals, net_amounts
@@ -14,6 +14,7 @@ lines = st.lists(
 )
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared, loaded CI machine
 @given(lines=lines, mode=st.sampled_from(list(RoundingMode)), tax_mode=st.sampled_from(list(TaxMode)))
 def test_net_amounts_add_up_per_rate_to_the_documents_subtotal(lines, mode, tax_mode):
     nets = net_amounts(lines, mode=mode, tax_mode=tax_mode)
