@@ -8,9 +8,9 @@ never per line. Rates are whole percents (10, 8, 0).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -150,3 +150,38 @@ def compute_totals(
     subtotal = sum((b.subtotal for b in breakdown), ZERO)
     tax_total = sum((b.tax for b in breakdown), ZERO)
     return Totals(subtotal=subtotal, tax_total=tax_total, total=subtotal + tax_total, breakdown=tuple(breakdown))
+
+
+def net_amounts(
+    lines: Sequence[tuple[int, Decimal]],
+    *,
+    mode: str = RoundingMode.DOWN,
+    tax_mode: str = TaxMode.EXCLUSIVE,
+) -> list[Decimal]:
+    """Each line's amount excluding tax, as the document that taxes these (tax rate, line
+    amount) pairs states it: per rate the lines add up to that rate's subtotal in
+    compute_totals, to the yen.
+
+    Tax-exclusive lines are their amounts. For tax-inclusive lines the rate's tax,
+    extracted once on the rate's sum, is shared among its lines in proportion to their
+    amounts, the yen left after flooring going to the largest remainders (earlier lines
+    first on a tie): no line is more than a yen from its exact share, and a report that
+    sums these lines in any grouping agrees with the document."""
+    if TaxMode(tax_mode) == TaxMode.EXCLUSIVE:
+        return [amount for _rate, amount in lines]
+    totals = compute_totals(lines, mode=mode, tax_mode=tax_mode)
+    tax_of = {b.rate: b.tax for b in totals.breakdown}
+    by_rate: dict[int, list[int]] = {}
+    for index, (rate, _amount) in enumerate(lines):
+        by_rate.setdefault(int(rate), []).append(index)
+    nets: list[Decimal] = [ZERO] * len(lines)
+    for rate, indexes in by_rate.items():
+        tax, whole = tax_of[rate], sum((lines[i][1] for i in indexes), ZERO)
+        shares = {i: (tax * lines[i][1] / whole if whole else ZERO) for i in indexes}
+        taxes = {i: share.to_integral_value(rounding=ROUND_FLOOR) for i, share in shares.items()}
+        left = int(tax - sum(taxes.values(), ZERO))
+        for i in sorted(indexes, key=lambda i: (taxes[i] - shares[i], i))[:left]:
+            taxes[i] += 1
+        for i in indexes:
+            nets[i] = lines[i][1] - taxes[i]
+    return nets

@@ -162,7 +162,7 @@ def _create_customers(count: int, closing_day: int, shipments_each: int, user) -
         )
         ShipmentLine.objects.bulk_create(
             [
-                ShipmentLine(shipment=s, order_line=line, quantity=10, amount=Decimal(12000))
+                ShipmentLine(shipment=s, order_line=line, quantity=10, amount=Decimal(12000), net_amount=Decimal(12000))
                 for s, line in zip(shipments, lines, strict=True)
             ],
             batch_size=2000,

@@ -111,6 +111,7 @@ def load(lines: int, seed: int = 7) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from backoffice.money import net_amounts
     from billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
     from documents.models import IssuedDocument
     from inventory.models import Product, StockMove, Warehouse
@@ -190,7 +191,8 @@ def load(lines: int, seed: int = 7) -> dict:
         )
         order_lines, shipment_lines, moves = [], [], []
         line_id = 0
-        for sid, _cust, _day, warehouse in plan:
+        for sid, cust, _day, warehouse in plan:
+            first = len(shipment_lines)
             for position in range(1, LINES_PER_SHIPMENT + 1):
                 line_id += 1
                 product = rng.randint(1, PRODUCTS)
@@ -210,7 +212,7 @@ def load(lines: int, seed: int = 7) -> dict:
                         quantity,
                     )
                 )
-                shipment_lines.append((line_id, sid, line_id, quantity, amount, costs[product - 1]))
+                shipment_lines.append((line_id, sid, line_id, quantity, amount, costs[product - 1], amount))
                 moves.append(
                     (
                         product,
@@ -222,6 +224,12 @@ def load(lines: int, seed: int = 7) -> dict:
                         now,
                     )
                 )
+            if tax_mode[cust] == "inclusive":  # the delivery note's extraction, once per rate
+                mine = shipment_lines[first:]
+                nets = net_amounts(
+                    [(order_lines[row[0] - 1][7], Decimal(row[4])) for row in mine], tax_mode="inclusive"
+                )
+                shipment_lines[first:] = [(*row[:6], net) for row, net in zip(mine, nets, strict=True)]
         _copy(
             OrderLine,
             [
@@ -238,7 +246,11 @@ def load(lines: int, seed: int = 7) -> dict:
             ],
             order_lines,
         )
-        _copy(ShipmentLine, ["id", "shipment_id", "order_line_id", "quantity", "amount", "unit_cost"], shipment_lines)
+        _copy(
+            ShipmentLine,
+            ["id", "shipment_id", "order_line_id", "quantity", "amount", "unit_cost", "net_amount"],
+            shipment_lines,
+        )
         _copy(StockMove, ["product_id", "warehouse_id", "quantity", "kind", "reference", "note", "created_at"], moves)
 
         # One credit note per 100 shipments: a per-shipment invoice with the credited line,
@@ -274,7 +286,8 @@ def load(lines: int, seed: int = 7) -> dict:
                 (n, n, 1, line[0], day, ol[3], ol[2] if False else ol[4], ol[4], line[3], ol[6], ol[7], line[4])
             )
             notes.append((n, f"CN-{n:07d}", "return", n, cust, credit_day, "破損", credit, 0, credit, 2 * n, now))
-            note_lines.append((n, n, n, returned, credit, ol[7]))
+            (credit_net,) = net_amounts([(ol[7], credit)], tax_mode=tax_mode[cust])
+            note_lines.append((n, n, n, returned, credit, ol[7], credit_net))
         _copy(
             IssuedDocument,
             [
@@ -347,7 +360,11 @@ def load(lines: int, seed: int = 7) -> dict:
             ],
             notes,
         )
-        _copy(CreditNoteLine, ["id", "credit_note_id", "invoice_line_id", "quantity", "amount", "tax_rate"], note_lines)
+        _copy(
+            CreditNoteLine,
+            ["id", "credit_note_id", "invoice_line_id", "quantity", "amount", "tax_rate", "net_amount"],
+            note_lines,
+        )
         SalesTarget.objects.bulk_create(
             SalesTarget(rep=rep, month=dt.date(2025, m, 1), amount=Decimal(30_000_000))
             for rep in reps
@@ -385,8 +402,7 @@ def load(lines: int, seed: int = 7) -> dict:
 BARE_LINES = """
 SELECT s.shipped_on AS day, ol.product_id AS product, s.customer_id AS customer, s.sales_rep_id AS rep,
        p.category AS category, sl.quantity AS quantity,
-       CASE WHEN s.tax_mode = 'inclusive' THEN round(sl.amount * 100 / (100 + ol.tax_rate), 0)
-            ELSE sl.amount END AS amount,
+       sl.net_amount AS amount,
        sl.quantity * sl.unit_cost AS cost
 FROM orders_shipmentline sl
 JOIN orders_shipment s ON s.id = sl.shipment_id
@@ -396,11 +412,10 @@ WHERE s.status = 'shipped'
   AND (s.shipped_on BETWEEN %(f)s AND %(t)s OR s.shipped_on BETWEEN %(lf)s AND %(lt)s) {ship_where}
 UNION ALL
 SELECT cn.issue_date, il.product_id, cn.customer_id, cs.sales_rep_id, p.category, -cl.quantity,
-       -CASE WHEN i.tax_mode = 'inclusive' THEN round(cl.amount * 100 / (100 + cl.tax_rate), 0) ELSE cl.amount END,
+       -cl.net_amount,
        -cl.quantity * csl.unit_cost
 FROM billing_creditnoteline cl
 JOIN billing_creditnote cn ON cn.id = cl.credit_note_id
-JOIN billing_invoice i ON i.id = cn.invoice_id
 JOIN billing_invoiceline il ON il.id = cl.invoice_line_id
 LEFT JOIN inventory_product p ON p.id = il.product_id
 LEFT JOIN orders_shipmentline csl ON csl.id = il.shipment_line_id

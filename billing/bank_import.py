@@ -37,6 +37,7 @@ from .services import (
     OPEN_STATUSES,
     AllocationInput,
     _require_admin,
+    bank_fee_shortfall,
     billing_settings,
     payment_record,
 )
@@ -107,9 +108,9 @@ def _matching_invoice(customer_id: int, amount: Decimal, tolerance: Decimal) -> 
     """The oldest open invoice the amount settles exactly, or short by at most the fee tolerance."""
     invoices = Invoice.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES).order_by("due_date", "pk")
     for invoice in invoices:
-        shortfall = invoice.open_amount - amount
-        if 0 <= shortfall <= tolerance and shortfall < amount:
-            return invoice, shortfall
+        fee = bank_fee_shortfall(open_amount=invoice.open_amount, paid=amount, fee_limit=tolerance)
+        if fee is not None:
+            return invoice, fee
     return None
 
 
@@ -150,7 +151,7 @@ def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankS
                 bank_fee=fee,
                 payer_name=payer,
                 user=user,
-                allocations=[AllocationInput(invoice=invoice, amount=amount, bank_fee=fee)],
+                allocations=[AllocationInput(invoice=invoice, amount=amount)],  # the fee settles the rest
             )
             line.status = BankStatementLine.Status.MATCHED
             matched += 1

@@ -305,12 +305,20 @@ class CreditNoteLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity returned"), default=0)
     amount = models.DecimalField(_("amount"), **MONEY)
     tax_rate = models.PositiveSmallIntegerField(_("tax rate (%)"))
+    # The amount excluding tax as the credit note states it (tax once per rate per note,
+    # shared among its lines: backoffice.money.net_amounts).
+    net_amount = models.DecimalField(_("amount excluding tax"), default=0, **MONEY)
 
     class Meta:
         verbose_name = _("credit note line")
         verbose_name_plural = _("credit note lines")
         ordering = ["pk"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="credit_note_line_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_note_line_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(net_amount__gte=0, net_amount__lte=F("amount")), name="credit_note_line_net_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.invoice_line_id}: {self.amount}"

@@ -40,7 +40,7 @@ from backoffice import audit
 from backoffice.businessdays import add_months, day_of_month, due_date, is_closing_date
 from backoffice.db import compiled_rows
 from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
-from backoffice.money import ZERO, compute_totals, quantize_yen
+from backoffice.money import ZERO, compute_totals, net_amounts, quantize_yen
 from backoffice.roles import Role, has_role
 from backoffice.selectors import company_profile
 from backoffice.unitofwork import unit_of_work
@@ -48,7 +48,12 @@ from documents.services import document_issue
 from documents.types import DocumentData, DocumentKind, DocumentLine
 from orders.models import CLOSING_DAYS, Customer, Shipment, ShipmentLine
 from orders.selectors import uninvoiced_shipments
-from orders.services import customer_party, shipments_mark_invoiced, shipments_mark_uninvoiced
+from orders.services import (
+    customer_party,
+    shipment_lines_restate_net,
+    shipments_mark_invoiced,
+    shipments_mark_uninvoiced,
+)
 
 from .locking import lock_credit_notes, lock_invoices, lock_payments
 from .models import (
@@ -314,6 +319,7 @@ def _save_invoices(built: Sequence[tuple[Invoice, list[InvoiceLine], list[Shipme
             links.append(InvoiceShipment(invoice=invoice, shipment=shipment))
             invoiced.append(shipment)
     InvoiceLine.objects.bulk_create(lines, batch_size=2000)
+    _restate_net_amounts(built)
     try:
         with unit_of_work():
             InvoiceShipment.objects.bulk_create(links, batch_size=2000)
@@ -339,6 +345,23 @@ def _save_invoices(built: Sequence[tuple[Invoice, list[InvoiceLine], list[Shipme
         ],
     )
     return invoices
+
+
+def _restate_net_amounts(built: Sequence[tuple[Invoice, list[InvoiceLine], list[Shipment]]]) -> None:
+    """The invoice states its shipment lines' amounts excluding tax: for a tax-inclusive
+    customer the tax extracted once per rate over the invoice, shared among its lines, so
+    sales reports add up to the invoice (and the journal). A per-shipment invoice states
+    what the delivery note did, so only consolidated ones usually write anything."""
+    mode = company_profile().rounding_mode
+    restated = []
+    for invoice, invoice_lines, _shipments in built:
+        rated = [(line.tax_rate, line.amount) for line in invoice_lines]
+        for line, net in zip(invoice_lines, net_amounts(rated, mode=mode, tax_mode=invoice.tax_mode), strict=True):
+            if line.shipment_line.net_amount != net:
+                line.shipment_line.net_amount = net
+                restated.append(line.shipment_line)
+    if restated:
+        shipment_lines_restate_net(lines=restated)
 
 
 # --- per-shipment invoices --------------------------------------------------------------------------
@@ -729,6 +752,20 @@ def _settle_with_credit(invoices: Sequence[Invoice], sources: dict[int, list], u
     _write_allocations(allocations, {i.pk: i for i in invoices}, user)
 
 
+def bank_fee_shortfall(*, open_amount: Decimal, paid: Decimal, fee_limit: Decimal) -> Decimal | None:
+    """The bank-fee rule (振込手数料の差し引き): money `paid` against an invoice with
+    `open_amount` open settles it when it falls short by at most `fee_limit` (and by less
+    than the money itself); the shortfall is the fee the customer deducted. Returns that
+    fee (0 for an exact payment), or None when the money leaves the invoice open.
+
+    The one rule for every path: oldest-first matching, explicit allocations that do not
+    say where the fee goes, and the bank statement import (whose limit is the tolerance)."""
+    shortfall = open_amount - paid
+    if 0 <= shortfall <= fee_limit and shortfall < paid:
+        return shortfall
+    return None
+
+
 @dataclass(frozen=True)
 class AllocationInput:
     invoice: Invoice
@@ -751,12 +788,8 @@ def _allocate(payment: Payment, allocations: Sequence[AllocationInput] | None, u
         due = invoice.open_amount
         if remaining <= 0 or due <= 0:
             continue
-        if remaining >= due:
-            amount, fee = due, ZERO
-        elif due - remaining <= fee_left:
-            amount, fee = remaining, due - remaining  # short by the bank fee: settled, fee recorded
-        else:
-            amount, fee = remaining, ZERO
+        amount = min(remaining, due)
+        fee = bank_fee_shortfall(open_amount=due, paid=amount, fee_limit=fee_left) or ZERO
         rows.append(Allocation(invoice=invoice, payment=payment, amount=amount, bank_fee=fee))
         invoice.paid_amount += amount + fee
         remaining -= amount
@@ -792,6 +825,10 @@ def _allocate_explicit(payment: Payment, items: Sequence[AllocationInput], user)
     if fee_total > payment.bank_fee - payment.allocated_fee:
         raise InvalidInput(_("The bank fees allocated are more than the payment's bank fee."), field="allocations")
     invoices = {i.pk: i for i in lock_invoices(seen)}
+    # Allocations that do not say where the payment's bank fee goes: the fee settles the
+    # invoice that the money leaves open by that much (the bank-fee rule).
+    fee_left = payment.bank_fee - payment.allocated_fee
+    place_fee = fee_total == 0 and fee_left > 0
     rows = []
     for index, item in enumerate(items):
         invoice = invoices[item.invoice.pk]
@@ -800,14 +837,29 @@ def _allocate_explicit(payment: Payment, items: Sequence[AllocationInput], user)
                 _("Invoice %(number)s is cancelled and cannot be paid.") % {"number": invoice.number},
                 field=f"allocations[{index}].invoice",
             )
-        if item.amount + item.bank_fee > invoice.open_amount:
+        fee = item.bank_fee
+        if place_fee:
+            fee = bank_fee_shortfall(open_amount=invoice.open_amount, paid=item.amount, fee_limit=fee_left) or ZERO
+            fee_left -= fee
+        if item.amount + fee > invoice.open_amount:
             raise InvalidInput(
                 _("Invoice %(number)s has only ¥%(open)s open.")
                 % {"number": invoice.number, "open": f"{invoice.open_amount:,}"},
                 field=f"allocations[{index}].amount",
             )
-        invoice.paid_amount += item.amount + item.bank_fee
-        rows.append(Allocation(invoice=invoice, payment=payment, amount=item.amount, bank_fee=item.bank_fee))
+        invoice.paid_amount += item.amount + fee
+        rows.append(Allocation(invoice=invoice, payment=payment, amount=item.amount, bank_fee=fee))
+    if place_fee and fee_left:
+        # A fee left over would be booked against receivables (journal, ご入金額) while no
+        # invoice shows it: the admin says where it goes instead.
+        raise InvalidInput(
+            _(
+                "No allocated invoice is left open by the bank fee (¥%(fee)s): give the fee on the "
+                "allocation it settles (bank_fee) or correct the amounts."
+            )
+            % {"fee": f"{fee_left:,}"},
+            field="allocations",
+        )
     _finish_payment_allocation(payment, rows, invoices, user)
     return rows
 
@@ -980,9 +1032,10 @@ def credit_note_issue(
                 field=f"{field}.amount" if kind == CreditNote.Kind.PRICE_REDUCTION else f"{field}.quantity",
             )
         rows.append(CreditNoteLine(invoice_line=line, quantity=quantity, amount=amount, tax_rate=line.tax_rate))
-    totals = compute_totals(
-        [(row.tax_rate, row.amount) for row in rows], mode=profile.rounding_mode, tax_mode=invoice.tax_mode
-    )
+    rated = [(row.tax_rate, row.amount) for row in rows]
+    totals = compute_totals(rated, mode=profile.rounding_mode, tax_mode=invoice.tax_mode)
+    for row, net in zip(rows, net_amounts(rated, mode=profile.rounding_mode, tax_mode=invoice.tax_mode), strict=True):
+        row.net_amount = net
     already = invoice.credit_notes.aggregate(total=Sum("total"))["total"] or ZERO
     if already + totals.total > invoice.sales_total:
         raise InvalidInput(

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.kana import KanaKeyField
@@ -504,6 +504,11 @@ class ShipmentLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0, default=0)
     unit_cost = models.DecimalField(_("cost price"), max_digits=14, decimal_places=2, db_default=0)
+    # The amount excluding tax as the document that taxes the line states it: the
+    # delivery note when it ships, restated by the invoice that bills it. For a
+    # tax-inclusive sale the tax is extracted once per rate per document and shared
+    # among its lines (backoffice.money.net_amounts), so reports add up to the invoice.
+    net_amount = models.DecimalField(_("amount excluding tax"), max_digits=14, decimal_places=0, default=0)
 
     class Meta:
         verbose_name = _("shipment line")
@@ -512,6 +517,9 @@ class ShipmentLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["shipment", "order_line"], name="shipment_line_unique"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(net_amount__gte=0, net_amount__lte=F("amount")), name="shipment_line_net_range"
+            ),
         ]
 
     def __str__(self) -> str:

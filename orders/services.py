@@ -22,7 +22,7 @@ from backoffice.db import compiled_rows, correlated_sum, update_rows
 from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
 from backoffice.formatting import number, percent
 from backoffice.kana import with_kana_key
-from backoffice.money import ZERO, TaxLine, Totals, compute_totals, line_amount
+from backoffice.money import ZERO, TaxLine, Totals, compute_totals, line_amount, net_amounts
 from backoffice.roles import Role, has_role
 from backoffice.selectors import company_profile
 from backoffice.services import model_create, model_update
@@ -1310,11 +1310,11 @@ def shipment_create(*, order: Order, user, lines: Sequence[tuple[int, int]] | No
         amount = line_amount(quantity, line.unit_price, mode, line.discount_rate)
         unit_cost = line.product.cost if line.product_id else ZERO
         rows.append(ShipmentLine(order_line=line, quantity=quantity, amount=amount, unit_cost=unit_cost))
-    totals = totals_for(
-        [(order_lines[row.order_line_id].tax_rate, row.amount) for row in rows],
-        customer=order.customer,
-        mode=mode,
-    )
+    rated = [(order_lines[row.order_line_id].tax_rate, row.amount) for row in rows]
+    totals = totals_for(rated, customer=order.customer, mode=mode)
+    # Each line's net as the delivery note states it (an invoice may restate it).
+    for row, net in zip(rows, net_amounts(rated, mode=mode, tax_mode=order.customer.tax_mode), strict=True):
+        row.net_amount = net
     shipment = model_create(
         model=Shipment,
         user=user,
@@ -1493,6 +1493,14 @@ def shipments_mark_invoiced(*, shipments: Sequence[Shipment], user) -> int:
         items=[(shipment, {"invoiced": {"before": False, "after": True}}) for shipment in shipments],
     )
     return marked
+
+
+@unit_of_work()
+def shipment_lines_restate_net(*, lines: Sequence[ShipmentLine]) -> int:
+    """The invoice that bills these shipped lines states their amounts excluding tax
+    (`net_amount` set on each: a consolidated invoice extracts a tax-inclusive customer's
+    tax once per rate over the whole period, not per delivery note). One UPDATE per 500."""
+    return update_rows(ShipmentLine, lines, ["net_amount"])
 
 
 @unit_of_work()

@@ -2,9 +2,12 @@
 
 Sales are recognised when goods ship (出荷基準): a shipped shipment's lines count on
 their shipping date. A credit note (返品・値引) counts against sales on its own issue
-date, not the original sale's. Amounts exclude tax: a tax-inclusive (内税) line's
-amount is taken as amount × 100 / (100 + rate), rounded to the yen per line, so every
-grouping adds up the same line values. Cost is quantity × the unit cost recorded on the
+date, not the original sale's. Amounts exclude tax: each line's `net_amount`, as the
+document that taxes it states it (the invoice that bills a shipment line, the delivery
+note until then, the credit note for its lines). For a tax-inclusive (内税) customer the
+tax is extracted once per rate per document and shared among its lines, so every
+grouping adds up the same stored line values and a period that covers whole invoices
+agrees with the invoices and the journal to the yen. Cost is quantity × the unit cost recorded on the
 shipment line when it shipped; the rep and the tax mode are those recorded on the
 shipment, so reassigning a customer does not move past sales.
 
@@ -29,7 +32,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models import (
-    Case,
     CharField,
     Count,
     DecimalField,
@@ -41,9 +43,8 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Cast, Concat, Round, TruncMonth
+from django.db.models.functions import Cast, Concat, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,9 +118,7 @@ class Source:
     rep: str
     category: str
     quantity: str
-    amount: str
-    tax_rate: str
-    tax_mode: str
+    amount: str  # excluding tax (see the module docstring)
     cost: str
     shipment: str
     order_line: str
@@ -128,11 +127,8 @@ class Source:
         return self.lines()
 
     def net_amount(self):
-        """The line amount excluding tax (see the module docstring for 内税 lines)."""
-        extracted = Round(
-            Cast(F(self.amount), COST) * Value(100) / (Value(100) + F(self.tax_rate)), 0, output_field=MONEY
-        )
-        return Case(When(**{self.tax_mode: "inclusive"}, then=extracted), default=F(self.amount), output_field=MONEY)
+        """The line amount excluding tax, as its document states it."""
+        return F(self.amount)
 
     def key_expression(self, dimension: str):
         if dimension == "month":
@@ -149,9 +145,7 @@ SHIPMENTS = Source(
     rep="shipment__sales_rep",
     category="order_line__product__category",
     quantity="quantity",
-    amount="amount",
-    tax_rate="order_line__tax_rate",
-    tax_mode="shipment__tax_mode",
+    amount="net_amount",
     cost="unit_cost",
     shipment="shipment_id",
     order_line="order_line_id",
@@ -166,9 +160,7 @@ CREDIT_NOTES = Source(
     rep="invoice_line__shipment_line__shipment__sales_rep",
     category="invoice_line__product__category",
     quantity="quantity",
-    amount="amount",
-    tax_rate="tax_rate",
-    tax_mode="credit_note__invoice__tax_mode",
+    amount="net_amount",
     cost="invoice_line__shipment_line__unit_cost",
     shipment="invoice_line__shipment_line__shipment_id",
     order_line="invoice_line__shipment_line__order_line_id",

@@ -7,7 +7,7 @@ Today is 2026-02-10. Fiscal year starts in April (the company default).
 | 1 | 2025-01-15 | C001 yamada (rep1)    | A × 10 @1,000                  | 10,000        | 6,000 |
 | 2 | 2025-12-20 | C001 yamada (rep1)    | A × 5, B × 4 @500 (8%)         |  7,000        | 4,200 |
 | 3 | 2026-01-05 | C003 sato (rep2)      | A × 3                          |  3,000        | 1,800 |
-| 4 | 2026-01-10 | C004 inclusive (rep1) | A × 1 @1,000 incl. 10% tax     |    909        |   600 |
+| 4 | 2026-01-10 | C004 inclusive (rep1) | A × 1 @1,000 incl. 10% tax     |    910        |   600 |
 | 5 | 2026-01-31 | C001 yamada (rep1)    | B × 10                         |  5,000        | 3,000 |
 | 6 | 2026-02-01 | C003 sato (rep2)      | A × 2                          |  2,000        | 1,200 |
 | - | 2026-01-12 | credit note on #2     | return A × 2                   | −2,000        | −1,200|

@@ -29,8 +29,8 @@ def test_january_by_product_nets_the_credit_note_and_compares_with_last_year(man
     assert (data["last_year_from"], data["last_year_to"]) == ("2025-01-01", "2025-01-31")
     rows = rows_by_key(data)
     a, b = rows[str(product_a.pk)], rows[str(product_b.pk)]
-    # A: 3,000 (sato) + 909 (内税 1,000 → 909) − 2,000 (return) ; B: 5,000
-    assert (a["quantity"], a["amount"], a["cost"], a["gross_profit"]) == (2, "1909", "1200.00", "709.00")
+    # A: 3,000 (sato) + 910 (内税 1,000 → tax 90 rounded down, once per delivery note) − 2,000 (return) ; B: 5,000
+    assert (a["quantity"], a["amount"], a["cost"], a["gross_profit"]) == (2, "1910", "1200.00", "710.00")
     assert (a["last_year_quantity"], a["last_year_amount"], a["growth_pct"]) == (10, "10000", "-80.9")
     assert (b["quantity"], b["amount"], b["cost"], b["gross_margin_pct"]) == (10, "5000", "3000.00", "40.0")
     assert b["last_year_amount"] == "0" and b["growth_pct"] is None
@@ -40,9 +40,9 @@ def test_january_by_product_nets_the_credit_note_and_compares_with_last_year(man
     total = data["total"]
     assert (total["quantity"], total["amount"], total["cost"], total["gross_profit"]) == (
         12,
-        "6909",
+        "6910",
         "4200.00",
-        "2709.00",
+        "2710.00",
     )
     assert (total["gross_margin_pct"], total["last_year_amount"], total["share_pct"]) == ("39.2", "10000", "100.0")
 
@@ -53,10 +53,10 @@ def test_months_across_the_year_boundary(manager_api, sales):
     data = response.json()
     assert [(r["key"], r["amount"], r["last_year_amount"]) for r in data["rows"]] == [
         ("2025-12", "7000", "0"),
-        ("2026-01", "6909", "10000"),
+        ("2026-01", "6910", "10000"),
         ("2026-02", "2000", "0"),
     ]
-    assert data["total"]["amount"] == "15909"
+    assert data["total"]["amount"] == "15910"
     assert data["rows"][1]["label"] == "2026年01月" or data["rows"][1]["label"] == "2026-01"
 
 
@@ -67,7 +67,7 @@ def test_every_grouping_sums_to_the_same_total(manager_api, sales, group_by):
     total = data["total"]
     assert (total["quantity"], total["amount"], total["cost"], total["last_year_amount"]) == (
         23,
-        "15909",
+        "15910",
         "9600.00",
         "10000",
     )
@@ -82,7 +82,7 @@ def test_two_level_grouping_rep_then_month(manager_api, sales, rep_user, other_r
 
     assert [(r["keys"], r["amount"]) for r in data["rows"]] == [
         ([str(rep_user.pk), "2025-12"], "7000"),
-        ([str(rep_user.pk), "2026-01"], "3909"),  # 5,000 + 909 − 2,000
+        ([str(rep_user.pk), "2026-01"], "3910"),  # 5,000 + 910 − 2,000
         ([str(other_rep.pk), "2026-01"], "3000"),
         ([str(other_rep.pk), "2026-02"], "2000"),
     ]
@@ -107,16 +107,16 @@ def test_filters_customer_product_rep_and_warehouse(manager_api, sales, sato, pr
 
     assert total(customer=sato.pk) == "5000"
     assert total(product=product_b.pk) == "7000"  # 2,000 in December + 5,000 in January
-    assert total(rep=rep_user.pk) == "10909"
+    assert total(rep=rep_user.pk) == "10910"
     assert total(warehouse=osaka.pk) == "2000"
-    assert total(warehouse=warehouse.pk) == "13909"  # the return follows the Tokyo shipment it credits
+    assert total(warehouse=warehouse.pk) == "13910"  # the return follows the Tokyo shipment it credits
 
 
 def test_a_rep_sees_only_their_customers(rep_api, sales, other_rep):
     data = rep_api.get("/api/v1/reports/sales/", {**WINTER, "group_by": "customer"}).json()
 
     assert [r["label"] for r in data["rows"]] == ["C001 山田製作所", "C004 内税商店"]
-    assert data["total"]["amount"] == "10909"
+    assert data["total"]["amount"] == "10910"
     assert rep_api.get("/api/v1/reports/sales/", {**WINTER, "rep": other_rep.pk}).json()["total"]["amount"] == "0"
 
 
@@ -130,7 +130,7 @@ def test_selector_runs_a_bounded_number_of_queries(manager_user, sales, django_a
             group_by=["product"],
             filters=SalesFilters(),
         )
-    assert report.total.amount == Decimal(25909)
+    assert report.total.amount == Decimal(25910)
 
 
 def test_endpoint_query_count_does_not_grow_with_rows(manager_api, sales, django_assert_num_queries):
