@@ -11,7 +11,7 @@ from rest_framework import renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from backoffice.api.fields import BusinessDateFilter
+from backoffice.api.fields import BusinessDateFilter, IdFilter
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role
 from documents import services
@@ -53,10 +53,6 @@ class CounterpartyReferenceFilter(django_filters.CharFilter):
         kind, pk = value
         qs = qs.filter(counterparty_id=pk)
         return qs.filter(counterparty_kind=kind) if kind else qs
-
-
-class IdFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField  # 1.5 is not an id
 
 
 class DocumentFilterForm(forms.Form):

@@ -5,7 +5,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from backoffice.api.fields import BusinessDateFilter
+from backoffice.api.fields import BusinessDateFilter, IdFilter
 from backoffice.api.viewsets import MasterViewSet
 from backoffice.exceptions import InvalidInput
 from backoffice.permissions import RolePermission
@@ -183,7 +183,7 @@ class StockAdjustmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class PurchaseOrderFilter(django_filters.FilterSet):
     expected_from = BusinessDateFilter(field_name="expected_date", lookup_expr="gte")
     expected_to = BusinessDateFilter(field_name="expected_date", lookup_expr="lte")
-    product = django_filters.NumberFilter(field_name="lines__product", distinct=True)
+    product = IdFilter(field_name="lines__product", distinct=True)
 
     class Meta:
         model = PurchaseOrder

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from backoffice.api.fields import BusinessDateField
+from backoffice.api.fields import BusinessDateField, IdField
 from orders.models import Customer, Inquiry, Order, OrderLine, Quote, QuoteLine, Shipment, ShipmentLine, ShipToAddress
 from orders.services import LineInput
 
@@ -364,7 +364,7 @@ class ShipmentLineSerializer(serializers.ModelSerializer):
 
 
 class ShipmentLineInputSerializer(serializers.Serializer):
-    order_line = serializers.IntegerField(min_value=1)
+    order_line = IdField()
     quantity = serializers.IntegerField(min_value=1, max_value=LIMITS["max_quantity"])
 
 

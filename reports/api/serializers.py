@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from backoffice.api.fields import BusinessDateField
+from backoffice.api.fields import BusinessDateField, IdField
 from backoffice.exceptions import InvalidInput
 from reports.models import SalesTarget
 from reports.selectors import DIMENSIONS, add_months, month_end, month_start
@@ -40,9 +40,9 @@ class MonthField(serializers.Field):
 
 
 class FiltersSerializer(serializers.Serializer):
-    customer = serializers.IntegerField(required=False, min_value=1)
-    product = serializers.IntegerField(required=False, min_value=1)
-    rep = serializers.IntegerField(required=False, min_value=1)
+    customer = IdField(required=False)
+    product = IdField(required=False)
+    rep = IdField(required=False)
 
 
 class RangeQuerySerializer(FiltersSerializer):
@@ -69,7 +69,7 @@ class SalesQuerySerializer(RangeQuerySerializer):
         default="month",
         help_text=gettext_lazy("one or two of: month, day, product, customer, rep, category (e.g. rep,month)"),
     )
-    warehouse = serializers.IntegerField(required=False, min_value=1)
+    warehouse = IdField(required=False)
 
     def validate_group_by(self, value):
         parts = [part.strip() for part in value.split(",")]

@@ -120,3 +120,19 @@ def test_an_unexpected_error_is_a_json_500(admin_user, monkeypatch):
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "サーバエラーが発生しました。"}
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/reports/backlog/?rep=36155180342293856256", "rep"),
+        ("/api/v1/reports/pipeline/?customer=36155180342293856256", "customer"),
+        ("/api/v1/reports/sales/?product=36155180342293856256", "product"),
+        ("/api/v1/purchase-orders/?product=36155180342293856256", "product"),
+    ],
+)
+def test_an_id_beyond_any_row_is_a_400_naming_the_parameter(admin_api, company, url, field):
+    response = admin_api.get(url)
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
