@@ -19,12 +19,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import translation
 
-from backoffice.backups import current_state
+from backoffice.backups import current_state, pg_program
 from documents.models import IssuedDocument
 from orders import services as order_services
 from orders.models import Customer
 from orders.services import LineInput
-from tests.factories import make_user
 
 DEVNULL = open(os.devnull, "w")  # noqa: SIM115 - command output is not what these tests look at
 
@@ -87,6 +86,40 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _assert_refusals(backup_dir: Path) -> None:
+    """Restore into the database the backup came from (it holds rows), then from a backup with one bit
+    changed in a PDF and in the dump: refused, with nothing written. Part of the drill, so the
+    backup is a real one without paying for another database flush."""
+    users = get_user_model().objects.count()
+    name = connection.settings_dict["NAME"]
+    with translation.override("ja"), pytest.raises(CommandError) as refused:
+        call_command("restore", str(backup_dir), stdout=DEVNULL)
+    assert str(refused.value).startswith(f"データベース {name} は空ではありません（auth_user, ")
+    assert str(refused.value).endswith("にデータがあります）。復元は新しい空のデータベースにだけ行えます。")
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("restore", str(backup_dir), stdout=DEVNULL)
+    assert str(refused.value).startswith(f"The database {name} is not empty (auth_user, ")
+    assert str(refused.value).endswith(" hold rows). Restore only into a new, empty database.")
+    assert "documents_issueddocument" in str(refused.value)
+
+    manifest = json.loads((backup_dir / "manifest.json").read_text(encoding="utf-8"))
+    pdf = next(entry["path"] for entry in manifest["files"] if entry["path"].endswith(".pdf"))
+    for altered in (pdf, manifest["database_file"]):
+        path = backup_dir / altered
+        original = path.read_bytes()
+        changed = bytearray(original)
+        changed[len(changed) // 2] ^= 0x01  # one bit, same size
+        path.write_bytes(bytes(changed))
+        # The sums are checked first: the message names the file, not the full database.
+        with translation.override("ja"), pytest.raises(CommandError) as refused:
+            call_command("restore", str(backup_dir), stdout=DEVNULL)
+        assert str(refused.value) == (
+            f"SRC: {altered} が manifest.json の SHA-256 と一致しません。バックアップが改変されたか破損しています。"
+        )
+        path.write_bytes(original)
+    assert get_user_model().objects.count() == users
+
+
 def _drill(tmp_path: Path, *, database_url: str, restored_rows, restored_documents):
     _issue_documents()
     documents = _documents()
@@ -115,10 +148,12 @@ def _drill(tmp_path: Path, *, database_url: str, restored_rows, restored_documen
     for _number, sha, pdf in documents:
         assert _sha256(media_root / pdf) == sha == _sha256(Path(settings.MEDIA_ROOT) / pdf)
 
+    _assert_refusals(backup_dir)
+
 
 @on_sqlite
 @pytest.mark.django_db(transaction=True)
-def test_restore_drill_on_sqlite(tmp_path):
+def test_restore_drill_on_sqlite_then_refusals(tmp_path):
     target = tmp_path / "restored.sqlite3"
 
     def query(sql):
@@ -142,7 +177,7 @@ def test_restore_drill_on_sqlite(tmp_path):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_restore_drill_on_postgresql(tmp_path):
+def test_restore_drill_on_postgresql_then_refusals(tmp_path):
     import psycopg
 
     config = connection.settings_dict
@@ -176,55 +211,6 @@ def test_restore_drill_on_postgresql(tmp_path):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def backup_of_one_user(transactional_db, tmp_path):
-    """A real backup of a database holding one user and one stored file."""
-    make_user(None, username="owner")
-    stored = Path(settings.MEDIA_ROOT) / "uploads" / "statement.txt"
-    stored.parent.mkdir(parents=True)
-    stored.write_text("2026-12-01 入金 50,000", encoding="utf-8")
-    call_command("backup", str(tmp_path / "backup"), stdout=DEVNULL)
-    return tmp_path / "backup"
-
-
-def test_restore_refuses_a_database_that_holds_rows(backup_of_one_user):
-    users = get_user_model().objects.count()
-    name = connection.settings_dict["NAME"]
-
-    with translation.override("ja"), pytest.raises(CommandError) as refused:
-        call_command("restore", str(backup_of_one_user), stdout=DEVNULL)
-
-    assert str(refused.value) == (
-        f"データベース {name} は空ではありません（auth_user にデータがあります）。"
-        "復元は新しい空のデータベースにだけ行えます。"
-    )
-    assert get_user_model().objects.count() == users
-    with translation.override("en"), pytest.raises(CommandError) as refused:
-        call_command("restore", str(backup_of_one_user), stdout=DEVNULL)
-    assert str(refused.value) == (
-        f"The database {name} is not empty (auth_user hold rows). Restore only into a new, empty database."
-    )
-
-
-@pytest.mark.parametrize("altered", ["media/uploads/statement.txt", "database"])
-def test_restore_refuses_a_backup_whose_file_does_not_match_the_manifest(backup_of_one_user, altered):
-    manifest = json.loads((backup_of_one_user / "manifest.json").read_text(encoding="utf-8"))
-    if altered == "database":
-        altered = manifest["database_file"]
-    path = backup_of_one_user / altered
-    content = bytearray(path.read_bytes())
-    content[len(content) // 2] ^= 0x01  # one bit, same size
-    path.write_bytes(bytes(content))
-
-    with translation.override("ja"), pytest.raises(CommandError) as refused:
-        call_command("restore", str(backup_of_one_user), stdout=DEVNULL)
-
-    # The sums are checked before anything else, so the message is about the file, not the full database.
-    assert str(refused.value) == (
-        f"SRC: {altered} が manifest.json の SHA-256 と一致しません。バックアップが改変されたか破損しています。"
-    )
-
-
 def test_restore_refuses_a_directory_without_a_manifest(tmp_path):
     with translation.override("ja"), pytest.raises(CommandError) as refused:
         call_command("restore", str(tmp_path), stdout=DEVNULL)
@@ -243,3 +229,27 @@ def test_backup_refuses_a_directory_that_is_not_empty(tmp_path):
         call_command("backup", str(tmp_path), stdout=DEVNULL)
     assert str(refused.value) == f"DEST: {tmp_path} is not empty; give a new or empty directory."
     assert [path.name for path in tmp_path.iterdir()] == ["old.txt"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_pg_bin_dir_without_a_matching_pg_dump_is_refused_by_name(settings, tmp_path):
+    settings.PG_BIN_DIR = str(tmp_path)
+    server = connection.pg_version // 10000
+
+    with translation.override("ja"), pytest.raises(CommandError) as refused:
+        pg_program("pg_dump")
+
+    assert str(refused.value) == (
+        f"PostgreSQL {server} 以降に対応する pg_dump がありません（見つかったもの: {tmp_path}/pg_dump (-)）。"
+        f"postgresql-client-{server} をインストールするか、PG_BIN_DIR を設定してください。"
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_client_programs_found_match_the_server():
+    server = connection.pg_version // 10000
+    for name in ("pg_dump", "pg_restore"):
+        version = subprocess.run([pg_program(name), "--version"], capture_output=True, text=True, check=True).stdout  # noqa: S603
+        assert int(version.split("(PostgreSQL) ")[1].split(".")[0]) >= server
