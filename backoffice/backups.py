@@ -244,6 +244,11 @@ def backup(*, destination: Path, progress: Callable[[str], None] = lambda _messa
         raise CommandError(_("DEST: %(path)s is a file, not a directory.") % {"path": destination})
     if destination.is_dir() and any(destination.iterdir()):
         raise CommandError(_("DEST: %(path)s is not empty; give a new or empty directory.") % {"path": destination})
+    media_root = Path(settings.MEDIA_ROOT)
+    if destination.resolve().is_relative_to(media_root.resolve()):
+        raise CommandError(
+            _("DEST: %(path)s is inside MEDIA_ROOT; choose a directory outside it.") % {"path": destination}
+        )
     vendor = connection.vendor
     if vendor not in DATABASE_FILES:
         raise CommandError(_("Backups support PostgreSQL and SQLite, not %(vendor)s.") % {"vendor": vendor})
@@ -253,7 +258,6 @@ def backup(*, destination: Path, progress: Callable[[str], None] = lambda _messa
         progress(f"database → {database_file}")
         state = _backup_postgresql(database_file) if vendor == "postgresql" else _backup_sqlite(database_file)
         files = [_file_entry(destination, database_file)]
-        media_root = Path(settings.MEDIA_ROOT)
         media_files = _media_files(media_root)
         progress(f"{len(media_files)} files from {media_root}")
         for source in media_files:
@@ -298,9 +302,11 @@ def read_manifest(source: Path) -> dict:
 def verify_files(source: Path, manifest: dict) -> None:
     """Every listed file present, inside the backup, with its size and SHA-256."""
     root = source.resolve()
+    if manifest["database_file"] not in {entry["path"] for entry in manifest["files"]}:
+        raise CommandError(_("SRC: %(file)s is not listed in manifest.json.") % {"file": manifest["database_file"]})
     for entry in manifest["files"]:
         path = (source / entry["path"]).resolve()
-        if not path.is_relative_to(root):
+        if ".." in Path(entry["path"]).parts or not path.is_relative_to(root):
             raise CommandError(_("SRC: %(file)s points outside the backup.") % {"file": entry["path"]})
         if not path.is_file():
             raise CommandError(_("SRC: %(file)s is listed in manifest.json but missing.") % {"file": entry["path"]})

@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import translation
 
-from backoffice.backups import current_state, pg_program
+from backoffice.backups import current_state, data_tables, pg_program
 from documents.models import IssuedDocument
 from orders import services as order_services
 from orders.models import Customer
@@ -86,21 +86,25 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _assert_refusals(backup_dir: Path) -> None:
+def _assert_refusals(backup_dir: Path, rows: dict[str, int]) -> None:
     """Restore into the database the backup came from (it holds rows), then from a backup with one bit
     changed in a PDF and in the dump: refused, with nothing written. Part of the drill, so the
     backup is a real one without paying for another database flush."""
-    users = get_user_model().objects.count()
     name = connection.settings_dict["NAME"]
+    full = ", ".join(sorted(table for table in data_tables() if rows[table]))
+    assert full.startswith("auth_user, backoffice_auditevent, ") and "documents_issueddocument" in full
+    assert "backoffice_companyprofile" not in full  # the row `migrate` writes: a migrated database is empty
     with translation.override("ja"), pytest.raises(CommandError) as refused:
         call_command("restore", str(backup_dir), stdout=DEVNULL)
-    assert str(refused.value).startswith(f"データベース {name} は空ではありません（auth_user, ")
-    assert str(refused.value).endswith("にデータがあります）。復元は新しい空のデータベースにだけ行えます。")
+    assert str(refused.value) == (
+        f"データベース {name} は空ではありません（{full} にデータがあります）。"
+        "復元は新しい空のデータベースにだけ行えます。"
+    )
     with translation.override("en"), pytest.raises(CommandError) as refused:
         call_command("restore", str(backup_dir), stdout=DEVNULL)
-    assert str(refused.value).startswith(f"The database {name} is not empty (auth_user, ")
-    assert str(refused.value).endswith(" hold rows). Restore only into a new, empty database.")
-    assert "documents_issueddocument" in str(refused.value)
+    assert str(refused.value) == (
+        f"The database {name} is not empty ({full} hold rows). Restore only into a new, empty database."
+    )
 
     manifest = json.loads((backup_dir / "manifest.json").read_text(encoding="utf-8"))
     pdf = next(entry["path"] for entry in manifest["files"] if entry["path"].endswith(".pdf"))
@@ -117,7 +121,7 @@ def _assert_refusals(backup_dir: Path) -> None:
             f"SRC: {altered} が manifest.json の SHA-256 と一致しません。バックアップが改変されたか破損しています。"
         )
         path.write_bytes(original)
-    assert get_user_model().objects.count() == users
+    assert current_state().row_counts == rows
 
 
 def _drill(tmp_path: Path, *, database_url: str, restored_rows, restored_documents):
@@ -148,7 +152,7 @@ def _drill(tmp_path: Path, *, database_url: str, restored_rows, restored_documen
     for _number, sha, pdf in documents:
         assert _sha256(media_root / pdf) == sha == _sha256(Path(settings.MEDIA_ROOT) / pdf)
 
-    _assert_refusals(backup_dir)
+    _assert_refusals(backup_dir, rows)
 
 
 @on_sqlite
@@ -229,6 +233,18 @@ def test_backup_refuses_a_directory_that_is_not_empty(tmp_path):
         call_command("backup", str(tmp_path), stdout=DEVNULL)
     assert str(refused.value) == f"DEST: {tmp_path} is not empty; give a new or empty directory."
     assert [path.name for path in tmp_path.iterdir()] == ["old.txt"]
+
+
+def test_backup_refuses_a_destination_inside_media_root():
+    destination = Path(settings.MEDIA_ROOT) / "backups" / "today"
+
+    with translation.override("ja"), pytest.raises(CommandError) as refused:
+        call_command("backup", str(destination), stdout=DEVNULL)
+
+    assert str(refused.value) == (
+        f"DEST: {destination} は MEDIA_ROOT の中にあります。MEDIA_ROOT の外のディレクトリを指定してください。"
+    )
+    assert not destination.exists()
 
 
 @pytest.mark.postgres
