@@ -94,6 +94,10 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# `manage.py backup` / `restore`: the directory of pg_dump and pg_restore (default: PATH, else the
+# newest /usr/lib/postgresql/<version>/bin); they must be at least the server's major version.
+PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
