@@ -89,7 +89,10 @@ def lockout_response(request, original_response=None, credentials=None):
         response = JsonResponse({"detail": lockout_message()}, status=status)
         response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
         return response
-    return render(request, "backoffice/lockout.html", {"message": lockout_message()}, status=status)
+    from django.contrib import admin
+
+    context = {"site_header": admin.site.site_header, "site_title": admin.site.site_title, "message": lockout_message()}
+    return render(request, "backoffice/lockout.html", context, status=status)
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
