@@ -1,16 +1,20 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from knox.models import AuthToken as KnoxAuthToken
 
 from . import audit
 from .exceptions import DomainError
-from .models import AuditEvent, BankAccount, CompanyProfile
+from .models import ApiToken, AuditEvent, BankAccount, CompanyProfile
 from .roles import Role, has_role
-from .services import company_profile_update
+from .services import api_tokens_revoke_all, company_profile_update
 
 admin.site.site_header = _("Sales back office")
 admin.site.site_title = _("Sales back office")
@@ -183,3 +187,58 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# API tokens: the project's own token model replaces knox's (KNOX_TOKEN_MODEL).
+if admin.site.is_registered(KnoxAuthToken):
+    admin.site.unregister(KnoxAuthToken)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Issued API tokens (hashes only): see who holds one, delete one to revoke it."""
+
+    list_display = ["user", "token_key_prefix", "created", "expiry"]
+    list_filter = ["expiry"]
+    search_fields = ["user__username", "token_key"]
+    list_select_related = ["user"]
+    fields = ["user", "token_key_prefix", "created", "expiry"]
+    readonly_fields = fields
+
+    @admin.display(description=_("key prefix"))
+    def token_key_prefix(self, token):
+        return token.token_key[:8]
+
+    def has_add_permission(self, request):
+        return False  # tokens are issued by signing in to auth/token/
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class BackofficeUserAdmin(UserAdmin):
+    """Django's user admin, plus: deactivating a user revokes their API tokens, and an
+    action revokes the tokens of the selected users. (A password change needs nothing
+    here: every token issued under the old password stops working by itself.)"""
+
+    actions = ["revoke_api_tokens"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            api_tokens_revoke_all(user=obj, actor=request.user)
+
+    @admin.action(description=_("Revoke API tokens"), permissions=["change"])
+    def revoke_api_tokens(self, request, queryset):
+        revoked = sum(api_tokens_revoke_all(user=user, actor=request.user) for user in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", revoked) % {"count": revoked},
+            messages.SUCCESS,
+        )

@@ -3,8 +3,8 @@
 The first request with a key stores its response; the same key and body within
 the TTL replays that response without running the view again; the same key with
 another body is 422; a second request while the first is still running is 409.
-Keys are per user. The middleware resolves API tokens itself, because DRF only
-authenticates inside the view.
+Keys are per user. The middleware resolves API tokens itself (with the API's own
+authentication class), because DRF only authenticates inside the view.
 
 Two guarantees against faults:
 - The view runs in one transaction with the write of its stored response, so a write
@@ -28,6 +28,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .authentication import request_user_from_token
 from .models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -39,14 +40,8 @@ def _request_user(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user
-    auth = request.META.get("HTTP_AUTHORIZATION", "")
-    if auth.startswith("Token "):
-        from rest_framework.authtoken.models import Token
-
-        token = Token.objects.select_related("user").filter(key=auth[6:].strip()).first()
-        if token is not None and token.user.is_active:
-            return token.user
-    return None
+    # The same token check as the API's (expiry, password change, active user).
+    return request_user_from_token(request)
 
 
 def _request_hash(request) -> str:

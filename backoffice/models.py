@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from .businessdays import HolidayRule
 from .money import RoundingMode
@@ -205,3 +206,19 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox: only its hash is stored, it has an expiry).
+
+    `password_fingerprint` binds the token to the password the user had when it was
+    issued (Django's session auth hash, an HMAC of the password hash): a password change
+    by any route (admin, `changepassword`, `set_password`) makes every older token fail,
+    as Django does for sessions."""
+
+    password_fingerprint = models.CharField(max_length=128, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]

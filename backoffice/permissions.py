@@ -26,3 +26,12 @@ class RolePermission(BasePermission):
         if request.method in SAFE_METHODS:
             return has_role(request.user, *read_roles)
         return has_role(request.user, *write_roles)
+
+
+class IsSuperuser(BasePermission):
+    """Account administration (other users' API tokens): superusers only. The three roles
+    run the business; none of them manages accounts."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active and user.is_superuser)

@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from . import audit
-from .models import BankAccount, CompanyProfile
+from .authentication import password_fingerprint
+from .models import ApiToken, BankAccount, CompanyProfile
 from .selectors import COMPANY_PROFILE_KEY, company_profile
 from .unitofwork import forget, unit_of_work
 
@@ -64,3 +67,26 @@ def model_update(*, instance, user, data: dict[str, Any], action: str):
         instance.save(update_fields=[instance._meta.get_field(name).name for name in changes])
         audit.record(actor=user, action=action, obj=instance, changes=changes)
     return instance
+
+
+@unit_of_work()
+def api_token_issue(*, user) -> tuple[ApiToken, str]:
+    """A new API token for a user who has just proved their password: the row (hashed)
+    and the key to hand out once. The user's expired tokens are swept at the same time."""
+    ApiToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+    return ApiToken.objects.create(user=user, password_fingerprint=password_fingerprint(user))
+
+
+@unit_of_work()
+def api_token_revoke(*, token: ApiToken) -> None:
+    """The caller's own token stops working (sign-out)."""
+    ApiToken.objects.filter(pk=token.pk).delete()
+
+
+@unit_of_work()
+def api_tokens_revoke_all(*, user, actor) -> int:
+    """Every API token of `user` stops working (an administrator's decision, or the user
+    was deactivated). Returns how many were revoked; audited."""
+    revoked, _ = ApiToken.objects.filter(user=user).delete()
+    audit.record(actor=actor, action="api_tokens.revoke_all", obj=user, changes={"revoked": revoked})
+    return revoked
