@@ -123,9 +123,11 @@ class ReportView(APIView):
         return Response(self.report_serializer(report).data)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON whatever format was asked for.
+        # Only a report's table is written as a file: errors and OPTIONS' description of
+        # the view are JSON whatever format was asked for.
         renderer = getattr(request, "accepted_renderer", None)
-        if response.status_code >= 400 and getattr(renderer, "format", None) in ("csv", "xlsx"):
+        data = getattr(response, "data", None)
+        if not isinstance(data, exports.Table) and getattr(renderer, "format", None) in ("csv", "xlsx"):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)

@@ -52,6 +52,16 @@ def test_bad_input_in_a_download_is_json(manager_api, db):
     assert response.json()["group_by"]
 
 
+@pytest.mark.parametrize("path", ["sales", "targets", "backlog", "pipeline"])
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_options_on_a_download_describes_the_view_in_json(manager_api, db, path, file_format):
+    response = manager_api.options(f"/api/v1/reports/{path}/?format={file_format}")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "name" in response.json()
+
+
 @pytest.mark.parametrize(
     ("path", "params", "header"),
     [
