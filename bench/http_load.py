@@ -19,6 +19,8 @@ gunicorn (`backoffice.wsgi`, sync workers, --workers) listens on a free port of 
 only. Each client signs in once (POST auth/token/, the sales admin) before anything is
 timed, then keeps one HTTP/1.1 connection (stdlib http.client, a thread per client).
 
+0. One client alone (GET company/ for 5 s, then the mix for --solo-seconds): the service
+   time of each call without queueing, printed as "1 client p50".
 1. Baseline, the floor of this server on this machine: the same clients loop
    GET company/ (authenticated, one small row) for --baseline-seconds.
 2. The mix, for --seconds: each client loops order create (3 lines) → confirm → shipment
@@ -356,12 +358,15 @@ def _pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
-def _print_table(stats: Stats, elapsed: float, baseline: Stats, baseline_elapsed: float, clients: int) -> bool:
-    head = f"{'':<26}{'count':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}   goal"
-    print(head)
+def _print_table(
+    stats: Stats, elapsed: float, baseline: Stats, baseline_elapsed: float, solo: Stats, clients: int
+) -> bool:
+    """The figures per endpoint; `solo` is one client alone (the service time, no queueing)."""
+    head = f"{'':<26}{'count':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+    print(f"{head}{'1 client p50':>14}   goal")
     met_all = True
 
-    def row(name: str, values: list[float], errors: int, rate: float | None, goal: bool) -> None:
+    def row(name: str, values: list[float], errors: int, rate: float, goal: bool, alone: list[float]) -> None:
         nonlocal met_all
         if not values:
             print(f"{name:<26}{0:>8}")
@@ -373,18 +378,27 @@ def _print_table(stats: Stats, elapsed: float, baseline: Stats, baseline_elapsed
             met = p95 < GOAL_P95_MS and errors == 0
             met_all = met_all and met
             verdict = "met" if met else "NOT met"
-        rate_text = f"{rate:>9.1f}" if rate is not None else f"{'':>9}"
+        alone_text = f"{_pct(alone, 50):>14.1f}" if alone else f"{'':>14}"
         print(
-            f"{name:<26}{len(values):>8}{rate_text}{_pct(values, 50):>9.1f}{p95:>9.1f}{_pct(values, 99):>9.1f}"
-            f"{errors:>8}   {verdict}"
+            f"{name:<26}{len(values):>8}{rate:>9.1f}{_pct(values, 50):>9.1f}{p95:>9.1f}{_pct(values, 99):>9.1f}"
+            f"{errors:>8}{alone_text}   {verdict}"
         )
 
     for name, values in baseline.latencies.items():
-        row(name, values, baseline.errors[name], len(values) / baseline_elapsed, goal=False)
-    everything = [v for values in stats.latencies.values() for v in values]
+        row(name, values, baseline.errors[name], len(values) / baseline_elapsed, False, solo.latencies.get(name, []))
     for name in ENDPOINTS:
-        row(name, stats.latencies.get(name, []), stats.errors[name], len(stats.latencies.get(name, [])) / elapsed, True)
-    row(f"all calls ({clients} clients)", everything, sum(stats.errors.values()), len(everything) / elapsed, False)
+        values = stats.latencies.get(name, [])
+        row(name, values, stats.errors[name], len(values) / elapsed, True, solo.latencies.get(name, []))
+    everything = [v for values in stats.latencies.values() for v in values]
+    alone = [v for name in ENDPOINTS for v in solo.latencies.get(name, [])]
+    row(
+        f"all calls ({clients} clients)",
+        everything,
+        sum(stats.errors.values()),
+        len(everything) / elapsed,
+        False,
+        alone,
+    )
     return met_all
 
 
@@ -440,6 +454,76 @@ def _gapless() -> list[tuple[bool, str]]:
     return results
 
 
+class CpuSampler:
+    """CPU seconds spent, during a window, by the gunicorn workers and by the PostgreSQL
+    backends serving the bench database (read from /proc, so this machine only), and by
+    this process (the clients). Backends come and go (CONN_MAX_AGE), so the set is polled
+    twice a second and each backend counted from when it was first seen."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server: subprocess.Popen) -> None:
+        import psycopg
+
+        self.server = server
+        self.conn = psycopg.connect(_server_url(BENCH_DB), autocommit=True)
+        self.own = self.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+    @classmethod
+    def _cpu(cls, pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / cls.TICK  # utime + stime
+
+    def _workers(self) -> list[int]:
+        try:
+            children = Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(pid) for pid in children.split()]
+
+    def _backends(self) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> %s", [BENCH_DB, self.own]
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def _poll(self) -> None:
+        for kind, pids in (("app", self._workers()), ("db", self._backends())):
+            for pid in pids:
+                cpu = self._cpu(pid)
+                if cpu is None:
+                    continue
+                key = (kind, pid)
+                self.first.setdefault(key, cpu if self.starting else 0.0)
+                self.last[key] = cpu
+
+    def _loop(self) -> None:
+        while not self.done.wait(0.5):
+            self._poll()
+
+    def start(self) -> None:
+        self.first, self.last, self.starting = {}, {}, True
+        self._poll()
+        self.starting = False
+        self.clients = time.process_time()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> dict[str, float]:
+        self.done.set()
+        self.thread.join()
+        self._poll()
+        spent = {"app": 0.0, "db": 0.0}
+        for (kind, pid), cpu in self.last.items():
+            spent[kind] += cpu - self.first[(kind, pid)]
+        spent["clients"] = time.process_time() - self.clients
+        return spent
+
+
 def _load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
@@ -454,6 +538,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (threads)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--baseline-seconds", type=float, default=15, help="length of the baseline (GET company/)")
+    parser.add_argument("--solo-seconds", type=float, default=15, help="length of the one-client pass")
     parser.add_argument("--max-requests", type=int, default=50_000, help="stop the mix after this many requests")
     parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
     args = parser.parse_args()
@@ -496,17 +581,28 @@ def main() -> None:
         if sum(warm.errors.values()):
             sys.exit("errors during the warm-up:\n" + "\n".join(warm.samples))
 
+        solo = Stats(cap=args.max_requests)  # one client alone: the service time of each call, no queueing
+        clients[0].stats = solo
+        _run(clients[:1], "baseline", min(args.solo_seconds, 5))
+        _run(clients[:1], "mix", args.solo_seconds)
+
         baseline = Stats(cap=args.max_requests)
         for client in clients:
             client.stats = baseline
         load_before = _load()
+        cpu = CpuSampler(server)
+        cpu.start()
         baseline_elapsed = _run(clients, "baseline", args.baseline_seconds)
+        baseline_cpu = cpu.stop()
 
         stats = Stats(cap=args.max_requests)
         for client in clients:
             client.stats = stats
+        cpu.start()
         elapsed = _run(clients, "mix", args.seconds)
+        mix_cpu = cpu.stop()
         load_after = _load()
+        cpu.conn.close()
         _stop_gunicorn(server)
 
         total = sum(len(v) for v in stats.latencies.values())
@@ -516,11 +612,24 @@ def main() -> None:
             f" (baseline {sum(len(v) for v in baseline.latencies.values()) / baseline_elapsed:.1f} requests/s"
             f" over {baseline_elapsed:.1f} s)"
         )
-        met = _print_table(stats, elapsed, baseline, baseline_elapsed, args.clients)
+        met = _print_table(stats, elapsed, baseline, baseline_elapsed, solo, args.clients)
         print(
             f"goal: p95 < {GOAL_P95_MS} ms for every call at {args.clients} clients, 0 errors:"
             f" {'met' if met else 'NOT met'}"
         )
+        cores = os.cpu_count()
+        print(f"\nCPU per request, ms (from /proc; {cores} cores = {cores * 1000} CPU-ms per second):")
+        print(f"{'':<26}{'gunicorn':>10}{'postgres':>10}{'clients':>10}{'total':>10}{'CPU-bound ceiling':>20}")
+        for label, spent, count in (
+            ("baseline: GET company/", baseline_cpu, sum(len(v) for v in baseline.latencies.values())),
+            ("mix", mix_cpu, total),
+        ):
+            per = {kind: 1000 * seconds / max(count, 1) for kind, seconds in spent.items()}
+            whole = sum(per.values())
+            print(
+                f"{label:<26}{per['app']:>10.1f}{per['db']:>10.1f}{per['clients']:>10.1f}{whole:>10.1f}"
+                f"{os.cpu_count() * 1000 / whole:>14.0f} req/s"
+            )
         for sample in baseline.samples + stats.samples:
             print(f"  error: {sample}")
         if stats.flow_problems:
