@@ -30,7 +30,9 @@ timed, then keeps one HTTP/1.1 connection (stdlib http.client, a thread per clie
 
 Printed: requests/s overall; per endpoint the count, p50/p95/p99 latency in ms, errors
 (any non-2xx answer or exception: must be 0) and the goal (p95 < 150 ms at 8 clients,
-0 errors) met or not; the load average of the machine before and after. Afterwards:
+0 errors) met or not; the load average of the machine before and after; CPU-ms per
+request of the gunicorn workers, of their PostgreSQL backends and of the clients (read
+from /proc), and the requests/s the cores would allow at that cost. Afterwards:
 `manage.py check_stock_ledger`, and gapless numbers: for every prefix and fiscal year
 the numbers stored on documents, orders, shipments, quotes and purchase orders are
 exactly 1..N, N being the counter's last value (SO order numbers included).
