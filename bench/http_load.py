@@ -186,7 +186,12 @@ def _start_gunicorn(port: int, workers: int) -> subprocess.Popen:
         "--log-level",
         "warning",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), start_new_session=True)  # noqa: S603 - our argv
+    # The workers' own log (Django's warnings, tracebacks) goes to the same file, printed
+    # at the end when a call failed.
+    with log.open("ab") as output:
+        server = subprocess.Popen(  # noqa: S603 - our own command line
+            command, cwd=ROOT, env=dict(os.environ), start_new_session=True, stdout=output, stderr=output
+        )
     atexit.register(_stop_gunicorn, server)
     deadline = time.monotonic() + 60
     while True:
@@ -647,7 +652,8 @@ def main() -> None:
         for ok, text in gapless:
             print(f"  {'OK  ' if ok else 'FAIL'} {text}")
         log = SCRATCH / "gunicorn.log"
-        if log.exists() and log.read_text().strip():
+        failed = sum(stats.errors.values()) + sum(baseline.errors.values()) + stats.flow_problems
+        if failed and log.exists() and log.read_text().strip():
             print("\ngunicorn log (last 20 lines):\n" + "\n".join(log.read_text().splitlines()[-20:]))
         print(f"\n(total run {time.perf_counter() - started:.0f} s)")
     finally:
