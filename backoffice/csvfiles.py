@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from .exceptions import InvalidInput
+from .formatting import number
 
 # Japanese offices send UTF-8 (Excel adds a BOM) or Shift_JIS; cp932 is Windows' Shift_JIS.
 ENCODINGS = ("utf-8-sig", "cp932")
@@ -39,7 +40,7 @@ def csv_rows(content: bytes, *, field: str = "file") -> list[list[str]]:
     except csv.Error:
         raise InvalidInput(
             _("Line %(line)d: a cell is longer than %(max)s characters or the CSV is malformed.")
-            % {"line": reader.line_num, "max": f"{MAX_CELL_CHARACTERS:,}"},
+            % {"line": reader.line_num, "max": number(MAX_CELL_CHARACTERS)},
             field=field,
         ) from None
 

@@ -30,6 +30,7 @@ from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer, Table
 
+from backoffice.formatting import number
 from backoffice.money import REDUCED_RATES, TaxMode
 
 from .fonts import document_font
@@ -546,7 +547,7 @@ class _LineTable(Flowable):
             cells = (
                 line.sku,
                 "",
-                f"{line.quantity:,}",
+                number(line.quantity),
                 line.unit,
                 unit_price_text(line.unit_price),
                 f"{line.amount:,.0f}",

@@ -14,6 +14,8 @@ from django.views import defaults
 from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
+from backoffice.formatting import number
+
 API_PREFIX = "/api/"
 
 
@@ -25,7 +27,7 @@ def _too_large() -> JsonResponse:
     return JsonResponse(
         {
             "detail": _("The request body is larger than %(max)s bytes.")
-            % {"max": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"}
+            % {"max": number(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}
         },
         status=413,
     )
