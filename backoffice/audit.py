@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db import models
 
+from .db import insert_rows
 from .models import AuditEvent
-from .unitofwork import insert_later
 
 
 def _plain(value: Any) -> Any:
@@ -42,9 +42,15 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
     }
 
 
+def actor_or_none(user):
+    """The user to store as a row's actor: None for an anonymous or absent user (a command,
+    a scheduled task)."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def _event(actor, action: str, obj: models.Model, changes: dict[str, Any] | None) -> AuditEvent:
     return AuditEvent(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor_or_none(actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -53,24 +59,15 @@ def _event(actor, action: str, obj: models.Model, changes: dict[str, Any] | None
     )
 
 
-def record(
-    *,
-    actor,
-    action: str,
-    obj: models.Model,
-    changes: dict[str, Any] | None = None,
-    keep_on_rollback: bool = False,
-) -> AuditEvent:
-    """Record one audit event. `changes` is {field: {"before", "after"}} or any JSON-ready
-    detail. Inside a unit of work (a service call) the events of the whole unit are
-    written together in one INSERT just before it commits; outside one, at once.
-    keep_on_rollback: the event of a refusal, kept even though the refusal fails the unit."""
+def record(*, actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEvent:
+    """Record one audit event, now, in the caller's transaction. `changes` is
+    {field: {"before", "after"}} or any JSON-ready detail."""
     event = _event(actor, action, obj, changes)
-    insert_later([event], keep_on_rollback=keep_on_rollback)
+    event.save()
     return event
 
 
 def record_many(*, actor, action: str, items: list[tuple[models.Model, dict[str, Any] | None]]) -> None:
-    """One audit event per (object, changes): for a step that changes many rows at once
-    (all lines of an order), so the trail stays complete without a query per line."""
-    insert_later(_event(actor, action, obj, changes) for obj, changes in items)
+    """One audit event per (object, changes), in one INSERT: for a step that changes many
+    rows at once (all lines of an order, every invoice of a closing run)."""
+    insert_rows(AuditEvent, [_event(actor, action, obj, changes) for obj, changes in items])

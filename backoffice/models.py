@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
@@ -184,6 +185,39 @@ def _shown(value) -> str:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+class StatusEvent(models.Model):
+    """Append-only: one row per status change of any object (`backoffice.status` writes them)."""
+
+    object_type = models.CharField(_("object type"), max_length=60)  # app_label.model_name
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["occurred_at", "pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="status_change_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}#{self.object_id}: {self.from_status or '-'} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("status events are append-only")
+        super().save(*args, **kwargs)
 
 
 class IdempotencyRecord(models.Model):

@@ -563,8 +563,8 @@ def document_pdf_bytes(document: IssuedDocument, *, user=None) -> bytes:
     """The stored PDF, verified: the one way its bytes leave the archive (the API and the
     admin's link, the export, the mail). Bytes whose SHA-256 differs from the one taken
     when they were stored are refused (DocumentPDFTampered, 409) and a missing file is
-    DocumentPDFMissing (410); either is recorded in the audit trail, and the record is
-    kept even if the caller's unit of work rolls back on the refusal."""
+    DocumentPDFMissing (410); either is recorded in the audit trail at once. Callers read
+    PDFs outside any transaction of their own, so the record of a refusal stays."""
     if not document.is_rendered:
         raise DocumentNotRendered(_("The PDF of %(number)s is still being prepared.") % {"number": document.number})
     pdf = _read_stored_pdf(document)
@@ -574,7 +574,6 @@ def document_pdf_bytes(document: IssuedDocument, *, user=None) -> bytes:
             action="document.pdf_missing",
             obj=document,
             changes={"file": document.pdf.name},
-            keep_on_rollback=True,
         )
         logger.error("the stored PDF of %s (%s) is missing", document.number, document.pdf.name)
         raise DocumentPDFMissing(
@@ -587,7 +586,6 @@ def document_pdf_bytes(document: IssuedDocument, *, user=None) -> bytes:
             action="document.pdf_tampered",
             obj=document,
             changes={"file": document.pdf.name, "expected_sha256": document.sha256, "actual_sha256": actual},
-            keep_on_rollback=True,
         )
         logger.error("the stored PDF of %s (%s) was altered: SHA-256 %s", document.number, document.pdf.name, actual)
         message = _("The PDF of document %(number)s has been tampered with (SHA-256 mismatch).")

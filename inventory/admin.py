@@ -1,17 +1,20 @@
 from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from backoffice import audit
 from backoffice.admin import AuditedModelAdmin, ServiceModelAdmin
 from backoffice.exceptions import DomainError
+from backoffice.status import status_history, status_started
 
 from . import services
 from .models import (
     Product,
     PurchaseOrder,
     PurchaseOrderLine,
-    PurchaseOrderStatusEvent,
     StockAllocation,
     StockDemand,
     StockLevel,
@@ -174,20 +177,6 @@ class PurchaseOrderLineInline(admin.TabularInline):
         return self._draft(obj) and super().has_delete_permission(request, obj)
 
 
-class PurchaseOrderStatusEventInline(admin.TabularInline):
-    model = PurchaseOrderStatusEvent
-    fields = ["created_at", "from_status", "to_status", "note", "created_by"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(PurchaseOrder)
 class PurchaseOrderAdmin(ServiceModelAdmin):
     """Drafts are edited here (header and lines); issuing, receiving and cancelling are
@@ -198,10 +187,27 @@ class PurchaseOrderAdmin(ServiceModelAdmin):
     search_fields = ["number", "supplier__code", "supplier__name", "supplier__name_kana_key__kana_contains"]
     list_select_related = ["supplier", "warehouse"]
     autocomplete_fields = ["supplier"]
-    fields = ["number", "status", "supplier", "warehouse", "expected_date", "order_date", "notes"]
-    readonly_fields = ["number", "status", "order_date"]
-    inlines = [PurchaseOrderLineInline, PurchaseOrderStatusEventInline]
+    fields = ["number", "status", "supplier", "warehouse", "expected_date", "order_date", "notes", "status_changes"]
+    readonly_fields = ["number", "status", "order_date", "status_changes"]
+    inlines = [PurchaseOrderLineInline]
     actions = ["issue_selected", "receive_selected", "cancel_selected"]
+
+    @admin.display(description=_("status changes"))
+    def status_changes(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        labels = dict(PurchaseOrder.Status.choices)
+        rows = [
+            (
+                timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M"),
+                labels.get(event.from_status, "—"),
+                labels.get(event.to_status, event.to_status),
+                event.actor.get_full_name() or event.actor.get_username() if event.actor else "—",
+                event.comment,
+            )
+            for event in status_history(obj).select_related("actor")
+        ]
+        return format_html_join(mark_safe("<br>"), "{} {} → {} ({}) {}", rows) or "—"
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != PurchaseOrder.Status.DRAFT:
@@ -217,7 +223,7 @@ class PurchaseOrderAdmin(ServiceModelAdmin):
             obj.created_by = request.user
         obj.save()
         if not change:
-            PurchaseOrderStatusEvent.objects.create(purchase_order=obj, to_status=obj.status, created_by=request.user)
+            status_started(obj, user=request.user)
         action = "purchase_order.update" if change else "purchase_order.create"
         audit.record(actor=request.user, action=action, obj=obj, changes=audit.diff(before, audit.snapshot(obj)))
 

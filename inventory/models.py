@@ -321,6 +321,14 @@ class PurchaseOrder(models.Model):
         Warehouse, on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("receiving warehouse")
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.ISSUED, Status.CANCELLED},
+        Status.ISSUED: {Status.PARTIALLY_RECEIVED, Status.RECEIVED, Status.CANCELLED},
+        Status.PARTIALLY_RECEIVED: {Status.RECEIVED, Status.CANCELLED},
+        Status.RECEIVED: set(),
+        Status.CANCELLED: set(),
+    }
     order_date = models.DateField(
         _("PO date"), null=True, blank=True, help_text=_("Set when issued."), validators=[business_date]
     )
@@ -401,36 +409,3 @@ class PurchaseOrderLine(models.Model):
     @property
     def outstanding_quantity(self) -> int:
         return max(self.quantity - self.received_quantity, 0)
-
-
-class PurchaseOrderStatusEvent(models.Model):
-    """Append-only history of a purchase order's status."""
-
-    purchase_order = models.ForeignKey(
-        PurchaseOrder, on_delete=models.CASCADE, related_name="status_events", verbose_name=_("purchase order")
-    )
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20)
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("purchase order status event")
-        verbose_name_plural = _("purchase order status events")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '-'} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("status events are append-only")
-        super().save(*args, **kwargs)

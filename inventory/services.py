@@ -103,6 +103,7 @@ from backoffice.models import AuditEvent
 from backoffice.money import compute_totals, line_amount
 from backoffice.selectors import company_profile
 from backoffice.services import model_create, model_update
+from backoffice.status import change_status, status_started
 from backoffice.unitofwork import unit_of_work
 
 from .locking import ensure_stock_levels, lock_demands, lock_purchase_order, lock_stock_levels, lock_waiting_demands
@@ -110,7 +111,6 @@ from .models import (
     Product,
     PurchaseOrder,
     PurchaseOrderLine,
-    PurchaseOrderStatusEvent,
     StockAllocation,
     StockDemand,
     StockLevel,
@@ -1121,39 +1121,6 @@ def stock_transfer(
 # Purchase orders
 # ---------------------------------------------------------------------------
 
-PURCHASE_ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
-    PurchaseOrder.Status.DRAFT: frozenset({PurchaseOrder.Status.ISSUED, PurchaseOrder.Status.CANCELLED}),
-    PurchaseOrder.Status.ISSUED: frozenset(
-        {PurchaseOrder.Status.PARTIALLY_RECEIVED, PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CANCELLED}
-    ),
-    PurchaseOrder.Status.PARTIALLY_RECEIVED: frozenset({PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CANCELLED}),
-    PurchaseOrder.Status.RECEIVED: frozenset(),
-    PurchaseOrder.Status.CANCELLED: frozenset(),
-}
-
-
-def _transition(purchase_order: PurchaseOrder, to_status: str, user, note: str = "", *, may_stay: bool = False) -> None:
-    """Apply one status change of the map above, with its event row. With `may_stay`, the
-    same status again (another partial receipt) is no change and no event."""
-    from_status = purchase_order.status
-    if may_stay and to_status == from_status:
-        return
-    if to_status not in PURCHASE_ORDER_TRANSITIONS[from_status]:
-        raise StateConflict(
-            _("A %(from)s purchase order cannot become %(to)s.")
-            % {"from": purchase_order.get_status_display(), "to": PurchaseOrder.Status(to_status).label},
-            field="status",
-        )
-    purchase_order.status = to_status
-    purchase_order.save(update_fields=["status"])
-    PurchaseOrderStatusEvent.objects.create(
-        purchase_order=purchase_order,
-        from_status=from_status,
-        to_status=to_status,
-        note=note[:200],
-        created_by=_user_or_none(user),
-    )
-
 
 def _issue_purchase_order_document(purchase_order: PurchaseOrder, user):
     """Number and archive the 発注書 through the documents engine (PO-2026-000001).
@@ -1283,9 +1250,7 @@ def purchase_order_create(
     for line in cleaned:
         line.purchase_order = purchase_order
     PurchaseOrderLine.objects.bulk_create(cleaned)
-    PurchaseOrderStatusEvent.objects.create(
-        purchase_order=purchase_order, to_status=purchase_order.status, created_by=_user_or_none(user)
-    )
+    status_started(purchase_order, user=user)
     audit.record(
         actor=user,
         action="purchase_order.create",
@@ -1349,7 +1314,7 @@ def purchase_order_issue(*, purchase_order: PurchaseOrder, user) -> PurchaseOrde
     purchase_order.order_date = document.document_date
     purchase_order.issued_at = timezone.now()
     purchase_order.save(update_fields=["number", "document", "order_date", "issued_at"])
-    _transition(purchase_order, PurchaseOrder.Status.ISSUED, user)
+    change_status(purchase_order, PurchaseOrder.Status.ISSUED, user=user)
     audit.record(
         actor=user,
         action="purchase_order.issue",
@@ -1442,11 +1407,10 @@ def purchase_order_receive(
 
     complete = all(line.received_quantity >= line.quantity for line in po_lines.values())
     before_status = purchase_order.status
-    _transition(
+    change_status(
         purchase_order,
         PurchaseOrder.Status.RECEIVED if complete else PurchaseOrder.Status.PARTIALLY_RECEIVED,
-        user,
-        may_stay=True,
+        user=user,
     )
     served_results = _served_results(book, served)
     audit.record(
@@ -1469,7 +1433,9 @@ def purchase_order_cancel(*, purchase_order: PurchaseOrder, user, reason: str = 
     Goods already received stay in stock."""
     purchase_order = lock_purchase_order(purchase_order.pk)
     before_status = purchase_order.status
-    _transition(purchase_order, PurchaseOrder.Status.CANCELLED, user, note=reason)
+    if before_status == PurchaseOrder.Status.CANCELLED:
+        raise StateConflict(_("This purchase order is already cancelled."), field="status")
+    change_status(purchase_order, PurchaseOrder.Status.CANCELLED, user=user, comment=reason)
     audit.record(
         actor=user,
         action="purchase_order.cancel",

@@ -272,6 +272,19 @@ class Quote(DocumentTotals):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("customer"))
     subject = models.CharField(_("subject"), max_length=200)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+
+    # The allowed status moves (backoffice.status checks every change against them).
+    TRANSITIONS = {
+        Status.DRAFT: {Status.PENDING_APPROVAL, Status.APPROVED},
+        Status.REJECTED: {Status.DRAFT},
+        Status.PENDING_APPROVAL: {Status.APPROVED, Status.REJECTED, Status.DRAFT},
+        Status.APPROVED: {Status.ISSUED, Status.DRAFT},
+        Status.ISSUED: {Status.ACCEPTED, Status.DECLINED, Status.EXPIRED, Status.SUPERSEDED},
+        Status.ACCEPTED: set(),
+        Status.DECLINED: set(),
+        Status.EXPIRED: set(),
+        Status.SUPERSEDED: set(),
+    }
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
@@ -397,6 +410,17 @@ class Order(DocumentTotals):
         ShipToAddress, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ship to")
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.CONFIRMED, Status.ON_HOLD, Status.CANCELLED},
+        Status.ON_HOLD: {Status.CONFIRMED, Status.CANCELLED},
+        Status.CONFIRMED: {Status.PARTIALLY_SHIPPED, Status.SHIPPED, Status.CANCELLED},
+        Status.PARTIALLY_SHIPPED: {Status.SHIPPED},
+        Status.SHIPPED: {Status.INVOICED},
+        # An invoice cancelled by mistake gives its order back to billing.
+        Status.INVOICED: {Status.SHIPPED},
+        Status.CANCELLED: set(),
+    }
     hold_reason = models.TextField(_("hold reason"), blank=True)
     note = models.TextField(_("note"), blank=True, max_length=2000)
     entered_by = models.ForeignKey(
@@ -459,6 +483,12 @@ class Shipment(DocumentTotals):
         Customer, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("customer")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SHIPPED, Status.CANCELLED},
+        Status.SHIPPED: set(),
+        Status.CANCELLED: set(),
+    }
     shipped_on = models.DateField(_("shipped on"), null=True, blank=True, db_index=True, validators=[business_date])
     delivery_note = models.ForeignKey(
         "documents.IssuedDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -524,24 +554,3 @@ class ShipmentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_line} : {self.quantity}"
-
-
-class StatusEvent(models.Model):
-    """Append-only history of every status change of a quote, order or shipment."""
-
-    object_type = models.CharField(max_length=20)
-    object_id = models.PositiveBigIntegerField()
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    comment = models.TextField(blank=True)
-    occurred_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("status change")
-        verbose_name_plural = _("status changes")
-        ordering = ["occurred_at", "pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="status_event_object_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.object_type}#{self.object_id}: {self.from_status} → {self.to_status}"

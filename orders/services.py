@@ -26,7 +26,8 @@ from backoffice.money import ZERO, TaxLine, Totals, compute_totals, line_amount,
 from backoffice.roles import Role, has_role
 from backoffice.selectors import company_profile
 from backoffice.services import model_create, model_update
-from backoffice.unitofwork import insert_later, unit_of_work
+from backoffice.status import change_status, change_status_many
+from backoffice.unitofwork import unit_of_work
 from inventory.models import Product
 
 from .models import (
@@ -41,7 +42,6 @@ from .models import (
     Shipment,
     ShipmentLine,
     ShipToAddress,
-    StatusEvent,
 )
 from .selectors import unit_prices_for
 
@@ -114,91 +114,6 @@ def customer_price_delete(*, user, price: CustomerPrice) -> None:
 # ---------------------------------------------------------------------------
 # Sales flow building blocks: transitions, lines, totals
 # ---------------------------------------------------------------------------
-
-QUOTE_TRANSITIONS: dict[str, set[str]] = {
-    Quote.Status.DRAFT: {Quote.Status.PENDING_APPROVAL, Quote.Status.APPROVED},
-    Quote.Status.REJECTED: {Quote.Status.DRAFT},
-    Quote.Status.PENDING_APPROVAL: {Quote.Status.APPROVED, Quote.Status.REJECTED, Quote.Status.DRAFT},
-    Quote.Status.APPROVED: {Quote.Status.ISSUED, Quote.Status.DRAFT},
-    Quote.Status.ISSUED: {
-        Quote.Status.ACCEPTED,
-        Quote.Status.DECLINED,
-        Quote.Status.EXPIRED,
-        Quote.Status.SUPERSEDED,
-    },
-    Quote.Status.ACCEPTED: set(),
-    Quote.Status.DECLINED: set(),
-    Quote.Status.EXPIRED: set(),
-    Quote.Status.SUPERSEDED: set(),
-}
-
-ORDER_TRANSITIONS: dict[str, set[str]] = {
-    Order.Status.DRAFT: {Order.Status.CONFIRMED, Order.Status.ON_HOLD, Order.Status.CANCELLED},
-    Order.Status.ON_HOLD: {Order.Status.CONFIRMED, Order.Status.CANCELLED},
-    Order.Status.CONFIRMED: {Order.Status.PARTIALLY_SHIPPED, Order.Status.SHIPPED, Order.Status.CANCELLED},
-    Order.Status.PARTIALLY_SHIPPED: {Order.Status.SHIPPED},
-    Order.Status.SHIPPED: {Order.Status.INVOICED},
-    # An invoice cancelled by mistake gives its order back to billing.
-    Order.Status.INVOICED: {Order.Status.SHIPPED},
-    Order.Status.CANCELLED: set(),
-}
-
-SHIPMENT_TRANSITIONS: dict[str, set[str]] = {
-    Shipment.Status.DRAFT: {Shipment.Status.SHIPPED, Shipment.Status.CANCELLED},
-    Shipment.Status.SHIPPED: set(),
-    Shipment.Status.CANCELLED: set(),
-}
-
-_TRANSITIONS = {Quote: QUOTE_TRANSITIONS, Order: ORDER_TRANSITIONS, Shipment: SHIPMENT_TRANSITIONS}
-
-
-def transition(obj: Quote | Order | Shipment, to_status: str, *, user, comment: str = "", extra_fields=()) -> None:
-    """Apply one allowed status change: save, append a StatusEvent, record an audit event."""
-    from_status = obj.status
-    if from_status == to_status:
-        return
-    if to_status not in _TRANSITIONS[type(obj)][from_status]:
-        raise StateConflict(
-            _("%(object)s is %(from)s and cannot become %(to)s.")
-            % {
-                "object": obj,
-                "from": obj.get_status_display(),
-                "to": type(obj).Status(to_status).label,
-            },
-            code="invalid_transition",
-        )
-    obj.status = to_status
-    obj.save(update_fields=["status", *extra_fields, *(["updated_at"] if hasattr(obj, "updated_at") else [])])
-    _record_status_change([obj], from_status, to_status, user=user, comment=comment)
-
-
-def _record_status_change(
-    objs: Sequence[Quote | Order | Shipment], from_status: str, to_status: str, *, user, comment: str = ""
-) -> None:
-    """The history of a status change already saved: a StatusEvent and an audit event per
-    object (written with the rest of the unit of work)."""
-    model_name = type(objs[0])._meta.model_name
-    actor = user if getattr(user, "is_authenticated", False) else None
-    insert_later(
-        StatusEvent(
-            object_type=model_name,
-            object_id=obj.pk,
-            from_status=from_status,
-            to_status=to_status,
-            actor=actor,
-            comment=comment,
-        )
-        for obj in objs
-    )
-    changes = {"status": {"before": from_status, "after": to_status}, **({"comment": comment} if comment else {})}
-    audit.record_many(actor=user, action=f"{model_name}.{to_status}", items=[(obj, changes) for obj in objs])
-
-
-def _move_orders(orders: Sequence[Order], from_status: str, to_status: str, *, user) -> None:
-    """Many orders from one status to another in one UPDATE, with their history."""
-    if orders:
-        Order.objects.filter(pk__in=[o.pk for o in orders]).update(status=to_status, updated_at=timezone.now())
-        _record_status_change(orders, from_status, to_status, user=user)
 
 
 def require_status(obj, *allowed: str, message: str | None = None) -> None:
@@ -562,7 +477,7 @@ def quote_update(*, quote: Quote, user, data: dict[str, Any], lines: Sequence[Li
         _replace_lines(quote, QuoteLine, "quote", lines, user, require_prices=False)
         audit.record(actor=user, action="quote.lines", obj=quote, changes={"lines": len(lines), "total": quote.total})
     if quote.status != Quote.Status.DRAFT:
-        transition(quote, Quote.Status.DRAFT, user=user, comment=_("edited"))
+        change_status(quote, Quote.Status.DRAFT, user=user, comment=_("edited"))
     return quote
 
 
@@ -594,7 +509,7 @@ def quote_submit(*, quote: Quote, user) -> Quote:
     quote = _lock_quote(quote)
     require_status(quote, Quote.Status.DRAFT, Quote.Status.REJECTED)
     if quote.status == Quote.Status.REJECTED:
-        transition(quote, Quote.Status.DRAFT, user=user)
+        change_status(quote, Quote.Status.DRAFT, user=user)
     lines = list(quote.lines.all())
     if not lines:
         raise InvalidInput(_("Enter at least one line."), field="lines")
@@ -607,9 +522,9 @@ def quote_submit(*, quote: Quote, user) -> Quote:
     quote.approval_reasons = reasons
     quote.save(update_fields=["approval_reasons"])
     if reasons:
-        transition(quote, Quote.Status.PENDING_APPROVAL, user=user, comment="; ".join(reasons))
+        change_status(quote, Quote.Status.PENDING_APPROVAL, user=user, comment="; ".join(reasons))
     else:
-        transition(quote, Quote.Status.APPROVED, user=user, comment=_("within limits"))
+        change_status(quote, Quote.Status.APPROVED, user=user, comment=_("within limits"))
     return quote
 
 
@@ -620,9 +535,7 @@ def quote_approve(*, quote: Quote, user, comment: str = "") -> Quote:
     require_status(quote, Quote.Status.PENDING_APPROVAL)
     quote.approved_by = user
     quote.approval_comment = comment
-    transition(
-        quote, Quote.Status.APPROVED, user=user, comment=comment, extra_fields=["approved_by", "approval_comment"]
-    )
+    change_status(quote, Quote.Status.APPROVED, user=user, comment=comment, fields=["approved_by", "approval_comment"])
     return quote
 
 
@@ -634,7 +547,7 @@ def quote_reject(*, quote: Quote, user, comment: str) -> Quote:
     quote = _lock_quote(quote)
     require_status(quote, Quote.Status.PENDING_APPROVAL)
     quote.approval_comment = comment
-    transition(quote, Quote.Status.REJECTED, user=user, comment=comment, extra_fields=["approval_comment"])
+    change_status(quote, Quote.Status.REJECTED, user=user, comment=comment, fields=["approval_comment"])
     return quote
 
 
@@ -717,17 +630,17 @@ def quote_issue(*, quote: Quote, user, issue_date: dt.date | None = None) -> Quo
     )
     quote.document = document
     quote.number = previous.number if previous is not None else document.number
-    transition(
+    change_status(
         quote,
         Quote.Status.ISSUED,
         user=user,
         comment=document.number,
-        extra_fields=["issue_date", "valid_until", "document", "number"],
+        fields=["issue_date", "valid_until", "document", "number"],
     )
     if previous is not None:
         previous = _lock_quote(previous)
         if previous.status == Quote.Status.ISSUED:
-            transition(previous, Quote.Status.SUPERSEDED, user=user, comment=quote.display_number)
+            change_status(previous, Quote.Status.SUPERSEDED, user=user, comment=quote.display_number)
     return quote
 
 
@@ -768,7 +681,7 @@ def quote_accept(*, quote: Quote, user) -> Quote:
     require_status(quote, Quote.Status.ISSUED)
     if quote.valid_until and quote.valid_until < timezone.localdate():
         raise StateConflict(_("This quote expired on %(date)s.") % {"date": quote.valid_until})
-    transition(quote, Quote.Status.ACCEPTED, user=user)
+    change_status(quote, Quote.Status.ACCEPTED, user=user)
     return quote
 
 
@@ -776,7 +689,7 @@ def quote_accept(*, quote: Quote, user) -> Quote:
 def quote_decline(*, quote: Quote, user, comment: str = "") -> Quote:
     quote = _lock_quote(quote)
     require_status(quote, Quote.Status.ISSUED)
-    transition(quote, Quote.Status.DECLINED, user=user, comment=comment)
+    change_status(quote, Quote.Status.DECLINED, user=user, comment=comment)
     return quote
 
 
@@ -789,7 +702,7 @@ def quotes_expire(*, today: dt.date | None = None, user=None) -> int:
         with transaction.atomic():
             quote = Quote.objects.select_for_update().get(pk=pk)
             if quote.status == Quote.Status.ISSUED and quote.valid_until < today:
-                transition(quote, Quote.Status.EXPIRED, user=user, comment=str(quote.valid_until))
+                change_status(quote, Quote.Status.EXPIRED, user=user, comment=str(quote.valid_until))
                 count += 1
     return count
 
@@ -1059,12 +972,12 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
         check = credit_check(order)
         if check.exceeded:
             order.hold_reason = check.message()
-            transition(
+            change_status(
                 order,
                 Order.Status.ON_HOLD,
                 user=user,
                 comment=order.hold_reason,
-                extra_fields=["hold_reason", *numbered],
+                fields=["hold_reason", *numbered],
             )
             answers = tuple(
                 LineStockAnswer(
@@ -1124,7 +1037,7 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
         )
     order.confirmed_at = timezone.now()
     order.hold_reason = ""
-    transition(order, Order.Status.CONFIRMED, user=user, extra_fields=["confirmed_at", "hold_reason", *numbered])
+    change_status(order, Order.Status.CONFIRMED, user=user, fields=["confirmed_at", "hold_reason", *numbered])
     return ConfirmResult(order=order, lines=tuple(answers), on_hold=False, message=_confirm_message(answers))
 
 
@@ -1157,7 +1070,7 @@ def order_cancel(*, order: Order, user, reason: str = "") -> Order:
     for demand in demands.values():
         demand_cancel(demand=demand, user=user)
     order.lines.update(cancelled=True)
-    transition(order, Order.Status.CANCELLED, user=user, comment=reason)
+    change_status(order, Order.Status.CANCELLED, user=user, comment=reason)
     return order
 
 
@@ -1208,7 +1121,7 @@ def _refresh_order_status(order: Order, order_lines: Iterable[OrderLine], user) 
     shipped_any = any(line.shipped_quantity for line in lines)
     target = Order.Status.SHIPPED if shipped_all else Order.Status.PARTIALLY_SHIPPED if shipped_any else order.status
     if target != order.status:
-        transition(order, target, user=user)
+        change_status(order, target, user=user)
 
 
 # ---------------------------------------------------------------------------
@@ -1406,12 +1319,12 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
     shipment.shipped_on = shipped_on
     shipment.shipped_by = user
     shipment.sales_rep_id = order.customer.sales_rep_id  # the sale belongs to the rep of the day it ships
-    transition(
+    change_status(
         shipment,
         Shipment.Status.SHIPPED,
         user=user,
         comment=document.number,
-        extra_fields=["delivery_note", "number", "shipped_on", "shipped_by", "sales_rep"],
+        fields=["delivery_note", "number", "shipped_on", "shipped_by", "sales_rep"],
     )
     _refresh_order_status(order, lines_of_order.values(), user)
     shipment.customer = order.customer  # loaded with the order: the hooks need not read it again
@@ -1441,7 +1354,7 @@ def shipment_cancel(*, shipment: Shipment, user) -> Shipment:
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins cancel shipments."))
     shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
     require_status(shipment, Shipment.Status.DRAFT, message=_("A shipped shipment never changes: record a return."))
-    transition(shipment, Shipment.Status.CANCELLED, user=user)
+    change_status(shipment, Shipment.Status.CANCELLED, user=user)
     return shipment
 
 
@@ -1486,7 +1399,7 @@ def shipments_mark_invoiced(*, shipments: Sequence[Shipment], user) -> int:
     else:
         rows = _orders_all_invoiced(pk__in=order_ids)
     orders = [Order(pk=pk, number=number, status=Order.Status.SHIPPED) for pk, number in rows]
-    _move_orders(orders, Order.Status.SHIPPED, Order.Status.INVOICED, user=user)
+    change_status_many(orders, Order.Status.INVOICED, user=user)
     audit.record_many(
         actor=user,
         action="shipment.invoiced",
@@ -1517,8 +1430,8 @@ def shipments_mark_uninvoiced(*, shipment_ids: Sequence[int], user) -> int:
     )
     orders = list(
         Order.objects.filter(pk__in={s.order_id for s in shipments}, status=Order.Status.INVOICED)
-        .only("pk", "number")
+        .only("pk", "number", "status")
         .order_by("pk")
     )
-    _move_orders(orders, Order.Status.INVOICED, Order.Status.SHIPPED, user=user)
+    change_status_many(orders, Order.Status.SHIPPED, user=user)
     return marked

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-ENTRY = re.compile(r'(?:^|\n)(#, fuzzy\n)?(?:#[^\n]*\n)*msgid ((?:"[^\n]*"\n)+)msgstr ((?:"[^\n]*"\n?)+)')
+ENTRY = re.compile(r'(?:^|\n)((?:#[^\n]*\n)*)msgid ((?:"[^\n]*"\n)+)msgstr ((?:"[^\n]*"\n?)+)')
 
 
 def _text(lines: str) -> str:
@@ -18,9 +18,9 @@ def catalogs() -> dict[str, dict[str, str]]:
     found = {}
     for po in sorted(Path(settings.BASE_DIR).glob("*/locale/ja/LC_MESSAGES/django.po")):
         entries = {}
-        for fuzzy, msgid, msgstr in ENTRY.findall(po.read_text(encoding="utf-8")):
+        for comments, msgid, msgstr in ENTRY.findall(po.read_text(encoding="utf-8")):
             if _text(msgid):
-                entries[_text(msgid)] = "" if fuzzy else _text(msgstr)
+                entries[_text(msgid)] = "" if "#, fuzzy" in comments else _text(msgstr)
         found[po.parts[-5]] = entries
     return found
 

@@ -92,27 +92,6 @@ def test_a_decorated_service_gets_a_fresh_unit_per_call():
     assert seen == [1, 1, 1, 7]
 
 
-def test_audit_events_of_a_unit_are_written_together_before_it_commits(admin_user):
-    profile = complete_company_profile()
-
-    def step():
-        with unit_of_work():
-            audit.record(actor=admin_user, action="one", obj=profile)
-            with unit_of_work():
-                audit.record_many(actor=admin_user, action="two", items=[(profile, {"n": 1}), (profile, {"n": 2})])
-            assert not AuditEvent.objects.filter(action__in=["one", "two"]).exists()  # not yet
-
-    inserts = [sql for sql in _queries(step) if sql.startswith('INSERT INTO "backoffice_auditevent"')]
-    assert len(inserts) == 1
-    assert list(
-        AuditEvent.objects.filter(action__in=["one", "two"]).order_by("pk").values_list("action", "changes")
-    ) == [
-        ("one", {}),
-        ("two", {"n": 1}),
-        ("two", {"n": 2}),
-    ]
-
-
 def test_a_failed_unit_writes_no_audit_events(admin_user):
     profile = complete_company_profile()
     with pytest.raises(RuntimeError), unit_of_work():

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 
 from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
+from backoffice.models import StatusEvent
 from documents.models import IssuedDocument
 from inventory.models import StockLevel, StockMove
 from orders import services
-from orders.models import Order, Quote, Shipment, StatusEvent
+from orders.models import Order, Quote, Shipment
 from orders.services import LineInput
 from tests.orders.conftest import open_purchase_order, stock
 
@@ -277,7 +278,7 @@ def test_quote_beyond_limits_needs_a_manager(admin_user, rep_user, manager_user,
     # any edit after approval sends it back to draft
     quote = services.quote_update(quote=quote, user=admin_user, data={"subject": "大口 (改)"})
     assert quote.status == Quote.Status.DRAFT
-    assert list(StatusEvent.objects.filter(object_type="quote").values_list("to_status", flat=True)) == [
+    assert list(StatusEvent.objects.filter(object_type="orders.quote").values_list("to_status", flat=True)) == [
         "pending_approval",
         "approved",
         "draft",
