@@ -4,6 +4,7 @@ Public interface (keyword-only; other apps call nothing else in `documents`)::
 
     document_issue(*, data: DocumentData, user, source, supersedes: IssuedDocument | None = None,
                    revision_of_number: str | None = None, number: str | None = None) -> IssuedDocument
+    number_take(*, kind: str, document_date: dt.date, start_month: int) -> str   # the next base number of a kind
     document_preview(*, data: DocumentData) -> bytes          # a draft PDF, no number, watermarked
     document_render(document: IssuedDocument) -> IssuedDocument
     document_pdf_bytes(document: IssuedDocument, *, user=None) -> bytes   # verified: refuses altered or missing files
@@ -91,6 +92,17 @@ logger = logging.getLogger(__name__)
 
 SNAPSHOT_VERSION = 1
 MAX_TEXT = {"subject": 200, "notes": 2000, "name": 200, "line_text": 200, "extra_text": 200}
+
+
+def number_take(*, kind: str, document_date: dt.date, start_month: int) -> str:
+    """Take the next base number of `kind` for the fiscal year of `document_date`
+    (`start_month`: the company's fiscal year start), e.g. SO-2026-000007, for a business
+    object that carries the number of the document issued for it (an order confirmed now,
+    its 注文請書 issued later under the same number). Call it inside the caller's
+    transaction, as late as possible: the counter row stays locked until it ends."""
+    prefix = numbering.prefix_for(kind)
+    year = numbering.fiscal_year_of(document_date, start_month)
+    return numbering.format_number(prefix, year, numbering.take_next_value(prefix, year))
 
 
 # --- issuing ---------------------------------------------------------------------------------------

@@ -928,12 +928,14 @@ class ConfirmResult:
 
 
 def _take_order_number(order: Order) -> str:
-    from documents.numbering import fiscal_year_of, format_number, prefix_for, take_next_value
+    from documents.services import number_take
     from documents.types import DocumentKind
 
-    prefix = prefix_for(DocumentKind.ORDER_CONFIRMATION)
-    year = fiscal_year_of(order.order_date, company_profile().fiscal_year_start_month)
-    return format_number(prefix, year, take_next_value(prefix, year))
+    return number_take(
+        kind=DocumentKind.ORDER_CONFIRMATION,
+        document_date=order.order_date,
+        start_month=company_profile().fiscal_year_start_month,
+    )
 
 
 def _demand_label(order: Order, line: OrderLine) -> str:
