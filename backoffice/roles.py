@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 
+from .exceptions import NotAllowed
+
 
 class Role(StrEnum):
     SALES_ADMIN = "sales_admin"
@@ -35,6 +37,12 @@ def roles_of(user) -> frozenset[Role]:
 
 def has_role(user, *roles: Role) -> bool:
     return bool(roles_of(user) & set(roles))
+
+
+def require_role(user, *roles: Role, message: str) -> None:
+    """NotAllowed (403) with `message` unless the user has one of `roles`."""
+    if not has_role(user, *roles):
+        raise NotAllowed(message)
 
 
 def is_sales_admin(user) -> bool:

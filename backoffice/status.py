@@ -34,6 +34,16 @@ def allowed_moves(model: type[models.Model]) -> dict[str, frozenset[str]]:
     return {key: frozenset(value) for key, value in model.TRANSITIONS.items()}
 
 
+def require_status(obj: models.Model, *allowed: str, message: str | None = None) -> None:
+    """StateConflict unless the object is in one of `allowed` (a precondition of a step,
+    not a move: issuing needs an approved quote)."""
+    if obj.status not in allowed:
+        raise StateConflict(
+            message
+            or _("%(object)s is %(status)s: not allowed now.") % {"object": obj, "status": obj.get_status_display()}
+        )
+
+
 def check_move(obj: models.Model, to_status: str) -> None:
     """Raise StateConflict unless the object's map allows its status to become `to_status`."""
     from_status = obj.status

@@ -28,6 +28,7 @@ from backoffice import audit
 from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.kana import kana_key
+from backoffice.roles import Role, require_role
 from backoffice.unitofwork import unit_of_work
 from backoffice.validators import parse_business_date
 from orders.selectors import customer_ids_by_kana
@@ -36,7 +37,6 @@ from .models import BankStatementImport, BankStatementLine, Invoice, PayerName
 from .services import (
     OPEN_STATUSES,
     AllocationInput,
-    _require_admin,
     bank_fee_shortfall,
     billing_settings,
     payment_record,
@@ -122,7 +122,7 @@ def _payer_customers(payers: set[str]) -> dict[str, int]:
 
 @unit_of_work()
 def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankStatementImport:
-    _require_admin(user, _("Only sales admins import bank statements."))
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins import bank statements."))
     rows = _parse(content)
     digest = hashlib.sha256(content).hexdigest()
     if BankStatementImport.objects.filter(sha256=digest).exists():
@@ -171,7 +171,7 @@ def bank_line_confirm(
 ):
     """An admin says whose transfer this is: the payment is recorded and matched (oldest
     first, or as given), and the payer name is learned for the customer."""
-    _require_admin(user, _("Only sales admins confirm bank transfers."))
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins confirm bank transfers."))
     line = BankStatementLine.objects.select_for_update().get(pk=line.pk)
     if line.status not in (BankStatementLine.Status.UNMATCHED, BankStatementLine.Status.IGNORED):
         raise StateConflict(_("This transfer has already been recorded."))
@@ -211,7 +211,7 @@ def bank_line_confirm(
 @unit_of_work()
 def bank_line_ignore(*, line: BankStatementLine, user) -> BankStatementLine:
     """Not a customer payment (an interest credit, a refund): nothing is recorded."""
-    _require_admin(user, _("Only sales admins review bank transfers."))
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins review bank transfers."))
     line = BankStatementLine.objects.select_for_update().get(pk=line.pk)
     if line.status != BankStatementLine.Status.UNMATCHED:
         raise StateConflict(_("Only a transfer waiting for review can be ignored."))

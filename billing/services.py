@@ -39,9 +39,9 @@ from django.utils.translation import gettext as _
 from backoffice import audit
 from backoffice.businessdays import add_months, day_of_month, due_date, is_closing_date
 from backoffice.db import compiled_rows
-from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
+from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.money import ZERO, compute_totals, net_amounts, quantize_yen
-from backoffice.roles import Role, has_role
+from backoffice.roles import Role, require_role
 from backoffice.selectors import company_profile
 from backoffice.unitofwork import unit_of_work
 from documents.services import document_issue
@@ -71,11 +71,6 @@ from .models import (
 from .selectors import CREDIT_SOURCES, OPEN_STATUSES, unmatched
 
 MAX_DOCUMENT_LINES = settings.LIMITS["max_lines_per_document"]
-
-
-def _require_admin(user, message: str) -> None:
-    if not has_role(user, Role.SALES_ADMIN):
-        raise NotAllowed(message)
 
 
 def _check_amount(value, field: str, *, allow_zero: bool = False) -> Decimal:
@@ -109,7 +104,7 @@ def billing_settings() -> BillingSettings:
 
 @unit_of_work()
 def billing_settings_update(*, user, data: dict[str, Any]) -> BillingSettings:
-    _require_admin(user, _("Only sales admins change billing settings."))
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins change billing settings."))
     current = billing_settings()
     before = audit.snapshot(current)
     for name in ("statement_without_sales", "bank_fee_tolerance"):
@@ -370,7 +365,7 @@ def _restate_net_amounts(built: Sequence[tuple[Invoice, list[InvoiceLine], list[
 @unit_of_work()
 def invoice_issue_for_shipment(*, shipment: Shipment, user, issue_date: dt.date | None = None) -> Invoice:
     """The 請求書 of one shipped shipment; due date from the invoice date and the customer's terms."""
-    _require_admin(user, _("Only sales admins issue invoices."))
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins issue invoices."))
     shipment = Shipment.objects.select_for_update().select_related("customer").get(pk=shipment.pk)
     if shipment.status != Shipment.Status.SHIPPED:
         raise StateConflict(_("Only a shipped shipment can be invoiced."), field="shipment")
@@ -413,7 +408,7 @@ def issue_invoice_after_ship(*, shipment: Shipment, lines: Sequence[ShipmentLine
     not invoiced yet); `lines` are its lines with their order lines, as shipment_ship
     loaded them."""
     if shipment.customer.invoice_mode == Customer.InvoiceMode.PER_SHIPMENT:
-        _require_admin(user, _("Only sales admins issue invoices."))
+        require_role(user, Role.SALES_ADMIN, message=_("Only sales admins issue invoices."))
         lines = sorted(lines, key=lambda line: line.order_line.position)
         _issue_for_shipment(shipment, lines, user=user, issue_date=shipment.shipped_on)
 
@@ -423,7 +418,7 @@ def invoice_cancel(*, invoice: Invoice, user, reason: str) -> Invoice:
     """Void an invoice issued by mistake: nothing may have settled it, nor a credit note or a
     later consolidated invoice refer to it. Its shipments can be invoiced again; the
     issued document stays in the archive (it is never deleted)."""
-    _require_admin(user, _("Only sales admins cancel invoices."))
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins cancel invoices."))
     if not reason or not reason.strip():
         raise InvalidInput(_("Say why the invoice is cancelled."), field="reason")
     (invoice,) = lock_invoices([invoice.pk])
@@ -474,7 +469,7 @@ def closing_run(
     uninvoiced shipments up to that date. Runs in batches of customers, one transaction
     each, so PDFs render after each batch commits and progress is visible on the run row.
     Running it again creates nothing new (one consolidated invoice per customer and date)."""
-    _require_admin(user, _("Only sales admins run the closing."))
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins run the closing."))
     if not isinstance(closing_date, dt.date) or isinstance(closing_date, dt.datetime):
         raise InvalidInput(_("Enter the closing date as a date."), field="closing_date")
     _not_in_future(closing_date, "closing_date")
@@ -521,7 +516,7 @@ def closing_run(
 @unit_of_work()
 def closing_schedule(*, closing_date: dt.date, user) -> ClosingRun:
     """Run the closing in the background (a Celery task after commit); the run row shows progress."""
-    _require_admin(user, _("Only sales admins run the closing."))
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins run the closing."))
     _not_in_future(closing_date, "closing_date")
     run, _created = ClosingRun.objects.get_or_create(
         closing_date=closing_date, defaults={"created_by": user, "status": ClosingRun.Status.RUNNING}
@@ -895,7 +890,7 @@ def payment_record(
 ) -> Payment:
     """入金: record money received and match it, to the given invoices or oldest first. What
     is left over stays as customer credit for the next invoice."""
-    _require_admin(user, _("Only sales admins record payments."))
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins record payments."))
     amount = _check_amount(amount, "amount")
     bank_fee = _check_amount(bank_fee, "bank_fee", allow_zero=True)
     if bank_fee > amount:
@@ -927,7 +922,7 @@ def payment_record(
 @unit_of_work()
 def payment_allocate(*, payment: Payment, user, allocations: Sequence[AllocationInput] | None = None) -> Payment:
     """Match what is still unallocated on a payment (its customer credit)."""
-    _require_admin(user, _("Only sales admins match payments."))
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins match payments."))
     (payment,) = lock_payments([payment.pk])
     if payment.unallocated_amount <= 0 and payment.allocated_fee >= payment.bank_fee:
         raise StateConflict(_("This payment is fully allocated."))
@@ -964,7 +959,7 @@ def credit_note_issue(
     from inventory.models import Warehouse
     from inventory.services import stock_return
 
-    _require_admin(user, _("Only sales admins issue credit notes."))
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins issue credit notes."))
     if kind not in CreditNote.Kind.values:
         raise InvalidInput(_("Choose return or price reduction."), field="kind")
     reason = (reason or "").strip()

@@ -23,10 +23,10 @@ from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
 from backoffice.formatting import number, percent
 from backoffice.kana import with_kana_key
 from backoffice.money import ZERO, TaxLine, Totals, compute_totals, line_amount, net_amounts
-from backoffice.roles import Role, has_role
+from backoffice.roles import Role, has_role, require_role
 from backoffice.selectors import company_profile
 from backoffice.services import model_create, model_update
-from backoffice.status import change_status, change_status_many
+from backoffice.status import change_status, change_status_many, require_status
 from backoffice.unitofwork import unit_of_work
 from inventory.models import Product
 
@@ -114,19 +114,6 @@ def customer_price_delete(*, user, price: CustomerPrice) -> None:
 # ---------------------------------------------------------------------------
 # Sales flow building blocks: transitions, lines, totals
 # ---------------------------------------------------------------------------
-
-
-def require_status(obj, *allowed: str, message: str | None = None) -> None:
-    if obj.status not in allowed:
-        raise StateConflict(
-            message
-            or _("%(object)s is %(status)s: not allowed now.") % {"object": obj, "status": obj.get_status_display()}
-        )
-
-
-def require_role(user, *roles: Role, message: str) -> None:
-    if not has_role(user, *roles):
-        raise NotAllowed(message)
 
 
 @dataclass(frozen=True)
