@@ -65,26 +65,17 @@ def update_rows(model: type[Model], objects: Sequence[Model], fields: Sequence[s
     return updated
 
 
-# One statement binds at most 65,535 values (PostgreSQL's protocol, with server-side binding).
+# One statement binds at most 65,535 values (PostgreSQL's protocol; SQLite's default limit
+# is higher): batches of rows stay under it whatever the model's width.
 MAX_BOUND_VALUES = 60_000
 
 
 def insert_rows(model: type[Model], objects: Sequence[Model]) -> None:
-    """bulk_create any number of rows. On PostgreSQL Django inserts rows of plain column
-    types with UNNEST (one bound value per column, whatever the number of rows): one
-    statement. Otherwise every value is bound, so the rows go in batches that stay
-    under the limit."""
-    if not objects:
-        return
-    connection = connections[router.db_for_write(model)]
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))]
-    unnest = connection.vendor == "postgresql" and not any(
-        hasattr(field, "get_placeholder")
-        or (field.target_field if field.is_relation else field).get_internal_type() not in connection.data_types
-        for field in fields
-    )
-    batch_size = None if unnest else max(1, MAX_BOUND_VALUES // len(fields))
-    model._default_manager.bulk_create(objects, batch_size=batch_size)
+    """bulk_create any number of rows (a closing run writes thousands of audit events), in
+    batches that never bind more values than one statement may carry."""
+    if objects:
+        columns = len(model._meta.concrete_fields)
+        model._default_manager.bulk_create(objects, batch_size=max(1, MAX_BOUND_VALUES // columns))
 
 
 def correlated_sum(queryset: QuerySet, expression, *, link: str = "customer") -> Coalesce:
