@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "documents",
     "billing",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

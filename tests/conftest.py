@@ -1,12 +1,14 @@
+import datetime as dt
 import os
 
 import pytest
+import time_machine
 from django.db import connection
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
 from backoffice.roles import Role
-from tests.factories import make_user
+from tests.factories import WarehouseFactory, complete_company_profile, make_user
 
 # Property tests must not depend on the machine's speed or on what an earlier run found:
 # no per-example deadline (a loaded CI machine took more than 200 ms), a fixed sequence of
@@ -45,6 +47,36 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def today() -> dt.date | None:
+    """The day a folder's tests run on: its conftest overrides this fixture with a date.
+    None (here): the real clock."""
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _today(today):
+    """On `today`, the clock stands still at 10:00 Tokyo time. A test module that needs
+    another day overrides `today` (or this fixture)."""
+    if today is None:
+        yield
+        return
+    at = dt.datetime.combine(today, dt.time(10), tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    with time_machine.travel(at, tick=False):
+        yield
+
+
+@pytest.fixture
+def company(db):
+    """The issuer, complete (registration number, bank account)."""
+    return complete_company_profile()
+
+
+@pytest.fixture
+def warehouse(db):
+    return WarehouseFactory(code="TOKYO", name="東京倉庫", is_default=True)
 
 
 @pytest.fixture

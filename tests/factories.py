@@ -1,5 +1,8 @@
-"""Shared factories for every app's tests. Apps with more put theirs in tests/<app>/factories.py."""
+"""Shared factories for every app's tests, and the few steps many folders take through the
+real services (stock counted in, an order shipped). Apps with more put theirs in
+tests/<app>/factories.py."""
 
+import datetime as dt
 from decimal import Decimal
 
 import factory
@@ -9,7 +12,9 @@ from django.contrib.auth.models import Group
 from backoffice.kana import kana_key
 from backoffice.models import BankAccount, CompanyProfile
 from backoffice.roles import Role
+from inventory import services as inventory_services
 from inventory.models import Product, Supplier, Warehouse
+from orders import services as order_services
 from orders.models import Customer
 
 VALID_REGISTRATION_NUMBER = "T7000012050002"
@@ -64,14 +69,22 @@ def complete_company_profile(**overrides) -> CompanyProfile:
     return profile
 
 
-class SupplierFactory(factory.django.DjangoModelFactory):
+class _NamedFactory(factory.django.DjangoModelFactory):
+    """Masters found by name and kana reading: the search key follows the reading."""
+
+    class Meta:
+        abstract = True
+
+    name_kana = ""
+    name_kana_key = factory.LazyAttribute(lambda row: kana_key(row.name_kana))
+
+
+class SupplierFactory(_NamedFactory):
     class Meta:
         model = Supplier
 
-    code = factory.Sequence(lambda n: f"S{n:04d}")
-    name = factory.Sequence(lambda n: f"仕入先{n}株式会社")
-    name_kana = ""
-    name_kana_key = factory.LazyAttribute(lambda row: kana_key(row.name_kana))
+    code = factory.Sequence("S{:04d}".format)
+    name = factory.Sequence("仕入先{}株式会社".format)
     lead_time_days = 5
 
 
@@ -79,19 +92,17 @@ class WarehouseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Warehouse
 
-    code = factory.Sequence(lambda n: f"WH{n:02d}")
-    name = factory.Sequence(lambda n: f"倉庫{n}")
+    code = factory.Sequence("WH{:02d}".format)
+    name = factory.Sequence("倉庫{}".format)
     is_default = False
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(_NamedFactory):
     class Meta:
         model = Product
 
-    sku = factory.Sequence(lambda n: f"P-{n:05d}")
-    name = factory.Sequence(lambda n: f"商品{n}")
-    name_kana = ""
-    name_kana_key = factory.LazyAttribute(lambda row: kana_key(row.name_kana))
+    sku = factory.Sequence("P-{:05d}".format)
+    name = factory.Sequence("商品{}".format)
     unit = "個"
     list_price = Decimal("1000")
     cost = Decimal("600")
@@ -100,14 +111,12 @@ class ProductFactory(factory.django.DjangoModelFactory):
     supplier = factory.SubFactory(SupplierFactory)
 
 
-class CustomerFactory(factory.django.DjangoModelFactory):
+class CustomerFactory(_NamedFactory):
     class Meta:
         model = Customer
 
-    code = factory.Sequence(lambda n: f"C{n:04d}")
-    name = factory.Sequence(lambda n: f"株式会社顧客{n}")
-    name_kana = ""
-    name_kana_key = factory.LazyAttribute(lambda row: kana_key(row.name_kana))
+    code = factory.Sequence("C{:04d}".format)
+    name = factory.Sequence("株式会社顧客{}".format)
     honorific = "御中"
     closing_day = 31
     payment_month_offset = 1
@@ -115,3 +124,19 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     tax_mode = "exclusive"
     invoice_mode = "consolidated"
     price_rate = Decimal("1")
+
+
+def stock(product, warehouse, quantity, user=None) -> None:
+    """The warehouse holds `quantity` of the product from now on (a stock take)."""
+    inventory_services.stock_take(
+        product=product, warehouse=warehouse, counted_quantity=quantity, reason="opening stock", user=user
+    )
+
+
+def ship_order(user, customer, lines, on: dt.date):
+    """Order `lines` (LineInputs) for the customer on `on`, confirm it and ship all of it the
+    same day: the shipped shipment (a per-shipment customer's invoice is issued with it)."""
+    order = order_services.order_create(user=user, data={"customer": customer, "order_date": on}, lines=lines)
+    order_services.order_confirm(order=order, user=user)
+    shipment = order_services.shipment_create(order=order, user=user)
+    return order_services.shipment_ship(shipment=shipment, user=user, shipped_on=on)

@@ -1,14 +1,8 @@
 import pytest
 
 from documents.services import document_issue
-from tests.factories import complete_company_profile
 
 from .factories import document_data
-
-
-@pytest.fixture
-def company(db):
-    return complete_company_profile()
 
 
 @pytest.fixture

@@ -2,28 +2,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from inventory import services as inventory_services
-from tests.factories import CustomerFactory, ProductFactory, SupplierFactory, WarehouseFactory, complete_company_profile
+from tests.factories import CustomerFactory, ProductFactory, SupplierFactory
+from tests.factories import stock as stock  # the orders tests import it from here
 
 TODAY = dt.date(2026, 11, 20)  # a Friday; 11/23 is a holiday (勤労感謝の日)
 
 
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=9))), tick=False):
-        yield
-
-
 @pytest.fixture
-def company(db):
-    return complete_company_profile()
-
-
-@pytest.fixture
-def warehouse(db):
-    return WarehouseFactory(code="TOKYO", name="東京倉庫", is_default=True)
+def today():
+    return TODAY
 
 
 @pytest.fixture
@@ -54,12 +43,6 @@ def service_fee(db):
 @pytest.fixture
 def customer(db, rep_user):
     return CustomerFactory(code="C001", name="株式会社山田製作所", sales_rep=rep_user)
-
-
-def stock(product, warehouse, quantity, user=None):
-    inventory_services.stock_take(
-        product=product, warehouse=warehouse, counted_quantity=quantity, reason="opening stock", user=user
-    )
 
 
 def open_purchase_order(product, quantity, expected_date, user=None):

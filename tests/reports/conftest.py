@@ -19,33 +19,20 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from billing import services as billing_services
 from billing.models import Invoice
 from billing.services import CreditLineInput
 from inventory import services as inventory_services
-from orders import services as order_services
 from orders.services import LineInput
-from tests.factories import CustomerFactory, ProductFactory, WarehouseFactory, complete_company_profile
+from tests.factories import CustomerFactory, ProductFactory, WarehouseFactory, ship_order
 
 TODAY = dt.date(2026, 2, 10)
 
 
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(dt.datetime(2026, 2, 10, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=9))), tick=False):
-        yield
-
-
 @pytest.fixture
-def company(db):
-    return complete_company_profile()
-
-
-@pytest.fixture
-def warehouse(db):
-    return WarehouseFactory(code="TOKYO", name="東京倉庫", is_default=True)
+def today():
+    return TODAY
 
 
 @pytest.fixture
@@ -91,14 +78,7 @@ def ship(user, customer, lines, on: dt.date, warehouse):
         inventory_services.stock_adjust(
             product=product, warehouse=warehouse, quantity=quantity, reason="入荷", user=user
         )
-    order = order_services.order_create(
-        user=user,
-        data={"customer": customer, "order_date": on},
-        lines=[LineInput(product=product, quantity=quantity) for product, quantity in lines],
-    )
-    order_services.order_confirm(order=order, user=user)
-    shipment = order_services.shipment_create(order=order, user=user)
-    return order_services.shipment_ship(shipment=shipment, user=user, shipped_on=on)
+    return ship_order(user, customer, [LineInput(product=p, quantity=q) for p, q in lines], on)
 
 
 @pytest.fixture
@@ -110,15 +90,7 @@ def sales(admin_user, warehouse, osaka, product_a, product_b, yamada, sato, incl
     ship(admin_user, inclusive, [(product_a, 1)], dt.date(2026, 1, 10), warehouse)
     ship(admin_user, yamada, [(product_b, 10)], dt.date(2026, 1, 31), warehouse)
     # Tokyo is empty of A now: the last order is served from Osaka.
-    inventory_services.stock_adjust(product=product_a, warehouse=osaka, quantity=2, reason="入荷", user=admin_user)
-    order = order_services.order_create(
-        user=admin_user,
-        data={"customer": sato, "order_date": dt.date(2026, 2, 1)},
-        lines=[LineInput(product=product_a, quantity=2)],
-    )
-    order_services.order_confirm(order=order, user=admin_user)
-    shipment = order_services.shipment_create(order=order, user=admin_user)
-    order_services.shipment_ship(shipment=shipment, user=admin_user, shipped_on=dt.date(2026, 2, 1))
+    ship(admin_user, sato, [(product_a, 2)], dt.date(2026, 2, 1), osaka)
 
     invoice = Invoice.objects.get(shipment_links__shipment=second)
     line_a = invoice.lines.get(product=product_a)
