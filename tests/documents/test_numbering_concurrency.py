@@ -3,7 +3,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from documents import services
+from documents.services import issue as issuing
 from documents.models import DocumentCounter, IssuedDocument
 from documents.services import document_issue
 from tests.factories import complete_company_profile, make_user
@@ -26,7 +26,7 @@ def test_parallel_issues_get_numbers_1_to_200_without_gap_or_duplicate(monkeypat
     after taking a number: the committed numbers are exactly 1..200."""
     complete_company_profile()
     user = make_user(None, username="issuer")
-    monkeypatch.setattr(services, "_schedule_render", lambda document: None)  # numbering only
+    monkeypatch.setattr(issuing, "_schedule_render", lambda documents: None)  # numbering only
     start = threading.Barrier(WORKERS)
     errors = []
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from backoffice.models import AuditEvent
 from documents import fonts
@@ -106,7 +107,26 @@ def test_a_missing_pdf_is_410_naming_the_document(admin_api, issue):
     ]
 
 
-def test_a_tampered_pdf_is_not_mailed_and_the_refusal_outlives_the_rolled_back_unit(
+@pytest.mark.django_db(transaction=True)
+def test_the_record_of_a_refusal_is_committed_on_its_own(admin_api, issue):
+    """No test transaction around the request: the refusal's event is in the database for
+    good once the 409 / 410 is answered (the PDF is read outside any transaction)."""
+    tampered = issue()
+    missing = issue(document_data(DocumentKind.DELIVERY_NOTE))
+    tamper(tampered)
+    missing.pdf.storage.delete(missing.pdf.name)
+
+    assert admin_api.get(f"{URL}{tampered.pk}/pdf/").status_code == 409
+    assert admin_api.get(f"{URL}{missing.pk}/pdf/").status_code == 410
+    assert admin_api.post(f"{URL}{tampered.pk}/send/", {"to": ["keiri@customer.example.jp"]}).status_code == 409
+
+    assert not connection.in_atomic_block
+    assert len(events(tampered, "document.pdf_tampered")) == 2
+    assert len(events(missing, "document.pdf_missing")) == 1
+    assert events(tampered, "document.send") == []
+
+
+def test_a_tampered_pdf_is_not_mailed_and_the_refusal_is_recorded(
     admin_api, admin_user, issue, django_capture_on_commit_callbacks
 ):
     document = issue()
@@ -118,12 +138,35 @@ def test_a_tampered_pdf_is_not_mailed_and_the_refusal_outlives_the_rolled_back_u
     assert response.status_code == 409
     assert response.json()["code"] == "pdf_tampered"
     assert not mail.outbox
-    assert events(document, "document.send") == []  # the unit of work rolled back ...
-    assert len(events(document, "document.pdf_tampered")) == 1  # ... its refusal is kept
-    # the service itself, inside its own unit of work
+    assert events(document, "document.send") == []  # nothing sent, nothing recorded as sent ...
+    assert len(events(document, "document.pdf_tampered")) == 1  # ... the refusal is recorded
+    # the same through a POST with an Idempotency-Key, which runs the view in a transaction
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_api.post(
+            f"{URL}{document.pk}/send/", {"to": ["keiri@customer.example.jp"]}, HTTP_IDEMPOTENCY_KEY="send-1"
+        )
+    assert response.status_code == 409
+    assert events(document, "document.send") == []
+    assert len(events(document, "document.pdf_tampered")) == 2
+    # the service itself
     with pytest.raises(DocumentPDFTampered):
         document_send(document=document, user=admin_user, to=["keiri@customer.example.jp"])
-    assert len(events(document, "document.pdf_tampered")) == 2
+    assert len(events(document, "document.pdf_tampered")) == 3
+
+
+def test_a_missing_pdf_is_not_mailed_and_the_refusal_is_recorded(admin_api, issue):
+    document = issue()
+    document.pdf.storage.delete(document.pdf.name)
+
+    response = admin_api.post(f"{URL}{document.pk}/send/", {"to": ["keiri@customer.example.jp"]})
+
+    assert response.status_code == 410
+    assert response.json()["code"] == "pdf_missing"
+    assert not mail.outbox
+    assert events(document, "document.send") == []
+    assert events(document, "document.pdf_missing") == [
+        ("admin1", {"file": "documents/invoice/2026/INV-2026-000001.pdf"})
+    ]
 
 
 def test_the_export_holds_only_verified_pdfs(admin_api, issue):
