@@ -3,9 +3,9 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from documents.services import issue as issuing
 from documents.models import DocumentCounter, IssuedDocument
 from documents.services import document_issue
+from documents.services import issue as issuing
 from tests.factories import complete_company_profile, make_user
 
 from .factories import document_data

@@ -249,9 +249,7 @@ def test_each_document_of_a_transaction_is_rendered_after_its_commit(
             assert hashlib.sha256(file.read()).hexdigest() == document.sha256
 
 
-def test_a_document_of_a_rolled_back_savepoint_is_not_rendered(
-    admin_user, company, django_capture_on_commit_callbacks
-):
+def test_a_document_of_a_rolled_back_savepoint_is_not_rendered(admin_user, company, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         kept = document_issue(data=document_data(), user=admin_user, source=None)
         with pytest.raises(RuntimeError), transaction.atomic():
