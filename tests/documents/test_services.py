@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.models import AuditEvent, BankAccount, CompanyProfile
@@ -311,3 +312,19 @@ def test_lines_are_stored_exactly(issue):
             "note": "ロット A",
         }
     ]
+
+
+def test_a_profile_the_caller_holds_is_not_read_again(admin_user, company, django_capture_on_commit_callbacks):
+    profile = CompanyProfile.objects.get()  # as a service that priced the lines holds it
+    with django_capture_on_commit_callbacks(execute=False):
+        document_issue(data=document_data(), user=admin_user, source=None)  # the counter row exists from here
+        with CaptureQueriesContext(connection) as passed:
+            first = document_issue(data=document_data(), user=admin_user, source=None, profile=profile)
+        with CaptureQueriesContext(connection) as read:
+            second = document_issue(data=document_data(), user=admin_user, source=None)
+
+    profile_reads = [q["sql"] for q in passed.captured_queries if "backoffice_companyprofile" in q["sql"]]
+    assert profile_reads == []
+    assert len(read.captured_queries) == len(passed.captured_queries) + 1  # the profile itself
+    assert first.data["issuer"] == second.data["issuer"]
+    assert first.data["issuer"]["bank_accounts"]  # the accounts of the profile given were loaded
