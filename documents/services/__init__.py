@@ -14,6 +14,7 @@ Public interface (keyword-only; other apps call nothing else in `documents`)::
     documents_export(*, documents: Iterable[IssuedDocument], output: BinaryIO, user=None) -> int
     documents_render_pending() -> int
     documents_in_chunks(ids: list[int], size: int = 100) -> Iterator[IssuedDocument]
+    require_embedded_font() -> None   # DocumentFontMissing when no PDF could embed its font here
 
 `document_issue` validates the data (lines, recipient, a complete company profile with a
 registration number for invoices and credit notes), takes the number, stores the
@@ -49,6 +50,7 @@ before anything is written), `archive` (rendering, verified reads, verification,
 export), `mail` (sending).
 """
 
+from ..fonts import require_embedded_font
 from .archive import (
     VerificationProblem,
     VerificationReport,
@@ -82,5 +84,6 @@ __all__ = [
     "issuer_snapshot",
     "number_take",
     "render_snapshot",
+    "require_embedded_font",
     "validate_document_data",
 ]
