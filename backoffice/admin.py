@@ -50,6 +50,20 @@ class AuditedModelAdmin(AuditHistoryMixin, admin.ModelAdmin):
     """A plain ModelAdmin whose history page is the audit trail."""
 
 
+class ReadOnlyAdminMixin:
+    """Rows the admin shows but never adds, changes or deletes: they change only through
+    services, or never (logs, issued documents)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ServiceModelAdmin(AuditedModelAdmin):
     """Saves through the app's service functions, so the admin obeys the same rules and
     leaves the same audit trail as the API. Subclasses set create_service, update_service
@@ -172,21 +186,12 @@ class CompanyProfileAdmin(ServiceModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["occurred_at", "actor", "action", "object_type", "object_id", "object_repr"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "object_id", "actor__username"]
     date_hierarchy = "occurred_at"
     list_select_related = ["actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # API tokens: the project's own token model replaces knox's (KNOX_TOKEN_MODEL).

@@ -8,6 +8,7 @@ from __future__ import annotations
 from hmac import compare_digest
 
 from django.conf import settings
+from django.contrib import admin
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -89,8 +90,6 @@ def lockout_response(request, original_response=None, credentials=None):
         response = JsonResponse({"detail": lockout_message()}, status=status)
         response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
         return response
-    from django.contrib import admin
-
     context = {"site_header": admin.site.site_header, "site_title": admin.site.site_title, "message": lockout_message()}
     return render(request, "backoffice/lockout.html", context, status=status)
 

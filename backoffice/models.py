@@ -130,8 +130,28 @@ class BankAccount(models.Model):
         return f"{self.bank_name} {self.branch_name} {self.get_account_type_display()} {self.account_number}"
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A log row: written once, never changed or deleted one by one (`save()` of a stored
+    row and `delete()` raise). `log_name` names the rows in that error."""
+
+    log_name = "log rows"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError(f"{self.log_name} are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError(f"{self.log_name} are append-only")
+
+
+class AuditEvent(AppendOnlyModel):
     """Append-only: who did what to which object, with before/after of changed fields."""
+
+    log_name = "audit events"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -157,14 +177,6 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("audit events are append-only")
-
     @property
     def change_lines(self) -> list[str]:
         """The changes as people read them: 「status: draft → confirmed」, 「lines: 2」."""
@@ -187,8 +199,10 @@ def _shown(value) -> str:
     return str(value)
 
 
-class StatusEvent(models.Model):
+class StatusEvent(AppendOnlyModel):
     """Append-only: one row per status change of any object (`backoffice.status` writes them)."""
+
+    log_name = "status events"
 
     object_type = models.CharField(_("object type"), max_length=60)  # app_label.model_name
     object_id = models.PositiveBigIntegerField(_("object id"))
@@ -213,11 +227,6 @@ class StatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}#{self.object_id}: {self.from_status or '-'} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("status events are append-only")
-        super().save(*args, **kwargs)
 
 
 class IdempotencyRecord(models.Model):

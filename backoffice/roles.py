@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, QuerySet
 
 from .exceptions import NotAllowed
@@ -74,8 +76,6 @@ def restrict_to_own_customers(queryset: QuerySet, user, customer_path: str = "cu
 def own_customer_ids(user):
     """For apps that refer to customers by id only (documents): None when the user sees
     every customer, else a subquery of the ids of the customers assigned to them."""
-    from django.apps import apps
-
     if sees_all_customers(user):
         return None
     customers = apps.get_model("orders", "Customer").objects
@@ -83,6 +83,20 @@ def own_customer_ids(user):
         return customers.none().values("pk")
     return customers.filter(sales_rep=user).values("pk")
 
+
+# The master data the sales reps and managers read but do not change.
+MASTER_DATA_VIEW: dict[str, tuple[str, ...]] = dict.fromkeys(
+    (
+        "orders.customer",
+        "orders.shiptoaddress",
+        "orders.contactperson",
+        "orders.customerprice",
+        "inventory.product",
+        "inventory.supplier",
+        "inventory.warehouse",
+    ),
+    ("view",),
+)
 
 # Django model permissions per group, applied after every migrate so the admin
 # shows each role exactly what it may touch. Apps add their models here.
@@ -99,27 +113,12 @@ ROLE_MODEL_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "inventory.supplier": ("view", "add", "change"),
         "inventory.warehouse": ("view", "add", "change"),
     },
-    Role.SALES_REP: {
-        "backoffice.companyprofile": ("view",),
-        "orders.customer": ("view",),
-        "orders.shiptoaddress": ("view",),
-        "orders.contactperson": ("view",),
-        "orders.customerprice": ("view",),
-        "inventory.product": ("view",),
-        "inventory.supplier": ("view",),
-        "inventory.warehouse": ("view",),
-    },
+    Role.SALES_REP: {"backoffice.companyprofile": ("view",), **MASTER_DATA_VIEW},
     Role.MANAGER: {
         "backoffice.companyprofile": ("view",),
         "backoffice.bankaccount": ("view",),
         "backoffice.auditevent": ("view",),
-        "orders.customer": ("view",),
-        "orders.shiptoaddress": ("view",),
-        "orders.contactperson": ("view",),
-        "orders.customerprice": ("view",),
-        "inventory.product": ("view",),
-        "inventory.supplier": ("view",),
-        "inventory.warehouse": ("view",),
+        **MASTER_DATA_VIEW,
     },
 }
 
@@ -130,8 +129,6 @@ def register_model_permissions(role: Role, model_label: str, actions: tuple[str,
 
 
 def sync_role_permissions(**kwargs) -> None:
-    from django.contrib.auth.models import Group, Permission
-
     for role, grants in ROLE_MODEL_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)
         wanted = []

@@ -2,18 +2,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from . import audit
 from .authentication import password_fingerprint
 from .models import ApiToken, BankAccount, CompanyProfile
-from .selectors import COMPANY_PROFILE_KEY, company_profile
-from .unitofwork import forget, unit_of_work
+from .selectors import company_profile
 
 _BANK_FIELDS = ("bank_name", "branch_name", "account_type", "account_number", "account_holder_kana")
 
 
-@unit_of_work()
+@transaction.atomic
 def company_profile_update(*, user, data: dict[str, Any]) -> CompanyProfile:
     """Change the issuer profile. `bank_accounts`, when given, replaces the list."""
     profile = CompanyProfile.objects.select_for_update().get(pk=company_profile().pk)
@@ -38,7 +38,6 @@ def company_profile_update(*, user, data: dict[str, Any]) -> CompanyProfile:
             changes["bank_accounts"] = {"before": old, "after": new}
     if changes:
         audit.record(actor=user, action="company_profile.update", obj=profile, changes=changes)
-    forget(COMPANY_PROFILE_KEY)
     return profile
 
 
@@ -69,7 +68,7 @@ def model_update(*, instance, user, data: dict[str, Any], action: str):
     return instance
 
 
-@unit_of_work()
+@transaction.atomic
 def api_token_issue(*, user) -> tuple[ApiToken, str]:
     """A new API token for a user who has just proved their password: the row (hashed)
     and the key to hand out once. The user's expired tokens are swept at the same time."""
@@ -77,13 +76,13 @@ def api_token_issue(*, user) -> tuple[ApiToken, str]:
     return ApiToken.objects.create(user=user, password_fingerprint=password_fingerprint(user))
 
 
-@unit_of_work()
+@transaction.atomic
 def api_token_revoke(*, token: ApiToken) -> None:
     """The caller's own token stops working (sign-out)."""
     ApiToken.objects.filter(pk=token.pk).delete()
 
 
-@unit_of_work()
+@transaction.atomic
 def api_tokens_revoke_all(*, user, actor) -> int:
     """Every API token of `user` stops working (an administrator's decision, or the user
     was deactivated). Returns how many were revoked; audited."""

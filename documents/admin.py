@@ -3,14 +3,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.admin import AuditedModelAdmin
+from backoffice.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 
 from .models import DocumentCounter, IssuedDocument
 from .selectors import documents_visible_to
 
 
 @admin.register(IssuedDocument)
-class IssuedDocumentAdmin(AuditedModelAdmin):
+class IssuedDocumentAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Read-only: an issued document is never added, changed or deleted here."""
 
     list_display = ["number", "kind", "document_date", "counterparty_name", "amount", "render_status", "issued_at"]
@@ -48,26 +48,8 @@ class IssuedDocumentAdmin(AuditedModelAdmin):
             return obj.get_render_status_display()
         return format_html('<a href="{}">{}.pdf</a>', reverse("document-pdf", args=[obj.pk]), obj.number)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(DocumentCounter)
-class DocumentCounterAdmin(admin.ModelAdmin):
+class DocumentCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["prefix", "fiscal_year", "last_value"]
     readonly_fields = ["prefix", "fiscal_year", "last_value"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,6 @@
 """Template filters for numbers people read, shared by screens, PDFs and exports:
-`{% load formatting %}` then `{{ line.discount_rate|percent }}`, `{{ line.quantity|number }}`."""
+`{% load formatting %}` then `{{ line.discount_rate|percent }}`, `{{ line.quantity|number }}`,
+`{{ invoice.total|yen }}`."""
 
 from django import template
 
@@ -18,3 +19,9 @@ def percent(value) -> str:
 def number(value) -> str:
     """1,200 or 12.5; a dash for none."""
     return formatting.number(value) or "—"
+
+
+@register.filter
+def yen(value) -> str:
+    """¥1,234,567 or -¥1,234; a dash for none."""
+    return formatting.yen(value) or "—"

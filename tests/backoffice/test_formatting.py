@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from backoffice.formatting import number, percent
+from backoffice.formatting import number, percent, yen
 
 
 @pytest.mark.parametrize(
@@ -45,12 +45,22 @@ def test_number(value, expected):
     assert number(value) == expected
 
 
+def test_yen():
+    values = [Decimal("1234567"), Decimal("-1234"), Decimal("0"), Decimal("-0"), Decimal("1E+3"), 980, "1500", None]
+    assert [yen(value) for value in values] == ["¥1,234,567", "-¥1,234", "¥0", "¥0", "¥1,000", "¥980", "¥1,500", ""]
+
+
 def test_floats_are_refused():
     with pytest.raises(TypeError):
         number(0.1)
+    with pytest.raises(TypeError):
+        yen(0.1)
 
 
 def test_template_filters():
-    template = Template("{% load formatting %}{{ rate|percent }} {{ qty|number }} {{ none|percent }}")
+    template = Template(
+        "{% load formatting %}{{ rate|percent }} {{ qty|number }} {{ none|percent }} {{ total|yen }} {{ none|yen }}"
+    )
 
-    assert template.render(Context({"rate": Decimal("10.00"), "qty": Decimal("1500"), "none": None})) == "10% 1,500 —"
+    context = Context({"rate": Decimal("10.00"), "qty": Decimal("1500"), "none": None, "total": Decimal("-1234")})
+    assert template.render(context) == "10% 1,500 — -¥1,234 —"

@@ -202,15 +202,8 @@ def test_export_is_a_zip_of_pdfs_and_a_csv_index(admin_api, archive):
     index = archive_zip.read("index.csv")
     assert index.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(index.decode("utf-8-sig"))))
-    assert rows[0][:7] == [
-        "取引年月日",
-        "書類種別",
-        "書類番号",
-        "取引先区分",
-        "取引先ID",
-        "取引先名",
-        "取引金額（税込）",
-    ]
+    header = ["取引年月日", "書類種別", "書類番号", "取引先区分", "取引先ID", "取引先名", "取引金額（税込）"]
+    assert rows[0][:7] == header
     assert [(r[0], r[1], r[2], r[5], r[6], r[10]) for r in rows[1:]] == [
         ("2026-11-21", "納品書", "DN-2026-000001", "株式会社他社顧客", "5975", "OK"),
         ("2026-11-21", "請求書", "INV-2026-000001", "株式会社自社顧客", "5975", "OK"),

@@ -3,9 +3,9 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from documents import services
 from documents.models import DocumentCounter, IssuedDocument
 from documents.services import document_issue
+from documents.services import issue as issuing
 from tests.factories import complete_company_profile, make_user
 
 from .factories import document_data
@@ -26,7 +26,7 @@ def test_parallel_issues_get_numbers_1_to_200_without_gap_or_duplicate(monkeypat
     after taking a number: the committed numbers are exactly 1..200."""
     complete_company_profile()
     user = make_user(None, username="issuer")
-    monkeypatch.setattr(services, "_schedule_render", lambda document: None)  # numbering only
+    monkeypatch.setattr(issuing, "_schedule_render", lambda documents: None)  # numbering only
     start = threading.Barrier(WORKERS)
     errors = []
 

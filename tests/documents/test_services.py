@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.models import AuditEvent, BankAccount, CompanyProfile
@@ -86,7 +88,7 @@ def test_prefixes_come_from_settings(issue, settings):
 
 def test_a_rolled_back_issue_gives_its_number_back(admin_user, company, issue):
     issue()
-    with pytest.raises(RuntimeError), __import__("django").db.transaction.atomic():
+    with pytest.raises(RuntimeError), transaction.atomic():
         document_issue(data=document_data(), user=admin_user, source=None)
         raise RuntimeError("the caller's transaction fails after issuing")
     assert counter_value() == 1
@@ -108,10 +110,11 @@ def test_quote_revision_keeps_the_base_number(issue):
 def test_revising_an_outdated_revision_is_a_conflict(issue):
     original = issue(document_data(DocumentKind.QUOTE))
     issue(document_data(DocumentKind.QUOTE), supersedes=original)
-    with pytest.raises(StateConflict) as error:
+    # Found under the revisions' lock, so it fails the caller's transaction (here its own atomic).
+    with pytest.raises(StateConflict) as error, transaction.atomic():
         issue(document_data(DocumentKind.QUOTE), supersedes=original)
     assert error.value.field == "supersedes"
-    with pytest.raises(InvalidInput) as error:
+    with pytest.raises(InvalidInput) as error, transaction.atomic():
         issue(document_data(DocumentKind.QUOTE), revision_of_number="Q-2026-000099")
     assert error.value.field == "revision_of_number"
 
@@ -205,14 +208,14 @@ def test_consolidated_invoice_checks_the_carried_over_amount(admin_user, company
 
 
 def test_a_failed_render_is_recorded_and_retried(admin_user, company, django_capture_on_commit_callbacks, monkeypatch):
-    import documents.services as services
+    from documents.services import archive
 
-    real = services.render_pdf
+    real = archive.render_pdf
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(services, "render_pdf", broken)
+    monkeypatch.setattr(archive, "render_pdf", broken)
     with django_capture_on_commit_callbacks(execute=True):
         document = document_issue(data=document_data(), user=admin_user, source=None)
     document.refresh_from_db()
@@ -220,23 +223,22 @@ def test_a_failed_render_is_recorded_and_retried(admin_user, company, django_cap
     assert document.render_error == "OSError: disk full"
     assert document.number == "INV-2026-000001"  # issued all the same
 
-    monkeypatch.setattr(services, "render_pdf", real)
+    monkeypatch.setattr(archive, "render_pdf", real)
     assert documents_render_pending() == 1
     document.refresh_from_db()
     assert (document.render_status, document.render_error) == (RenderStatus.RENDERED, "")
 
 
-def test_documents_of_one_unit_are_rendered_together_after_commit(
+def test_each_document_of_a_transaction_is_rendered_after_its_commit(
     admin_user, company, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
-    from backoffice.unitofwork import unit_of_work
-
-    with django_capture_on_commit_callbacks(execute=False) as callbacks, unit_of_work():
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         first = document_issue(data=document_data(), user=admin_user, source=None)
         second = document_issue(data=document_data(DocumentKind.DELIVERY_NOTE), user=admin_user, source=None)
-    assert len(callbacks) == 1  # one render step for the unit
-    with django_assert_num_queries(1):  # both PDFs recorded in one statement
-        callbacks[0]()
+    assert len(callbacks) == 2  # one render step per document issued
+    for callback in callbacks:
+        with django_assert_num_queries(1):  # its PDF recorded in one statement
+            callback()
     stored = {d.number: (d.render_status, d.pdf.name, d.sha256) for d in IssuedDocument.objects.all()}
     assert stored == {
         "INV-2026-000001": (RenderStatus.RENDERED, "documents/invoice/2026/INV-2026-000001.pdf", first.sha256),
@@ -246,6 +248,18 @@ def test_documents_of_one_unit_are_rendered_together_after_commit(
         assert len(document.sha256) == 64
         with default_storage.open(document.pdf.name) as file:
             assert hashlib.sha256(file.read()).hexdigest() == document.sha256
+
+
+def test_a_document_of_a_rolled_back_savepoint_is_not_rendered(admin_user, company, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        kept = document_issue(data=document_data(), user=admin_user, source=None)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            document_issue(data=document_data(DocumentKind.DELIVERY_NOTE), user=admin_user, source=None)
+            raise RuntimeError("the caller's step fails after issuing")
+    assert len(callbacks) == 1
+    kept.refresh_from_db()
+    assert kept.render_status == RenderStatus.RENDERED
+    assert list(IssuedDocument.objects.values_list("number", flat=True)) == ["INV-2026-000001"]
 
 
 def test_a_document_stored_meanwhile_keeps_the_other_renderers_file(
@@ -298,3 +312,19 @@ def test_lines_are_stored_exactly(issue):
             "note": "ロット A",
         }
     ]
+
+
+def test_a_profile_the_caller_holds_is_not_read_again(admin_user, company, django_capture_on_commit_callbacks):
+    profile = CompanyProfile.objects.get()  # as a service that priced the lines holds it
+    with django_capture_on_commit_callbacks(execute=False):
+        document_issue(data=document_data(), user=admin_user, source=None)  # the counter row exists from here
+        with CaptureQueriesContext(connection) as passed:
+            first = document_issue(data=document_data(), user=admin_user, source=None, profile=profile)
+        with CaptureQueriesContext(connection) as read:
+            second = document_issue(data=document_data(), user=admin_user, source=None)
+
+    profile_reads = [q["sql"] for q in passed.captured_queries if "backoffice_companyprofile" in q["sql"]]
+    assert profile_reads == []
+    assert len(read.captured_queries) == len(passed.captured_queries) + 1  # the profile itself
+    assert first.data["issuer"] == second.data["issuer"]
+    assert first.data["issuer"]["bank_accounts"]  # the accounts of the profile given were loaded

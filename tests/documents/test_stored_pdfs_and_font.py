@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from backoffice.models import AuditEvent
 from documents import fonts
@@ -41,6 +42,26 @@ def tamper(document):
         file.write(b"X")
 
 
+@pytest.fixture
+def damaged(issue):
+    """(intact, tampered, missing): an invoice left as stored, a delivery note whose bytes
+    were altered, a quote whose file is gone."""
+    intact = issue()
+    tampered = issue(document_data(DocumentKind.DELIVERY_NOTE))
+    missing = issue(document_data(DocumentKind.QUOTE))
+    tamper(tampered)
+    missing.pdf.storage.delete(missing.pdf.name)
+    return intact, tampered, missing
+
+
+def refusal(response):
+    """(status, code, detail) of a refused PDF, whose body also names the document."""
+    body = response.json()
+    assert body["number"] == "INV-2026-000001"
+    assert set(body) == {"detail", "code", "number"}
+    return response.status_code, body["code"], body["detail"]
+
+
 def events(document, action):
     return list(
         AuditEvent.objects.filter(object_id=str(document.pk), action=action).values_list("actor__username", "changes")
@@ -50,14 +71,9 @@ def events(document, action):
 # --- 16. a stored PDF is served only with the SHA-256 it was stored with -----------------------------------
 
 
-def test_an_intact_pdf_is_served(admin_api, issue):
+def test_an_intact_pdf_is_served_and_nothing_is_recorded(admin_api, issue):
     document = issue()
-    response = admin_api.get(f"{URL}{document.pk}/pdf/")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert 'filename="INV-2026-000001.pdf"' in response["Content-Disposition"]
-    with document.pdf.open("rb") as file:
-        assert b"".join(response.streaming_content) == file.read()
+    assert admin_api.get(f"{URL}{document.pk}/pdf/").status_code == 200  # its bytes: test_api.py
     assert not AuditEvent.objects.filter(action__startswith="document.pdf_").exists()
 
 
@@ -69,12 +85,8 @@ def test_a_tampered_pdf_is_refused_409_and_recorded(admin_api, admin_user, issue
 
     response = admin_api.get(f"{URL}{document.pk}/pdf/")
 
-    assert response.status_code == 409
-    assert response.json() == {
-        "detail": "文書 INV-2026-000001 のPDFが改ざんされています（SHA-256 不一致）。",
-        "code": "pdf_tampered",
-        "number": "INV-2026-000001",
-    }
+    detail = "文書 INV-2026-000001 のPDFが改ざんされています（SHA-256 不一致）。"
+    assert refusal(response) == (409, "pdf_tampered", detail)
     assert events(document, "document.pdf_tampered") == [
         (
             "admin1",
@@ -95,18 +107,32 @@ def test_a_missing_pdf_is_410_naming_the_document(admin_api, issue):
 
     response = admin_api.get(f"{URL}{document.pk}/pdf/")
 
-    assert response.status_code == 410
-    assert response.json() == {
-        "detail": "文書 INV-2026-000001 のPDFファイルが見つかりません。",
-        "code": "pdf_missing",
-        "number": "INV-2026-000001",
-    }
+    assert refusal(response) == (410, "pdf_missing", "文書 INV-2026-000001 のPDFファイルが見つかりません。")
     assert events(document, "document.pdf_missing") == [
         ("admin1", {"file": "documents/invoice/2026/INV-2026-000001.pdf"})
     ]
 
 
-def test_a_tampered_pdf_is_not_mailed_and_the_refusal_outlives_the_rolled_back_unit(
+@pytest.mark.django_db(transaction=True)
+def test_the_record_of_a_refusal_is_committed_on_its_own(admin_api, issue):
+    """No test transaction around the request: the refusal's event is in the database for
+    good once the 409 / 410 is answered (the PDF is read outside any transaction)."""
+    tampered = issue()
+    missing = issue(document_data(DocumentKind.DELIVERY_NOTE))
+    tamper(tampered)
+    missing.pdf.storage.delete(missing.pdf.name)
+
+    assert admin_api.get(f"{URL}{tampered.pk}/pdf/").status_code == 409
+    assert admin_api.get(f"{URL}{missing.pk}/pdf/").status_code == 410
+    assert admin_api.post(f"{URL}{tampered.pk}/send/", {"to": ["keiri@customer.example.jp"]}).status_code == 409
+
+    assert not connection.in_atomic_block
+    assert len(events(tampered, "document.pdf_tampered")) == 2
+    assert len(events(missing, "document.pdf_missing")) == 1
+    assert events(tampered, "document.send") == []
+
+
+def test_a_tampered_pdf_is_not_mailed_and_the_refusal_is_recorded(
     admin_api, admin_user, issue, django_capture_on_commit_callbacks
 ):
     document = issue()
@@ -118,20 +144,39 @@ def test_a_tampered_pdf_is_not_mailed_and_the_refusal_outlives_the_rolled_back_u
     assert response.status_code == 409
     assert response.json()["code"] == "pdf_tampered"
     assert not mail.outbox
-    assert events(document, "document.send") == []  # the unit of work rolled back ...
-    assert len(events(document, "document.pdf_tampered")) == 1  # ... its refusal is kept
-    # the service itself, inside its own unit of work
+    assert events(document, "document.send") == []  # nothing sent, nothing recorded as sent ...
+    assert len(events(document, "document.pdf_tampered")) == 1  # ... the refusal is recorded
+    # the same through a POST with an Idempotency-Key, which runs the view in a transaction
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_api.post(
+            f"{URL}{document.pk}/send/", {"to": ["keiri@customer.example.jp"]}, HTTP_IDEMPOTENCY_KEY="send-1"
+        )
+    assert response.status_code == 409
+    assert events(document, "document.send") == []
+    assert len(events(document, "document.pdf_tampered")) == 2
+    # the service itself
     with pytest.raises(DocumentPDFTampered):
         document_send(document=document, user=admin_user, to=["keiri@customer.example.jp"])
-    assert len(events(document, "document.pdf_tampered")) == 2
+    assert len(events(document, "document.pdf_tampered")) == 3
 
 
-def test_the_export_holds_only_verified_pdfs(admin_api, issue):
-    intact = issue()
-    tampered = issue(document_data(DocumentKind.DELIVERY_NOTE))
-    missing = issue(document_data(DocumentKind.QUOTE))
-    tamper(tampered)
-    missing.pdf.storage.delete(missing.pdf.name)
+def test_a_missing_pdf_is_not_mailed_and_the_refusal_is_recorded(admin_api, issue):
+    document = issue()
+    document.pdf.storage.delete(document.pdf.name)
+
+    response = admin_api.post(f"{URL}{document.pk}/send/", {"to": ["keiri@customer.example.jp"]})
+
+    assert response.status_code == 410
+    assert response.json()["code"] == "pdf_missing"
+    assert not mail.outbox
+    assert events(document, "document.send") == []
+    assert events(document, "document.pdf_missing") == [
+        ("admin1", {"file": "documents/invoice/2026/INV-2026-000001.pdf"})
+    ]
+
+
+def test_the_export_holds_only_verified_pdfs(admin_api, damaged):
+    intact, tampered, missing = damaged
 
     response = admin_api.get(f"{URL}export/", {"date_from": "2026-11-01", "date_to": "2026-11-30"})
 
@@ -149,12 +194,8 @@ def test_the_export_holds_only_verified_pdfs(admin_api, issue):
     assert events(intact, "document.pdf_tampered") == []
 
 
-def test_verify_documents_reports_each_changed_and_missing_pdf_and_exits_non_zero(issue, capsys):
-    intact = issue()
-    tampered = issue(document_data(DocumentKind.DELIVERY_NOTE))
-    missing = issue(document_data(DocumentKind.QUOTE))
-    tamper(tampered)
-    missing.pdf.storage.delete(missing.pdf.name)
+def test_verify_documents_reports_each_changed_and_missing_pdf_and_exits_non_zero(damaged, capsys):
+    intact, tampered, missing = damaged
 
     with pytest.raises(CommandError) as raised:
         call_command("verify_documents")
