@@ -1,13 +1,14 @@
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.models import AuditEvent
 from inventory import services
 from inventory.models import StockAllocation, StockDemand, StockLevel, StockMove
 from inventory.selectors import demand_for_reference, demands_by_reference, stock_ledger_problems
-from tests.inventory.factories import ProductFactory, add_stock, make_demand, refreshed
+from tests.inventory.factories import ProductFactory, WarehouseFactory, add_stock, make_demand, refreshed
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +57,6 @@ def test_demand_with_no_stock_allocates_nothing(product, main_wh):
 
 
 def test_default_warehouse_first_then_most_available(product, main_wh, osaka_wh):
-    from tests.factories import WarehouseFactory
-
     fukuoka = WarehouseFactory(code="FUKUOKA")
     add_stock(product, main_wh, 10)
     add_stock(product, osaka_wh, 5)
@@ -115,7 +114,9 @@ def test_live_reference_is_unique_but_reusable_after_cancel(product, main_wh):
     add_stock(product, main_wh, 10)
     first = make_demand(product, 4, reference="orders.OrderLine:9")
 
-    with pytest.raises(StateConflict) as error:
+    # Demand services join their caller's transaction without a savepoint: the caller's
+    # step (here this block, an order confirm in production) fails as a whole.
+    with pytest.raises(StateConflict) as error, transaction.atomic():
         make_demand(product, 1, reference="orders.OrderLine:9")
     assert error.value.field == "reference"
 
@@ -145,7 +146,7 @@ def test_release_more_than_allocated_is_refused(product, main_wh):
     add_stock(product, main_wh, 2)
     demand = make_demand(product, 5).demand
 
-    with pytest.raises(InvalidInput) as error:
+    with pytest.raises(InvalidInput) as error, transaction.atomic():
         services.demand_release(demand=demand, quantity=3, user=None)
 
     assert error.value.field == "quantity"
@@ -237,7 +238,7 @@ def test_ship_more_than_allocated_is_refused_and_nothing_moves(product, main_wh)
     add_stock(product, main_wh, 3)
     demand = make_demand(product, 5).demand
 
-    with pytest.raises(InvalidInput) as error:
+    with pytest.raises(InvalidInput) as error, transaction.atomic():  # the shipment's transaction
         services.demand_ship(demand=demand, quantity=4, reference="S:1", user=None)
 
     assert error.value.field == "quantity"
