@@ -308,9 +308,12 @@ def _finish(
     before_allocated = demand.allocated - sum(book.deltas[demand.pk].values())
     book.save()
     stock.save()
-    save_demands([demand, *served])
-    if to_status is not None:
-        change_status(demand, to_status, user=user)
+    if to_status is None:
+        save_demands([demand, *served])
+    else:
+        save_demands(served)
+        # Its quantities go with the status, in one UPDATE (a closed demand holds nothing).
+        change_status(demand, to_status, user=user, fields=["quantity", "allocated", "shipped"])
     result = AllocationResult(
         demand=demand,
         allocated_now=demand.allocated - before_allocated,

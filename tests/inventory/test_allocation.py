@@ -5,6 +5,7 @@ from django.db import transaction
 
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.models import AuditEvent
+from backoffice.status import status_history
 from inventory import services
 from inventory.models import StockAllocation, StockDemand, StockLevel, StockMove
 from inventory.selectors import demand_for_reference, demands_by_reference, stock_ledger_problems
@@ -221,6 +222,39 @@ def test_ship_turns_allocation_into_shipment_moves_per_warehouse(product, main_w
 
     services.demand_ship(demand=demand, quantity=1, reference="orders.Shipment:2", user=admin_user)
     assert refreshed(demand).status == "done"
+    assert stock_ledger_problems() == []
+
+
+def test_done_and_cancelled_are_status_moves_with_their_events(product, main_wh, admin_user):
+    add_stock(product, main_wh, 10)
+    shipped, lowered, cancelled = (make_demand(product, n).demand for n in (3, 4, 2))
+    services.demand_ship(demand=lowered, quantity=2, reference="S:1", user=admin_user)
+
+    services.stock_ship(
+        items=[services.ShipmentItem(demand=shipped, quantity=3)], reference="orders.Shipment:2", user=admin_user
+    )
+    services.demand_change_quantity(demand=lowered, quantity=2, user=admin_user)
+    services.demand_cancel(demand=cancelled, user=admin_user)
+
+    moves = {
+        demand.reference: [(e.from_status, e.to_status, e.actor) for e in status_history(demand)]
+        for demand in (shipped, lowered, cancelled)
+    }
+    assert moves == {
+        shipped.reference: [("open", "done", admin_user)],
+        lowered.reference: [("open", "done", admin_user)],
+        cancelled.reference: [("open", "cancelled", admin_user)],
+    }
+    assert [(refreshed(d).status, refreshed(d).allocated) for d in (shipped, lowered, cancelled)] == [
+        ("done", 0),
+        ("done", 0),
+        ("cancelled", 0),
+    ]
+    assert AuditEvent.objects.filter(action="stockdemand.done").count() == 2
+    assert AuditEvent.objects.get(action="stockdemand.cancelled").changes == {
+        "status": {"before": "open", "after": "cancelled"}
+    }
+    assert levels(product) == {"MAIN": (5, 0)}
     assert stock_ledger_problems() == []
 
 
