@@ -44,22 +44,29 @@ class WarehouseAdmin(ServiceModelAdmin):
     instance_arg = "warehouse"
 
 
-class StockLevelInline(admin.TabularInline):
-    model = StockLevel
-    fields = ["warehouse", "on_hand", "allocated", "available"]
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown with their parent that change only through services."""
+
     extra = 0
     can_delete = False
-
-    @admin.display(description=_("available"))
-    def available(self, obj):
-        return obj.available
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class AvailableColumn:
+    @admin.display(description=_("available"))
+    def available(self, obj):
+        return obj.available
+
+
+class StockLevelInline(AvailableColumn, ReadOnlyInline):
+    model = StockLevel
+    fields = ["warehouse", "on_hand", "allocated", "available"]
+    readonly_fields = fields
 
 
 @admin.register(Product)
@@ -89,15 +96,11 @@ class ReadOnlyAdmin(AuditedModelAdmin):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnlyAdmin):
+class StockLevelAdmin(AvailableColumn, ReadOnlyAdmin):
     list_display = ["product", "warehouse", "on_hand", "allocated", "available", "updated_at"]
     list_filter = ["warehouse"]
     search_fields = ["product__sku", "product__name", "product__name_kana_key__kana_contains"]
     list_select_related = ["product", "warehouse"]
-
-    @admin.display(description=_("available"))
-    def available(self, obj):
-        return obj.available
 
 
 @admin.register(StockMove)
@@ -109,18 +112,10 @@ class StockMoveAdmin(ReadOnlyAdmin):
     list_select_related = ["product", "warehouse", "created_by"]
 
 
-class StockAllocationInline(admin.TabularInline):
+class StockAllocationInline(ReadOnlyInline):
     model = StockAllocation
     fields = ["warehouse", "quantity"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StockDemand)
@@ -234,46 +229,46 @@ class PurchaseOrderAdmin(ServiceModelAdmin):
                 line.expected_date = form.instance.expected_date
         super().save_formset(request, form, formset, change)
 
-    def _run(self, request, queryset, call, done_message):
+    def _run(self, request, queryset, service) -> int:
+        """Call `service` on each selected order (each its own transaction); say which were
+        refused and why. Returns how many went through."""
         done = 0
         for purchase_order in queryset.order_by("pk"):
             try:
-                call(purchase_order)
+                service(purchase_order=purchase_order, user=request.user)
                 done += 1
             except DomainError as error:
                 self.message_user(request, f"{purchase_order}: {error.message}", messages.ERROR)
+        return done
+
+    def _report(self, request, done: int, message: str) -> None:
         if done:
-            self.message_user(request, done_message(done), messages.SUCCESS)
+            self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Issue selected purchase orders"), permissions=["change"])
     def issue_selected(self, request, queryset):
-        self._run(
-            request,
-            queryset,
-            lambda po: services.purchase_order_issue(purchase_order=po, user=request.user),
-            lambda n: ngettext("%d purchase order issued.", "%d purchase orders issued.", n) % n,
-        )
+        done = self._run(request, queryset, services.purchase_order_issue)
+        self._report(request, done, ngettext("%d purchase order issued.", "%d purchase orders issued.", done) % done)
 
     @admin.action(description=_("Receive everything outstanding"), permissions=["change"])
     def receive_selected(self, request, queryset):
-        def receive(po):
-            lines = [
-                {"line": ln, "quantity": ln.outstanding_quantity} for ln in po.lines.all() if ln.outstanding_quantity
-            ]
-            services.purchase_order_receive(purchase_order=po, lines=lines, user=request.user)
-
-        self._run(
-            request,
-            queryset,
-            receive,
-            lambda n: ngettext("%d purchase order received.", "%d purchase orders received.", n) % n,
+        done = self._run(request, queryset, _receive_everything_outstanding)
+        self._report(
+            request, done, ngettext("%d purchase order received.", "%d purchase orders received.", done) % done
         )
 
     @admin.action(description=_("Cancel selected purchase orders"), permissions=["change"])
     def cancel_selected(self, request, queryset):
-        self._run(
-            request,
-            queryset,
-            lambda po: services.purchase_order_cancel(purchase_order=po, user=request.user),
-            lambda n: ngettext("%d purchase order cancelled.", "%d purchase orders cancelled.", n) % n,
+        done = self._run(request, queryset, services.purchase_order_cancel)
+        self._report(
+            request, done, ngettext("%d purchase order cancelled.", "%d purchase orders cancelled.", done) % done
         )
+
+
+def _receive_everything_outstanding(*, purchase_order: PurchaseOrder, user) -> None:
+    lines = [
+        {"line": line, "quantity": line.outstanding_quantity}
+        for line in purchase_order.lines.all()
+        if line.outstanding_quantity
+    ]
+    services.purchase_order_receive(purchase_order=purchase_order, lines=lines, user=user)

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.roles import Role, register_model_permissions
+
 
 class InventoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -8,8 +10,6 @@ class InventoryConfig(AppConfig):
     verbose_name = _("inventory")
 
     def ready(self) -> None:
-        from backoffice.roles import Role, register_model_permissions
-
         # Stock numbers change only through services, so nobody gets add/change on them in
         # the admin; sales admins edit draft purchase orders and run their actions.
         read_only = ("view",)
@@ -21,7 +21,6 @@ class InventoryConfig(AppConfig):
                 "inventory.stockallocation": read_only,
                 "inventory.purchaseorder": ("view", "add", "change"),
                 "inventory.purchaseorderline": ("view", "add", "change", "delete"),
-                "inventory.purchaseorderstatusevent": read_only,
             },
             Role.MANAGER: {
                 "inventory.stocklevel": read_only,
@@ -30,7 +29,6 @@ class InventoryConfig(AppConfig):
                 "inventory.stockallocation": read_only,
                 "inventory.purchaseorder": read_only,
                 "inventory.purchaseorderline": read_only,
-                "inventory.purchaseorderstatusevent": read_only,
             },
             Role.SALES_REP: {
                 "inventory.stocklevel": read_only,

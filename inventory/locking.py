@@ -4,7 +4,9 @@ transactions never wait on each other in a circle (no deadlocks):
     purchase order  →  stock levels (by product; default warehouse, then pk)  →  stock demands (by pk)
 
 A transaction that needs several of these takes them in that order, each group
-sorted as shown, and evaluated with list(): a lazy queryset takes no lock.
+sorted as shown, and evaluated with list(): a lazy queryset takes no lock. Every lock is
+FOR UPDATE OF this table's rows only (`of=("self",)`), never the rows of the tables joined
+in to read them (warehouses, suppliers).
 Every service that changes a product's stock or its demands first locks *all*
 stock levels of that product, so those locks also serialise the product's demand
 queue. On SQLite select_for_update is a no-op; there the IMMEDIATE transaction mode
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection
 from django.db.models import F
 
 from .models import PurchaseOrder, StockDemand, StockLevel
@@ -46,7 +47,7 @@ def lock_stock_levels(product_ids: Iterable[int]) -> list[StockLevel]:
         StockLevel.objects.filter(product_id__in=ids)
         .select_related("warehouse")
         .order_by("product_id", "-warehouse__is_default", "pk")
-        .select_for_update(**_of_self())
+        .select_for_update(of=("self",))
     )
 
 
@@ -54,7 +55,7 @@ def lock_demands(demand_ids: Iterable[int]) -> dict[int, StockDemand]:
     ids = sorted(set(demand_ids))
     if not ids:
         return {}
-    return {d.pk: d for d in StockDemand.objects.filter(pk__in=ids).order_by("pk").select_for_update(**_of_self())}
+    return {d.pk: d for d in StockDemand.objects.filter(pk__in=ids).order_by("pk").select_for_update(of=("self",))}
 
 
 def lock_waiting_demands(product_id: int, exclude_ids: Iterable[int] = ()) -> list[StockDemand]:
@@ -66,7 +67,7 @@ def lock_waiting_demands(product_id: int, exclude_ids: Iterable[int] = ()) -> li
         )
         .exclude(pk__in=list(exclude_ids))
         .order_by("pk")
-        .select_for_update(**_of_self())
+        .select_for_update(of=("self",))
     )
     rows.sort(key=lambda d: (d.priority_date, d.priority_number, d.pk))
     return rows
@@ -74,12 +75,7 @@ def lock_waiting_demands(product_id: int, exclude_ids: Iterable[int] = ()) -> li
 
 def lock_purchase_order(purchase_order_id: int) -> PurchaseOrder:
     return (
-        PurchaseOrder.objects.select_for_update(**_of_self())
+        PurchaseOrder.objects.select_for_update(of=("self",))
         .select_related("supplier", "warehouse")
         .get(pk=purchase_order_id)
     )
-
-
-def _of_self() -> dict:
-    # `of` is PostgreSQL's FOR UPDATE OF: lock only this table's rows, not the joined ones.
-    return {"of": ("self",)} if connection.features.has_select_for_update_of else {}

@@ -236,6 +236,14 @@ class StockDemand(models.Model):
     allocated = models.PositiveIntegerField(_("allocated"), default=0)
     shipped = models.PositiveIntegerField(_("shipped"), default=0)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    # Done when all of it has shipped (or the quantity is lowered to what has); cancelled
+    # when its order line is. Both are final: a new demand may reuse a cancelled reference.
+    TRANSITIONS = {
+        Status.OPEN: {Status.DONE, Status.CANCELLED},
+        Status.DONE: set(),
+        Status.CANCELLED: set(),
+    }
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -78,11 +78,36 @@ class ProductSerializer(serializers.ModelSerializer):
 # Stock
 # ---------------------------------------------------------------------------
 
-MAX_QUANTITY = settings.LIMITS["max_quantity"]
+# The limits come from settings.LIMITS, read when a serializer is built (each request),
+# never at import: DRF builds a serializer's fields anew from their arguments each time.
+
+
+class QuantityField(serializers.IntegerField):
+    """A whole quantity up to settings.LIMITS["max_quantity"]."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_value", settings.LIMITS["max_quantity"])
+        super().__init__(**kwargs)
+
+
+class UnitCostField(serializers.DecimalField):
+    """A unit price in yen (two decimals) from 0 to settings.LIMITS["max_unit_price"]."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_value", settings.LIMITS["max_unit_price"])
+        super().__init__(max_digits=14, decimal_places=2, min_value=0, **kwargs)
+
+
+class DocumentLinesSerializer(serializers.ListSerializer):
+    """The lines of one document: at most settings.LIMITS["max_lines_per_document"]."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", settings.LIMITS["max_lines_per_document"])
+        super().__init__(*args, **kwargs)
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    quantity = QuantityField(min_value=1)
     on = BusinessDateField(required=False, help_text=_("The order date to answer for (default today)."))
 
 
@@ -141,7 +166,7 @@ class StockMoveSerializer(serializers.ModelSerializer):
 class StockAdjustmentInputSerializer(serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
-    counted_quantity = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+    counted_quantity = QuantityField(min_value=0)
     reason = serializers.CharField(max_length=200)
 
 
@@ -207,11 +232,12 @@ class PurchaseOrderSerializer(serializers.ModelSerializer):
 
 class PurchaseOrderLineInputSerializer(serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.filter(is_active=True))
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
-    unit_cost = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, max_value=settings.LIMITS["max_unit_price"], required=False
-    )
+    quantity = QuantityField(min_value=1)
+    unit_cost = UnitCostField(required=False)
     expected_date = BusinessDateField(required=False)
+
+    class Meta:
+        list_serializer_class = DocumentLinesSerializer
 
     def validate_product(self, product):
         if not product.track_stock:
@@ -224,27 +250,24 @@ class PurchaseOrderInputSerializer(serializers.Serializer):
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all(), required=False)
     expected_date = BusinessDateField(required=False)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    lines = PurchaseOrderLineInputSerializer(
-        many=True, allow_empty=False, max_length=settings.LIMITS["max_lines_per_document"]
-    )
+    lines = PurchaseOrderLineInputSerializer(many=True, allow_empty=False)
 
 
 class PurchaseOrderUpdateSerializer(PurchaseOrderInputSerializer):
     supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.filter(is_active=True), required=False)
-    lines = PurchaseOrderLineInputSerializer(
-        many=True, allow_empty=False, max_length=settings.LIMITS["max_lines_per_document"], required=False
-    )
+    lines = PurchaseOrderLineInputSerializer(many=True, allow_empty=False, required=False)
 
 
 class ReceiveLineInputSerializer(serializers.Serializer):
     line = serializers.IntegerField(min_value=1, help_text=_("The purchase order line id."))
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    quantity = QuantityField(min_value=1)
+
+    class Meta:
+        list_serializer_class = DocumentLinesSerializer
 
 
 class PurchaseOrderReceiveInputSerializer(serializers.Serializer):
-    lines = ReceiveLineInputSerializer(
-        many=True, allow_empty=False, max_length=settings.LIMITS["max_lines_per_document"]
-    )
+    lines = ReceiveLineInputSerializer(many=True, allow_empty=False)
     allow_over_receipt = serializers.BooleanField(default=False)
 
 
@@ -291,9 +314,7 @@ class ReorderSuggestionGroupSerializer(serializers.Serializer):
 
 class SuggestionChoiceSerializer(serializers.Serializer):
     product = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(
-        min_value=1, max_value=MAX_QUANTITY, required=False, help_text=_("Default: the suggested quantity.")
-    )
+    quantity = QuantityField(min_value=1, required=False, help_text=_("Default: the suggested quantity."))
 
 
 class SuggestionsOrderInputSerializer(serializers.Serializer):

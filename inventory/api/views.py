@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import F
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -106,8 +107,6 @@ class StockLevelFilter(django_filters.FilterSet):
         fields = ["product", "warehouse"]
 
     def filter_available_min(self, queryset, name, value):
-        from django.db.models import F
-
         return queryset.alias(available_now=F("on_hand") - F("allocated")).filter(available_now__gte=value)
 
 

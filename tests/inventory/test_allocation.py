@@ -1,13 +1,15 @@
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.models import AuditEvent
+from backoffice.status import status_history
 from inventory import services
 from inventory.models import StockAllocation, StockDemand, StockLevel, StockMove
 from inventory.selectors import demand_for_reference, demands_by_reference, stock_ledger_problems
-from tests.inventory.factories import ProductFactory, add_stock, make_demand, refreshed
+from tests.inventory.factories import ProductFactory, WarehouseFactory, add_stock, make_demand, refreshed
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +58,6 @@ def test_demand_with_no_stock_allocates_nothing(product, main_wh):
 
 
 def test_default_warehouse_first_then_most_available(product, main_wh, osaka_wh):
-    from tests.factories import WarehouseFactory
-
     fukuoka = WarehouseFactory(code="FUKUOKA")
     add_stock(product, main_wh, 10)
     add_stock(product, osaka_wh, 5)
@@ -115,7 +115,9 @@ def test_live_reference_is_unique_but_reusable_after_cancel(product, main_wh):
     add_stock(product, main_wh, 10)
     first = make_demand(product, 4, reference="orders.OrderLine:9")
 
-    with pytest.raises(StateConflict) as error:
+    # Demand services join their caller's transaction without a savepoint: the caller's
+    # step (here this block, an order confirm in production) fails as a whole.
+    with pytest.raises(StateConflict) as error, transaction.atomic():
         make_demand(product, 1, reference="orders.OrderLine:9")
     assert error.value.field == "reference"
 
@@ -145,7 +147,7 @@ def test_release_more_than_allocated_is_refused(product, main_wh):
     add_stock(product, main_wh, 2)
     demand = make_demand(product, 5).demand
 
-    with pytest.raises(InvalidInput) as error:
+    with pytest.raises(InvalidInput) as error, transaction.atomic():
         services.demand_release(demand=demand, quantity=3, user=None)
 
     assert error.value.field == "quantity"
@@ -223,6 +225,39 @@ def test_ship_turns_allocation_into_shipment_moves_per_warehouse(product, main_w
     assert stock_ledger_problems() == []
 
 
+def test_done_and_cancelled_are_status_moves_with_their_events(product, main_wh, admin_user):
+    add_stock(product, main_wh, 10)
+    shipped, lowered, cancelled = (make_demand(product, n).demand for n in (3, 4, 2))
+    services.demand_ship(demand=lowered, quantity=2, reference="S:1", user=admin_user)
+
+    services.stock_ship(
+        items=[services.ShipmentItem(demand=shipped, quantity=3)], reference="orders.Shipment:2", user=admin_user
+    )
+    services.demand_change_quantity(demand=lowered, quantity=2, user=admin_user)
+    services.demand_cancel(demand=cancelled, user=admin_user)
+
+    moves = {
+        demand.reference: [(e.from_status, e.to_status, e.actor) for e in status_history(demand)]
+        for demand in (shipped, lowered, cancelled)
+    }
+    assert moves == {
+        shipped.reference: [("open", "done", admin_user)],
+        lowered.reference: [("open", "done", admin_user)],
+        cancelled.reference: [("open", "cancelled", admin_user)],
+    }
+    assert [(refreshed(d).status, refreshed(d).allocated) for d in (shipped, lowered, cancelled)] == [
+        ("done", 0),
+        ("done", 0),
+        ("cancelled", 0),
+    ]
+    assert AuditEvent.objects.filter(action="stockdemand.done").count() == 2
+    assert AuditEvent.objects.get(action="stockdemand.cancelled").changes == {
+        "status": {"before": "open", "after": "cancelled"}
+    }
+    assert levels(product) == {"MAIN": (5, 0)}
+    assert stock_ledger_problems() == []
+
+
 def test_ship_from_a_named_warehouse(product, main_wh, osaka_wh):
     add_stock(product, main_wh, 3)
     add_stock(product, osaka_wh, 5)
@@ -237,7 +272,7 @@ def test_ship_more_than_allocated_is_refused_and_nothing_moves(product, main_wh)
     add_stock(product, main_wh, 3)
     demand = make_demand(product, 5).demand
 
-    with pytest.raises(InvalidInput) as error:
+    with pytest.raises(InvalidInput) as error, transaction.atomic():  # the shipment's transaction
         services.demand_ship(demand=demand, quantity=4, reference="S:1", user=None)
 
     assert error.value.field == "quantity"

@@ -2,6 +2,8 @@ import datetime as dt
 
 import pytest
 from django.urls import include, path
+from django.utils import translation
+from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
 from inventory.api import urls as inventory_urls
@@ -132,14 +134,19 @@ def test_stock_adjustment_writes_a_stock_take_move(admin_api, product, main_wh):
     assert [m["quantity"] for m in listed["results"]] == [-3, 10]
 
 
-def test_stock_adjustment_below_allocated_is_400_naming_the_orders(admin_api, product, main_wh):
-    add_stock(product, main_wh, 10)
+def count_below_allocated(api, product, warehouse, **headers):
+    """10 on hand, 8 of them allocated to orders.OrderLine:42; a count of 5 comes in."""
+    add_stock(product, warehouse, 10)
     make_demand(product, 8, reference="orders.OrderLine:42")
-
-    response = admin_api.post(
+    return api.post(
         "/api/v1/stock-adjustments/",
-        {"product": product.pk, "warehouse": main_wh.pk, "counted_quantity": 5, "reason": "棚卸"},
+        {"product": product.pk, "warehouse": warehouse.pk, "counted_quantity": 5, "reason": "棚卸"},
+        **headers,
     )
+
+
+def test_stock_adjustment_below_allocated_is_400_naming_the_orders(admin_api, product, main_wh):
+    response = count_below_allocated(admin_api, product, main_wh)
 
     assert response.status_code == 400
     assert "orders.OrderLine:42 (8)" in response.json()["counted_quantity"][0]
@@ -275,6 +282,27 @@ def test_bad_receipts_are_400_and_write_nothing(admin_api, product, main_wh, bod
     assert "lines" in response.json()
     assert StockMove.objects.count() == 0
     assert PurchaseOrder.objects.get().status == "issued"
+
+
+def test_input_limits_are_read_per_request_not_at_import(admin_api, product, main_wh, settings):
+    po = create_po(admin_api, product).json()
+    admin_api.post(f"/api/v1/purchase-orders/{po['id']}/issue/")
+    settings.LIMITS = {**settings.LIMITS, "max_quantity": 3, "max_lines_per_document": 1}
+    line = po["lines"][0]["id"]
+
+    too_many = admin_api.post(
+        f"/api/v1/purchase-orders/{po['id']}/receive/", {"lines": [{"line": line, "quantity": 4}]}
+    )
+    too_long = admin_api.post(
+        f"/api/v1/purchase-orders/{po['id']}/receive/",
+        {"lines": [{"line": line, "quantity": 1}, {"line": line + 1, "quantity": 1}]},
+    )
+
+    assert too_many.status_code == 400
+    assert too_many.json() == {"lines": {"0": {"quantity": ["この値は3以下にしてください。"]}}}
+    assert too_long.status_code == 400
+    assert too_long.json() == {"lines": {"non_field_errors": ["Ensure this field has no more than 1 elements."]}}
+    assert StockMove.objects.count() == 0
 
 
 def test_receiving_on_a_cancelled_order_is_400(admin_api, product, main_wh):
@@ -428,8 +456,6 @@ def test_suggestions_filter_by_supplier(admin_api, main_wh):
 
 
 def test_inventory_schema_generates_without_warnings(capsys, settings):
-    from drf_spectacular.drainage import GENERATOR_STATS
-
     # Other apps have a "kind" and "status" too: the project settings name ours (see the report).
     overrides = settings.SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {})
     settings.SPECTACULAR_SETTINGS = {
@@ -466,14 +492,7 @@ def test_second_warehouse_can_be_read_by_code(rep_api, product, main_wh):
 
 
 def test_errors_speak_japanese(admin_api, product, main_wh):
-    add_stock(product, main_wh, 10)
-    make_demand(product, 8, reference="orders.OrderLine:42")
-
-    response = admin_api.post(
-        "/api/v1/stock-adjustments/",
-        {"product": product.pk, "warehouse": main_wh.pk, "counted_quantity": 5, "reason": "棚卸"},
-        HTTP_ACCEPT_LANGUAGE="ja",
-    )
+    response = count_below_allocated(admin_api, product, main_wh, HTTP_ACCEPT_LANGUAGE="ja")
 
     assert response.json()["counted_quantity"] == [
         "実在庫が 5 となり、引当済の 8 を下回ります（引当先：orders.OrderLine:42 (8)）。"
@@ -482,11 +501,7 @@ def test_errors_speak_japanese(admin_api, product, main_wh):
 
 
 def test_model_labels_are_translated():
-    from django.utils import translation
-
-    from inventory.models import StockLevel as Level
-
     with translation.override("ja"):
-        assert str(Level._meta.verbose_name) == "在庫"
-        assert str(Level._meta.get_field("on_hand").verbose_name) == "実在庫"
+        assert str(StockLevel._meta.verbose_name) == "在庫"
+        assert str(StockLevel._meta.get_field("on_hand").verbose_name) == "実在庫"
         assert str(PurchaseOrder._meta.get_field("expected_date").verbose_name) == "入荷予定日"

@@ -101,3 +101,40 @@ def test_a_dropped_prepared_statement_is_prepared_again():
     assert levels(product) == {"MAIN": (10, 5)}
     assert sorted(StockDemand.objects.values_list("reference", flat=True)) == ["L:0", "L:1", "L:2", "L:3", "L:4"]
     assert stock_ledger_problems() == []
+
+
+def test_the_one_statement_and_the_general_path_write_the_same_audit_event(admin_user):
+    main = WarehouseFactory(code="MAIN", is_default=True)
+    osaka = WarehouseFactory(code="OSAKA")
+    product = ProductFactory()
+    add_stock(product, main, 10)
+    add_stock(product, osaka, 5)
+    label = "受注 SO-2026-000007 の 2 行目"
+
+    def create(reference, quantity):
+        result = services.demand_create_and_allocate(
+            reference=reference,
+            label=label,
+            product=product,
+            quantity=quantity,
+            priority_date=dt.date(2026, 11, 1),
+            user=admin_user,
+        )
+        row = AuditEvent.objects.get(action="stock_demand.create", object_id=str(result.demand.pk))
+        return (row.actor, row.object_type, row.object_repr, row.changes)
+
+    fast = create("L:1", 3)  # the default warehouse has it all: the one statement
+    general = create("L:2", 9)  # it has 7 left: row locks and the warehouse rule
+
+    assert fast == (
+        admin_user,
+        "inventory.stockdemand",
+        label,
+        {"product": product.pk, "quantity": 3, "allocated": 3, "warehouses": {"MAIN": 3}},
+    )
+    assert general == (
+        admin_user,
+        "inventory.stockdemand",
+        label,
+        {"product": product.pk, "quantity": 9, "allocated": 9, "warehouses": {"MAIN": 7, "OSAKA": 2}},
+    )
