@@ -8,12 +8,10 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .templatetags.reports_tags import yen
+
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 70, 10, 20, 40
-
-
-def _yen(value: Decimal) -> str:
-    return f"¥{value:,.0f}"
 
 
 def bar_chart(
@@ -39,7 +37,7 @@ def bar_chart(
         y = TOP + plot_h - float(step) / 4 * plot_h
         parts.append(
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="#555">'
-            f"{escape(_yen(value))}</text>"
+            f"{escape(yen(value))}</text>"
         )
         parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#eee"/>')
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
@@ -52,7 +50,7 @@ def bar_chart(
         )
         parts.append(
             f'<rect x="{x + bar * 0.15:.1f}" y="{TOP + plot_h - h_now:.1f}" width="{bar * 0.85:.1f}" '
-            f'height="{h_now:.1f}" fill="#3b6fb6"><title>{escape(label)}: {escape(_yen(value))}</title></rect>'
+            f'height="{h_now:.1f}" fill="#3b6fb6"><title>{escape(label)}: {escape(yen(value))}</title></rect>'
         )
         parts.append(
             f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="10" text-anchor="middle" '

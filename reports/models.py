@@ -1,5 +1,5 @@
 """Reports own only the sales targets. Every figure is read from orders and billing
-at request time (see selectors.py for why there is no summary table)."""
+at request time (see selectors/aggregation.py for why there is no summary table)."""
 
 from django.conf import settings
 from django.db import models

@@ -8,15 +8,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice import audit
 from backoffice.csvfiles import csv_rows
-from backoffice.exceptions import InvalidInput, NotAllowed
-from backoffice.roles import Role, has_role
-from backoffice.unitofwork import unit_of_work
+from backoffice.exceptions import InvalidInput
+from backoffice.roles import Role, require_role
 
+from .locking import lock_target, lock_targets
 from .models import SalesTarget
 
 MAX_TARGET = Decimal("999999999999")
@@ -40,8 +41,7 @@ def parse_month(value: Any, field: str = "month") -> dt.date:
 
 
 def _require_manager(user) -> None:
-    if not has_role(user, Role.MANAGER):
-        raise NotAllowed(_("Only managers set sales targets."))
+    require_role(user, Role.MANAGER, message=_("Only managers set sales targets."))
 
 
 def _check_amount(value: Any, field: str = "amount") -> Decimal:
@@ -59,14 +59,14 @@ def _check_rep(rep, field: str = "rep") -> None:
         raise InvalidInput(_("Choose an active user as the rep."), field=field)
 
 
-@unit_of_work()
+@transaction.atomic
 def sales_target_set(*, user, rep, month: dt.date, amount: Decimal) -> SalesTarget:
     """Create or change the target of one rep for one month."""
     _require_manager(user)
     _check_rep(rep)
     amount = _check_amount(amount)
     month = month.replace(day=1)
-    target = SalesTarget.objects.select_for_update().filter(rep=rep, month=month).first()
+    target = lock_target(rep_id=rep.pk, month=month)
     if target is None:
         target = SalesTarget.objects.create(rep=rep, month=month, amount=amount)
         audit.record(actor=user, action="sales_target.create", obj=target, changes={"amount": amount})
@@ -83,7 +83,7 @@ def sales_target_set(*, user, rep, month: dt.date, amount: Decimal) -> SalesTarg
     return target
 
 
-@unit_of_work()
+@transaction.atomic
 def sales_target_update(*, user, target: SalesTarget, rep, month: dt.date, amount: Decimal) -> SalesTarget:
     _require_manager(user)
     _check_rep(rep)
@@ -101,7 +101,7 @@ def sales_target_update(*, user, target: SalesTarget, rep, month: dt.date, amoun
     return target
 
 
-@unit_of_work()
+@transaction.atomic
 def sales_target_delete(*, user, target: SalesTarget) -> None:
     _require_manager(user)
     audit.record(actor=user, action="sales_target.delete", obj=target, changes={"amount": target.amount})
@@ -123,7 +123,7 @@ def _columns(header: list[str]) -> dict[str, int]:
     return found
 
 
-@unit_of_work()
+@transaction.atomic
 def sales_targets_import(*, user, content: bytes) -> dict[str, int]:
     """Set many targets from a CSV of rep (username), month (YYYY-MM), amount. Every row
     is checked first; one bad row imports nothing and the error names row and column."""
@@ -167,10 +167,7 @@ def sales_targets_import(*, user, content: bytes) -> dict[str, int]:
             )
         wanted[(rep.pk, month)] = amount
     existing = {
-        (t.rep_id, t.month): t
-        for t in SalesTarget.objects.select_for_update().filter(
-            rep_id__in={k[0] for k in wanted}, month__in={k[1] for k in wanted}
-        )
+        (t.rep_id, t.month): t for t in lock_targets(rep_ids=[k[0] for k in wanted], months=[k[1] for k in wanted])
     }
     created, changed = [], []
     for (rep_id, month), amount in wanted.items():

@@ -19,7 +19,7 @@ def dashboard(request):
     data = selectors.dashboard(user=request.user)
     # Every one of the twelve months gets its bar, a month without sales a zero one.
     by_month = {row.keys[0]: row for row in data.trend.rows}
-    months = [f"{selectors.add_months(data.month, offset):%Y-%m}" for offset in range(-11, 1)]
+    months = [f"{selectors.months_later(data.month, offset):%Y-%m}" for offset in range(-11, 1)]
     zero = Decimal(0)
     chart = charts.bar_chart(
         [month[2:] for month in months],

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from backoffice.api.fields import BusinessDateField, IdField
 from backoffice.exceptions import InvalidInput
 from reports.models import SalesTarget
-from reports.selectors import DIMENSIONS, add_months, month_end, month_start
+from reports.selectors import DIMENSIONS, month_end, month_start, months_later
 from reports.services import parse_month
 
 MAX_YEARS = 10
@@ -55,7 +55,7 @@ class RangeQuerySerializer(FiltersSerializer):
         date_to = attrs.get("date_to") or month_end(date_from)
         if date_to < date_from:
             raise serializers.ValidationError({"date_to": [_("The end date is before the start date.")]})
-        if date_to > add_months(date_from, 12 * MAX_YEARS) - dt.timedelta(days=1):
+        if date_to > months_later(date_from, 12 * MAX_YEARS) - dt.timedelta(days=1):
             raise serializers.ValidationError(
                 {"date_to": [_("A report covers at most %(years)d years.") % {"years": MAX_YEARS}]}
             )

@@ -3,18 +3,21 @@ JSON, or as a CSV / .xlsx download with `?format=csv|xlsx`."""
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import ProtectedError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from backoffice.api.parsers import JSONParser
@@ -104,22 +107,46 @@ def sales_payload(report: selectors.SalesReport) -> dict:
 
 class ReportView(APIView):
     """A report: JSON by default, a file with ?format=csv|xlsx. Every role reads; a rep's
-    figures are limited to their own customers inside the selectors."""
+    figures are limited to their own customers inside the selectors.
+
+    A report view names its query serializer, its report serializer (or a `payload`
+    function writing the same JSON), the exports function making its download's table
+    and the parts of the file's name, and builds the report in `report()`."""
 
     permission_classes = [RolePermission]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, XLSXRenderer]
-    report_serializer = None
-    payload = None
+    query_serializer: type[Serializer]
+    report_serializer: type[Serializer]
+    payload: Callable[[Any], dict] | None = None  # a staticmethod
+    table: Callable[[Any], exports.Table]  # a staticmethod
     file_stem = "report"
 
-    def respond(self, report, table: Callable[[], exports.Table], name_parts: list[str]) -> Response:
-        """`table` makes the download's table, only when a file is asked for."""
-        file_format = getattr(self.request.accepted_renderer, "format", "json")
-        if file_format in ("csv", "xlsx"):
-            file_name = "_".join([self.file_stem, *name_parts]) + f".{file_format}"
-            return Response(table(), headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Each report's GET documents its own query parameters and answer.
+        extend_schema_view(
+            get=extend_schema(
+                parameters=[cls.query_serializer, FORMAT_PARAMETER],
+                responses={200: cls.report_serializer, **DOWNLOADS},
+            )
+        )(cls)
+
+    def report(self, query: dict):
+        """The report for the validated query."""
+        raise NotImplementedError
+
+    def file_name_parts(self, report) -> list[str]:
+        """What the download's file name says after `file_stem`: the period, by default."""
+        return [f"{report.date_from:%Y%m%d}", f"{report.date_to:%Y%m%d}"]
+
+    def get(self, request):
+        report = self.report(_query(self.query_serializer, request.query_params))
+        file_format = getattr(request.accepted_renderer, "format", "json")
+        if file_format in ("csv", "xlsx"):  # the table is made only when a file is asked for
+            file_name = "_".join([self.file_stem, *self.file_name_parts(report)]) + f".{file_format}"
+            return Response(self.table(report), headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
         if self.payload is not None:
-            return Response(type(self).payload(report))
+            return Response(self.payload(report))
         return Response(self.report_serializer(report).data)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -138,18 +165,19 @@ class SalesReportView(ReportView):
     two of month, day, product, customer, rep, category, with cost, gross profit, share
     and the same period last year. The total is the sum of the rows."""
 
+    query_serializer = SalesQuerySerializer
     report_serializer = SalesReportSerializer
-    payload = sales_payload
+    payload = staticmethod(sales_payload)
+    table = staticmethod(exports.sales_table)
     file_stem = "sales"
 
-    @extend_schema(
-        parameters=[SalesQuerySerializer, FORMAT_PARAMETER], responses={200: SalesReportSerializer, **DOWNLOADS}
-    )
-    def get(self, request):
-        query = _query(SalesQuerySerializer, request.query_params)
+    def file_name_parts(self, report):
+        return [*super().file_name_parts(report), "-".join(report.group_by)]
+
+    def report(self, query):
         try:
-            report = selectors.sales_report(
-                user=request.user,
+            return selectors.sales_report(
+                user=self.request.user,
                 date_from=query["date_from"],
                 date_to=query["date_to"],
                 group_by=query["group_by"],
@@ -161,61 +189,53 @@ class SalesReportView(ReportView):
                 % {"count": selectors.MAX_ROWS},
                 field="group_by",
             ) from None
-        names = [f"{query['date_from']:%Y%m%d}", f"{query['date_to']:%Y%m%d}", "-".join(query["group_by"])]
-        return self.respond(report, lambda: exports.sales_table(report), names)
 
 
 class TargetReportView(ReportView):
     """目標達成率: per rep, the month's target, actual and achievement rate, and the fiscal
     year to date. A rep sees only their own row."""
 
+    query_serializer = TargetsQuerySerializer
     report_serializer = TargetReportSerializer
+    table = staticmethod(exports.targets_table)
     file_stem = "targets"
 
-    @extend_schema(
-        parameters=[TargetsQuerySerializer, FORMAT_PARAMETER], responses={200: TargetReportSerializer, **DOWNLOADS}
-    )
-    def get(self, request):
-        from django.utils import timezone
+    def file_name_parts(self, report):
+        return [f"{report.month:%Y%m}"]
 
-        query = _query(TargetsQuerySerializer, request.query_params)
+    def report(self, query):
         month = query.get("month") or selectors.month_start(timezone.localdate())
-        report = selectors.targets_report(user=request.user, month=month)
-        return self.respond(report, lambda: exports.targets_table(report), [f"{month:%Y%m}"])
+        return selectors.targets_report(user=self.request.user, month=month)
 
 
 class BacklogReportView(ReportView):
     """受注残: confirmed order lines not yet shipped, by expected ship date."""
 
+    query_serializer = BacklogQuerySerializer
     report_serializer = BacklogReportSerializer
+    table = staticmethod(exports.backlog_table)
     file_stem = "backlog"
 
-    @extend_schema(
-        parameters=[BacklogQuerySerializer, FORMAT_PARAMETER], responses={200: BacklogReportSerializer, **DOWNLOADS}
-    )
-    def get(self, request):
-        query = _query(BacklogQuerySerializer, request.query_params)
-        report = selectors.backlog_report(user=request.user, group_by=query["group_by"], filters=_filters(query))
-        return self.respond(report, lambda: exports.backlog_table(report), [f"{report.as_of:%Y%m%d}"])
+    def file_name_parts(self, report):
+        return [f"{report.as_of:%Y%m%d}"]
+
+    def report(self, query):
+        return selectors.backlog_report(user=self.request.user, group_by=query["group_by"], filters=_filters(query))
 
 
 class PipelineReportView(ReportView):
     """見積パイプライン: open issued quotes and the won rate per rep, accepted /
     (accepted + declined + expired) of the quotes issued in the period."""
 
+    query_serializer = PipelineQuerySerializer
     report_serializer = PipelineReportSerializer
+    table = staticmethod(exports.pipeline_table)
     file_stem = "pipeline"
 
-    @extend_schema(
-        parameters=[PipelineQuerySerializer, FORMAT_PARAMETER], responses={200: PipelineReportSerializer, **DOWNLOADS}
-    )
-    def get(self, request):
-        query = _query(PipelineQuerySerializer, request.query_params)
-        report = selectors.pipeline_report(
-            user=request.user, date_from=query["date_from"], date_to=query["date_to"], filters=_filters(query)
+    def report(self, query):
+        return selectors.pipeline_report(
+            user=self.request.user, date_from=query["date_from"], date_to=query["date_to"], filters=_filters(query)
         )
-        names = [f"{query['date_from']:%Y%m%d}", f"{query['date_to']:%Y%m%d}"]
-        return self.respond(report, lambda: exports.pipeline_table(report), names)
 
 
 class SalesTargetViewSet(
