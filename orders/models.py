@@ -220,6 +220,13 @@ class Inquiry(models.Model):
     body = models.TextField(_("body"), blank=True, max_length=10_000)
     category = models.CharField(_("inquiry category"), max_length=20, choices=Category.choices, default=Category.OTHER)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+
+    # Assigning a rep hands an open inquiry off (handing it on again is no move); resolved is final.
+    TRANSITIONS = {
+        Status.OPEN: {Status.HANDED_OFF, Status.RESOLVED},
+        Status.HANDED_OFF: {Status.RESOLVED},
+        Status.RESOLVED: set(),
+    }
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("received by")
     )
