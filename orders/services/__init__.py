@@ -12,7 +12,7 @@ from .customers import (
     customer_update,
     require_visible_customer,
 )
-from .document_parts import customer_party, discount_note, document_lines
+from .document_parts import customer_party, discount_note, document_lines, sales_document, totals_object
 from .inquiries import INQUIRY_FIELDS, inquiry_create, inquiry_hand_off, inquiry_resolve, inquiry_update
 from .orders import (
     ORDER_FIELDS,
@@ -25,7 +25,7 @@ from .orders import (
     order_update,
     orders_create,
 )
-from .pricing import LineInput, PricedLine, price_lines, totals_for, totals_object
+from .pricing import LINE_INPUT_FIELDS, LineInput, PricedLine, price_lines, totals_for
 from .quotes import (
     EDITABLE_QUOTE_STATUSES,
     QUOTE_FIELDS,
@@ -56,6 +56,7 @@ from .shipments import (
 __all__ = [
     "EDITABLE_QUOTE_STATUSES",
     "INQUIRY_FIELDS",
+    "LINE_INPUT_FIELDS",
     "OPEN_ORDER_STATUSES",
     "ORDER_FIELDS",
     "QUOTE_FIELDS",
@@ -99,6 +100,7 @@ __all__ = [
     "register_closed_period_check",
     "register_receivables_provider",
     "require_visible_customer",
+    "sales_document",
     "shipment_cancel",
     "shipment_create",
     "shipment_lines_restate_net",

@@ -1,15 +1,19 @@
 """What the sales documents of orders (御見積書, 注文請書, 納品書) print: the customer as
-recipient and the lines. billing prints its invoices to the same customer party."""
+recipient, the lines and the stored totals. billing prints its invoices to the same
+customer party."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from backoffice.formatting import percent
-from documents.types import CounterpartyKind, DocumentLine, Party
+from backoffice.money import TaxLine, Totals
+from documents.types import CounterpartyKind, DocumentData, DocumentLine, Party
 
-from ..models import Customer, OrderLine, QuoteLine, ShipmentLine
+from ..models import Customer, Order, OrderLine, Quote, QuoteLine, Shipment, ShipmentLine
 
 
 def customer_party(customer: Customer) -> Party:
@@ -21,6 +25,43 @@ def customer_party(customer: Customer) -> Party:
         phone=customer.phone,
         counterparty_kind=CounterpartyKind.CUSTOMER,
         counterparty_id=customer.pk,
+    )
+
+
+def sales_document(
+    *,
+    kind: str,
+    document_date: dt.date,
+    source: Quote | Order | Shipment,
+    lines: Iterable[QuoteLine | OrderLine | ShipmentLine],
+    subject: str,
+    notes: str = "",
+    extra: dict[str, Any],
+) -> DocumentData:
+    """The document of a quote, an order or a shipment (customer loaded): its customer,
+    its lines and its stored totals."""
+    return DocumentData(
+        kind=kind,
+        document_date=document_date,
+        recipient=customer_party(source.customer),
+        lines=document_lines(lines),
+        totals=totals_object(source),
+        tax_mode=source.customer.tax_mode,
+        subject=subject,
+        notes=notes,
+        extra=extra,
+    )
+
+
+def totals_object(obj: Quote | Order | Shipment) -> Totals:
+    """The stored totals of a quote/order/shipment as a backoffice.money.Totals."""
+    return Totals(
+        subtotal=obj.subtotal,
+        tax_total=obj.tax_total,
+        total=obj.total,
+        breakdown=tuple(
+            TaxLine(rate=b["rate"], subtotal=Decimal(b["subtotal"]), tax=Decimal(b["tax"])) for b in obj.tax_breakdown
+        ),
     )
 
 

@@ -14,22 +14,21 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from backoffice import audit
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.roles import Role, require_role
 from backoffice.selectors import company_profile
-from backoffice.services import model_create, model_update
+from backoffice.services import model_create
 from backoffice.status import change_status, change_status_many, require_status
 from documents.services import document_issue, number_take
-from documents.types import DocumentData, DocumentKind
+from documents.types import DocumentKind
 from inventory.selectors import demands_by_reference, expected_dates
 from inventory.services import DemandRequest, demand_cancel, demands_create_and_allocate
 
 from ..locking import lock_customer, lock_draft_shipments, lock_order
 from ..models import Customer, Order, OrderLine, Shipment
 from .credit import credit_check
-from .document_parts import customer_party, document_lines
-from .pricing import LineInput, priced_with_totals, replace_lines, totals_object, write_lines
+from .document_parts import sales_document
+from .pricing import LineInput, priced_with_totals, update_with_lines, write_lines
 
 ORDER_FIELDS = ("customer", "customer_po_number", "order_date", "requested_date", "ship_to", "note")
 
@@ -78,13 +77,7 @@ def order_update(*, order: Order, user, data: dict[str, Any], lines: Sequence[Li
     order = lock_order(order.pk)
     require_status(order, Order.Status.DRAFT, message=_("Only a draft order can be edited."))
     _check_ship_to(data, data.get("customer", order.customer))
-    values = {k: v for k, v in data.items() if k in ORDER_FIELDS}
-    if values:
-        model_update(instance=order, user=user, data=values, action="order.update")
-    if lines is not None:
-        mode = company_profile().rounding_mode
-        replace_lines(order, OrderLine, "order", lines, user, require_prices=True, mode=mode)
-        audit.record(actor=user, action="order.lines", obj=order, changes={"lines": len(lines), "total": order.total})
+    update_with_lines(order, user=user, data=data, fields=ORDER_FIELDS, lines=lines, require_prices=True)
     return order
 
 
@@ -102,6 +95,29 @@ class LineStockAnswer:
     expected_date: dt.date | None
     unit: str = ""
     on_hold: bool = False
+
+    @classmethod
+    def for_line(
+        cls,
+        line: OrderLine,
+        *,
+        allocated_now: int = 0,
+        backordered: int = 0,
+        expected_date: dt.date | None = None,
+        on_hold: bool = False,
+    ) -> LineStockAnswer:
+        return cls(
+            line_id=line.pk,
+            position=line.position,
+            sku=line.sku,
+            description=line.description,
+            ordered=line.quantity,
+            allocated_now=allocated_now,
+            backordered=backordered,
+            expected_date=expected_date,
+            unit=line.unit,
+            on_hold=on_hold,
+        )
 
     @property
     def message(self) -> str:
@@ -190,14 +206,19 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
                 comment=order.hold_reason,
                 fields=["hold_reason", *numbered],
             )
-            answers = tuple(
-                LineStockAnswer(
-                    line.pk, line.position, line.sku, line.description, line.quantity, 0, 0, None, line.unit, True
-                )
-                for line in lines
-            )
+            answers = tuple(LineStockAnswer.for_line(line, on_hold=True) for line in lines)
             return ConfirmResult(order=order, lines=answers, on_hold=True, message=order.hold_reason)
 
+    answers = _allocate(order, lines, user)
+    order.confirmed_at = timezone.now()
+    order.hold_reason = ""
+    change_status(order, Order.Status.CONFIRMED, user=user, fields=["confirmed_at", "hold_reason", *numbered])
+    return ConfirmResult(order=order, lines=tuple(answers), on_hold=False, message=_confirm_message(answers))
+
+
+def _allocate(order: Order, lines: Sequence[OrderLine], user) -> list[LineStockAnswer]:
+    """Stock for the order's lines through inventory (a demand per stock line, allocated
+    now as far as it goes, in the order's priority), and the answer for each line."""
     stock_lines = [line for line in lines if line.tracks_stock]
     with translation.override(settings.LANGUAGE_CODE):
         requests = [
@@ -218,38 +239,18 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
     for line in lines:
         result = by_line.get(line.pk)
         if result is None:  # a service line: nothing to allocate, ready now
-            answers.append(
-                LineStockAnswer(
-                    line.pk,
-                    line.position,
-                    line.sku,
-                    line.description,
-                    line.quantity,
-                    line.quantity,
-                    0,
-                    order.order_date,
-                    line.unit,
-                )
-            )
+            answers.append(LineStockAnswer.for_line(line, allocated_now=line.quantity, expected_date=order.order_date))
             continue
         backordered = result.demand.backordered
         answers.append(
-            LineStockAnswer(
-                line_id=line.pk,
-                position=line.position,
-                sku=line.sku,
-                description=line.description,
-                ordered=line.quantity,
+            LineStockAnswer.for_line(
+                line,
                 allocated_now=result.allocated_now,
                 backordered=backordered,
                 expected_date=dates.get(result.demand.pk) if backordered else timezone.localdate(),
-                unit=line.unit,
             )
         )
-    order.confirmed_at = timezone.now()
-    order.hold_reason = ""
-    change_status(order, Order.Status.CONFIRMED, user=user, fields=["confirmed_at", "hold_reason", *numbered])
-    return ConfirmResult(order=order, lines=tuple(answers), on_hold=False, message=_confirm_message(answers))
+    return answers
 
 
 def _confirm_message(answers: Sequence[LineStockAnswer]) -> str:
@@ -298,13 +299,11 @@ def order_confirmation_issue(*, order: Order, user) -> Order:
     if order.confirmation_document_id:
         raise StateConflict(_("The order confirmation has already been issued."))
     lines = list(order.lines.select_related("product").filter(cancelled=False))
-    data = DocumentData(
+    data = sales_document(
         kind=DocumentKind.ORDER_CONFIRMATION,
         document_date=timezone.localdate(),
-        recipient=customer_party(order.customer),
-        lines=document_lines(lines),
-        totals=totals_object(order),
-        tax_mode=order.customer.tax_mode,
+        source=order,
+        lines=lines,
         subject=_("Order %(number)s") % {"number": order.number},
         notes=order.note,
         extra={

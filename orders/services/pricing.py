@@ -14,12 +14,26 @@ from django.utils.translation import gettext as _
 from backoffice import audit
 from backoffice.exceptions import InvalidInput, NotAllowed
 from backoffice.formatting import percent
-from backoffice.money import ZERO, TaxLine, Totals, compute_totals, line_amount
+from backoffice.money import ZERO, compute_totals, line_amount
 from backoffice.roles import Role, has_role
+from backoffice.selectors import company_profile
+from backoffice.services import model_update
 from inventory.models import Product
 
 from ..models import Customer, Order, Quote
 from ..selectors import unit_prices_for
+
+# A line's fields as entered, in the order forms show them.
+LINE_INPUT_FIELDS = (
+    "product",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "discount_rate",
+    "tax_rate",
+    "tax_rate_override",
+)
 
 
 @dataclass(frozen=True)
@@ -41,7 +55,9 @@ class LineInput:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LineInput:
-        return cls(**{k: v for k, v in data.items() if v is not None or k == "unit_price"})
+        """The line from input data (an API line): its fields given, an empty one left to the
+        default, except the unit price (None: the customer's price)."""
+        return cls(**{k: v for k, v in data.items() if k in LINE_INPUT_FIELDS and (v is not None or k == "unit_price")})
 
 
 @dataclass(frozen=True)
@@ -191,18 +207,6 @@ def totals_for(rated_amounts: Iterable[tuple[int, Decimal]], *, customer: Custom
     }
 
 
-def totals_object(obj) -> Totals:
-    """The stored totals of a quote/order/shipment as a backoffice.money.Totals."""
-    return Totals(
-        subtotal=obj.subtotal,
-        tax_total=obj.tax_total,
-        total=obj.total,
-        breakdown=tuple(
-            TaxLine(rate=b["rate"], subtotal=Decimal(b["subtotal"]), tax=Decimal(b["tax"])) for b in obj.tax_breakdown
-        ),
-    )
-
-
 def write_lines(model, parent_field: str, parent, priced: Sequence[PricedLine], *, user, replace: bool = True) -> None:
     """Write a quote's or an order's priced lines (replacing the old ones), in one INSERT."""
     if replace:
@@ -245,3 +249,21 @@ def replace_lines(
     for name, value in totals.items():
         setattr(parent, name, value)
     parent.save(update_fields=[*totals, "updated_at"])
+
+
+def update_with_lines(
+    parent: Quote | Order, *, user, data: dict[str, Any], fields: Sequence[str], lines, require_prices: bool
+) -> None:
+    """Change a quote's or an order's header `fields` found in `data` (audited as
+    <model>.update) and, when `lines` are given, replace its lines and totals (audited as
+    <model>.lines)."""
+    name = parent._meta.model_name
+    values = {k: v for k, v in data.items() if k in fields}
+    if values:
+        model_update(instance=parent, user=user, data=values, action=f"{name}.update")
+    if lines is not None:
+        mode = company_profile().rounding_mode
+        replace_lines(parent, parent.lines.model, name, lines, user, require_prices=require_prices, mode=mode)
+        audit.record(
+            actor=user, action=f"{name}.lines", obj=parent, changes={"lines": len(lines), "total": parent.total}
+        )

@@ -12,23 +12,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice import audit
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.formatting import number
 from backoffice.models import CompanyProfile
 from backoffice.roles import Role, require_role
 from backoffice.selectors import company_profile
-from backoffice.services import model_create, model_update
+from backoffice.services import model_create
 from backoffice.status import change_status, require_status
 from documents.services import document_issue
-from documents.types import DocumentData, DocumentKind
+from documents.types import DocumentKind
 
 from ..locking import lock_quote
 from ..models import Inquiry, Order, OrderLine, Quote, QuoteLine
 from .customers import require_visible_customer
-from .document_parts import customer_party, document_lines
+from .document_parts import sales_document
 from .orders import ORDER_FIELDS
-from .pricing import LineInput, replace_lines, totals_object
+from .pricing import LineInput, replace_lines, update_with_lines
 
 QUOTE_FIELDS = (
     "customer",
@@ -80,13 +79,7 @@ def quote_update(*, quote: Quote, user, data: dict[str, Any], lines: Sequence[Li
     require_status(quote, *EDITABLE_QUOTE_STATUSES, message=_("An issued quote is never edited: revise it instead."))
     if "customer" in data and data["customer"] != quote.customer:
         require_visible_customer(user, data["customer"])
-    values = {k: v for k, v in data.items() if k in QUOTE_FIELDS}
-    if values:
-        model_update(instance=quote, user=user, data=values, action="quote.update")
-    if lines is not None:
-        mode = company_profile().rounding_mode
-        replace_lines(quote, QuoteLine, "quote", lines, user, require_prices=False, mode=mode)
-        audit.record(actor=user, action="quote.lines", obj=quote, changes={"lines": len(lines), "total": quote.total})
+    update_with_lines(quote, user=user, data=data, fields=QUOTE_FIELDS, lines=lines, require_prices=False)
     if quote.status != Quote.Status.DRAFT:
         change_status(quote, Quote.Status.DRAFT, user=user, comment=_("edited"))
     return quote
@@ -172,13 +165,11 @@ def quote_issue(*, quote: Quote, user, issue_date: dt.date | None = None) -> Quo
     quote.issue_date = issue_date
     quote.valid_until = issue_date + dt.timedelta(days=quote.validity_days)
     lines = list(quote.lines.select_related("product"))
-    data = DocumentData(
+    data = sales_document(
         kind=DocumentKind.QUOTE,
         document_date=issue_date,
-        recipient=customer_party(quote.customer),
-        lines=document_lines(lines),
-        totals=totals_object(quote),
-        tax_mode=quote.customer.tax_mode,
+        source=quote,
+        lines=lines,
         subject=quote.subject,
         notes=quote.note,
         extra={

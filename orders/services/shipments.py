@@ -21,14 +21,14 @@ from backoffice.selectors import company_profile
 from backoffice.services import model_create
 from backoffice.status import change_status, change_status_many, require_status
 from documents.services import document_issue
-from documents.types import DocumentData, DocumentKind
+from documents.types import DocumentKind
 from inventory.selectors import demands_by_reference
 from inventory.services import ShipmentItem, stock_ship
 
 from ..locking import lock_order, lock_shipment
 from ..models import Customer, Order, OrderLine, Shipment, ShipmentLine
-from .document_parts import customer_party, document_lines
-from .pricing import totals_for, totals_object
+from .document_parts import sales_document
+from .pricing import totals_for
 
 # What billing adds to shipping (billing/ depends on orders, not the other way round, so it
 # registers these when it is loaded): a shipment dated inside a closed billing period must
@@ -209,13 +209,12 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
         line.order_line.shipped_quantity += line.quantity
     update_rows(OrderLine, order_lines, ["shipped_quantity"])
 
-    data = DocumentData(
+    shipment.customer = order.customer  # loaded with the order: the note and billing's hooks read it
+    data = sales_document(
         kind=DocumentKind.DELIVERY_NOTE,
         document_date=shipped_on,
-        recipient=customer_party(order.customer),
-        lines=document_lines(lines),
-        totals=totals_object(shipment),
-        tax_mode=order.customer.tax_mode,
+        source=shipment,
+        lines=lines,
         subject=_("Order %(number)s") % {"number": order.number},
         extra={**({"order_number": order.customer_po_number} if order.customer_po_number else {})},
     )
@@ -233,7 +232,6 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
         fields=["delivery_note", "number", "shipped_on", "shipped_by", "sales_rep"],
     )
     _refresh_order_status(order, lines_of_order.values(), user)
-    shipment.customer = order.customer  # loaded with the order: the hooks need not read it again
     _after_ship(shipment, lines, user)
     return shipment
 
