@@ -5,6 +5,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
@@ -329,7 +330,8 @@ def test_expiry_never_touches_accepted_or_declined(admin_user, company, customer
         return services.quote_issue(quote=quote, user=admin_user, issue_date=dt.date(2026, 10, 1))
 
     stale, accepted, fresh = issued(10), issued(10), issued(90)
-    Quote.objects.filter(pk=accepted.pk).update(status=Quote.Status.ACCEPTED)
+    with time_machine.travel(dt.datetime(2026, 10, 5, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=9))), tick=False):
+        services.quote_accept(quote=accepted, user=admin_user)  # while it was still valid
 
     assert services.quotes_expire(user=admin_user) == 1
 
