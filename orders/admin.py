@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.admin import AuditedModelAdmin, ServiceModelAdmin, service_action
@@ -50,20 +51,7 @@ class CustomerAdmin(ServiceModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "name_kana", "honorific", "sales_rep", "is_active"]}),
         (_("Contact"), {"fields": ["postal_code", "address", "phone", "fax", "email"]}),
-        (
-            _("Terms"),
-            {
-                "fields": [
-                    "closing_day",
-                    "payment_month_offset",
-                    "payment_day",
-                    "tax_mode",
-                    "invoice_mode",
-                    "credit_limit",
-                    "price_rate",
-                ]
-            },
-        ),
+        (_("Terms"), {"fields": Customer.TERMS_FIELDS}),
         (_("Notes"), {"fields": ["notes"]}),
     ]
     create_service = services.customer_create
@@ -185,17 +173,7 @@ class LineInlineBase(admin.TabularInline):
         return field
 
     autocomplete_fields = ["product"]
-    fields = [
-        "product",
-        "description",
-        "quantity",
-        "unit",
-        "unit_price",
-        "discount_rate",
-        "tax_rate",
-        "tax_rate_override",
-        "amount",
-    ]
+    fields = [*services.LINE_INPUT_FIELDS, "amount"]
     readonly_fields = ["amount"]
 
     def get_queryset(self, request):
@@ -450,8 +428,6 @@ class OrderAdmin(FlowAdmin):
         return restrict_to_own_customers(super().get_queryset(request), request.user)
 
     def get_changeform_initial_data(self, request):
-        from django.utils import timezone
-
         return {"order_date": timezone.localdate(), **super().get_changeform_initial_data(request)}
 
     def save_with_lines(self, request, obj, data, lines, change):

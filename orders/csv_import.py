@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 
 from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput
-from backoffice.unitofwork import unit_of_work
 from backoffice.validators import parse_business_date
 from inventory.models import Product
 
 from .models import Customer, Order
-from .services import LineInput, order_create
+from .services import LineInput, orders_create
 
 HEADERS = {
     "customer_code": ("customer_code", "得意先コード", "顧客コード"),
@@ -126,16 +125,11 @@ def orders_import_csv(*, content: bytes, user) -> list[Order]:
             % {"keys": ", ".join(f"{c}/{p}" for c, p in clashes)},
             field="file",
         )
-    with unit_of_work():  # all or nothing: every order of the file, or none
-        return [
-            order_create(
-                user=user,
-                data={
-                    "customer": group["customer"],
-                    "customer_po_number": group["po"],
-                    "requested_date": group["requested"],
-                },
-                lines=group["lines"],
-            )
-            for group in groups.values()
-        ]
+    orders = [
+        (
+            {"customer": group["customer"], "customer_po_number": group["po"], "requested_date": group["requested"]},
+            group["lines"],
+        )
+        for group in groups.values()
+    ]
+    return orders_create(user=user, orders=orders)  # all or nothing: every order of the file, or none

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -13,8 +14,6 @@ CLOSING_DAYS = [*range(1, 29), 31]
 
 
 def validate_month_day(value: int) -> None:
-    from django.core.exceptions import ValidationError
-
     if value not in CLOSING_DAYS:
         raise ValidationError(_("Enter a day from 1 to 28, or 31 for the end of the month."), code="invalid_day")
 
@@ -102,6 +101,17 @@ class Customer(models.Model):
             models.CheckConstraint(condition=Q(price_rate__gte=0), name="customer_price_rate_non_negative"),
             models.CheckConstraint(condition=Q(tax_mode__in=TaxMode.values), name="customer_tax_mode_valid"),
         ]
+
+    # The terms of trade, as the admin and the API group them.
+    TERMS_FIELDS = (
+        "closing_day",
+        "payment_month_offset",
+        "payment_day",
+        "tax_mode",
+        "invoice_mode",
+        "credit_limit",
+        "price_rate",
+    )
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -220,6 +230,13 @@ class Inquiry(models.Model):
     body = models.TextField(_("body"), blank=True, max_length=10_000)
     category = models.CharField(_("inquiry category"), max_length=20, choices=Category.choices, default=Category.OTHER)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+
+    # Assigning a rep hands an open inquiry off (handing it on again is no move); resolved is final.
+    TRANSITIONS = {
+        Status.OPEN: {Status.HANDED_OFF, Status.RESOLVED},
+        Status.HANDED_OFF: {Status.RESOLVED},
+        Status.RESOLVED: set(),
+    }
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("received by")
     )

@@ -9,6 +9,7 @@ from backoffice.kana import without_legal_form
 from backoffice.money import apply_price_rate
 from backoffice.selectors import company_profile
 from inventory.models import Product
+from inventory.selectors import demands_by_reference, expected_dates
 
 from .models import Customer, CustomerPrice, Order, OrderLine, Quote, Shipment, ShipmentLine
 
@@ -45,8 +46,6 @@ def unit_price_for(*, customer: Customer, product: Product) -> Decimal:
 def order_line_stock(lines) -> dict[int, dict]:
     """Per order line id: allocated and backordered quantities (from inventory's demands)
     and the expected date of the backordered rest. Three queries for any number of lines."""
-    from inventory.selectors import demands_by_reference, expected_dates
-
     stock_lines = [line for line in lines if line.tracks_stock and not line.cancelled]
     if not stock_lines:
         return {}

@@ -8,9 +8,17 @@ from rest_framework import serializers
 
 from backoffice.api.fields import BusinessDateField, IdField
 from orders.models import Customer, Inquiry, Order, OrderLine, Quote, QuoteLine, Shipment, ShipmentLine, ShipToAddress
-from orders.services import LineInput
+from orders.services import LINE_INPUT_FIELDS, LineInput
 
-LIMITS = settings.LIMITS
+
+def limits() -> dict[str, int]:
+    """The size limits of documents and lines (settings.LIMITS), read when a serializer is
+    made, not when this module is imported."""
+    return settings.LIMITS
+
+
+# A quote's, an order's or a shipment's stored totals, as every response shows them.
+TOTALS_FIELDS = ["subtotal", "tax_total", "total", "tax_breakdown"]
 
 
 class TaxBreakdownSerializer(serializers.Serializer):
@@ -20,9 +28,50 @@ class TaxBreakdownSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=14, decimal_places=0)
 
 
-class LineWriteMixin:
+class LineList(serializers.ListSerializer):
+    """A document's lines: at most LIMITS["max_lines_per_document"] of them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "max_length": limits()["max_lines_per_document"]})
+
+
+class QuantityField(serializers.IntegerField):
+    """A line's quantity: 1 to LIMITS["max_quantity"]."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=limits()["max_quantity"], **kwargs)
+
+
+class LineWriteSerializer(serializers.ModelSerializer):
     """Lines are written through the services: product + quantity, or a free-text
     description; unit price, unit and tax rate default from the product and customer."""
+
+    tax_rate = serializers.ChoiceField(choices=[10, 8, 0], required=False)
+    tax_rate_override = serializers.BooleanField(
+        required=False,
+        write_only=True,
+        help_text="true to give a product line a tax rate other than its product's (sales admins; audited).",
+    )
+
+    class Meta:
+        list_serializer_class = LineList
+
+    def get_extra_kwargs(self):
+        return {
+            **super().get_extra_kwargs(),
+            "product": {"required": False, "allow_null": True},
+            "description": {"required": False, "allow_blank": True},
+            "quantity": {"min_value": 1, "max_value": limits()["max_quantity"]},
+            "unit": {"required": False, "allow_blank": True},
+            "unit_price": {
+                "required": False,
+                "allow_null": True,
+                "min_value": 0,
+                "max_value": limits()["max_unit_price"],
+            },
+            "discount_rate": {"required": False, "min_value": 0, "max_value": 100},
+            "tax_rate": {"required": False},
+        }
 
     def validate(self, attrs):
         if attrs.get("product") is None and not attrs.get("description"):
@@ -30,37 +79,22 @@ class LineWriteMixin:
         return attrs
 
 
-LINE_WRITE_KWARGS = {
-    "product": {"required": False, "allow_null": True},
-    "description": {"required": False, "allow_blank": True},
-    "quantity": {"min_value": 1, "max_value": LIMITS["max_quantity"]},
-    "unit": {"required": False, "allow_blank": True},
-    "unit_price": {"required": False, "allow_null": True, "min_value": 0, "max_value": LIMITS["max_unit_price"]},
-    "discount_rate": {"required": False, "min_value": 0, "max_value": 100},
-    "tax_rate": {"required": False},
-}
-
-
 def line_inputs(validated: list[dict]) -> list[LineInput]:
-    keys = (
-        "product",
-        "description",
-        "quantity",
-        "unit",
-        "unit_price",
-        "discount_rate",
-        "tax_rate",
-        "tax_rate_override",
-    )
-    return [
-        LineInput(**{k: row[k] for k in keys if k in row and (row[k] is not None or k == "unit_price")})
-        for row in validated
-    ]
+    return [LineInput.from_dict(row) for row in validated]
 
 
 def lines_field(serializer_class, **kwargs):
     kwargs.setdefault("required", False)
-    return serializer_class(many=True, min_length=1, max_length=LIMITS["max_lines_per_document"], **kwargs)
+    return serializer_class(many=True, min_length=1, **kwargs)
+
+
+# A quote or an order: created with its lines. (No docstring: it would describe the
+# subclasses in the API schema.)
+class WithLinesSerializer(serializers.ModelSerializer):
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("lines"):
+            raise serializers.ValidationError({"lines": [_("Enter at least one line.")]})
+        return attrs
 
 
 # --- inquiries ---------------------------------------------------------------------------
@@ -107,33 +141,14 @@ class ResolveSerializer(serializers.Serializer):
 # --- quotes ------------------------------------------------------------------------------
 
 
-class QuoteLineSerializer(LineWriteMixin, serializers.ModelSerializer):
-    tax_rate = serializers.ChoiceField(choices=[10, 8, 0], required=False)
-    tax_rate_override = serializers.BooleanField(
-        required=False,
-        write_only=True,
-        help_text="true to give a product line a tax rate other than its product's (sales admins; audited).",
-    )
-
-    class Meta:
+class QuoteLineSerializer(LineWriteSerializer):
+    class Meta(LineWriteSerializer.Meta):
         model = QuoteLine
-        fields = [
-            "position",
-            "product",
-            "description",
-            "quantity",
-            "unit",
-            "unit_price",
-            "discount_rate",
-            "tax_rate",
-            "tax_rate_override",
-            "amount",
-        ]
+        fields = ["position", *LINE_INPUT_FIELDS, "amount"]
         read_only_fields = ["position", "amount"]
-        extra_kwargs = LINE_WRITE_KWARGS
 
 
-class QuoteSerializer(serializers.ModelSerializer):
+class QuoteSerializer(WithLinesSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
     lines = lines_field(QuoteLineSerializer)
     tax_breakdown = TaxBreakdownSerializer(many=True, read_only=True)
@@ -164,10 +179,7 @@ class QuoteSerializer(serializers.ModelSerializer):
             "inquiry",
             "document",
             "lines",
-            "subtotal",
-            "tax_total",
-            "total",
-            "tax_breakdown",
+            *TOTALS_FIELDS,
             "created_at",
             "updated_at",
         ]
@@ -186,11 +198,6 @@ class QuoteSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         extra_kwargs = {"validity_days": {"min_value": 1, "max_value": 365}}
-
-    def validate(self, attrs):
-        if self.instance is None and not attrs.get("lines"):
-            raise serializers.ValidationError({"lines": [_("Enter at least one line.")]})
-        return attrs
 
 
 class QuoteFromInquirySerializer(serializers.Serializer):
@@ -214,31 +221,19 @@ class IssueQuoteSerializer(serializers.Serializer):
 # --- orders ------------------------------------------------------------------------------
 
 
-class OrderLineSerializer(LineWriteMixin, serializers.ModelSerializer):
-    tax_rate = serializers.ChoiceField(choices=[10, 8, 0], required=False)
-    tax_rate_override = serializers.BooleanField(
-        required=False,
-        write_only=True,
-        help_text="true to give a product line a tax rate other than its product's (sales admins; audited).",
-    )
+class OrderLineSerializer(LineWriteSerializer):
     allocated_quantity = serializers.SerializerMethodField()
     backordered_quantity = serializers.SerializerMethodField()
     expected_date = serializers.SerializerMethodField()
 
-    class Meta:
+    class Meta(LineWriteSerializer.Meta):
         model = OrderLine
         fields = [
             "id",
             "position",
             "product",
-            "sku",
-            "description",
-            "quantity",
-            "unit",
-            "unit_price",
-            "discount_rate",
-            "tax_rate",
-            "tax_rate_override",
+            "sku",  # the product's code as the order line keeps it, then the line as entered
+            *LINE_INPUT_FIELDS[1:],
             "amount",
             "allocated_quantity",
             "shipped_quantity",
@@ -247,7 +242,6 @@ class OrderLineSerializer(LineWriteMixin, serializers.ModelSerializer):
             "cancelled",
         ]
         read_only_fields = ["id", "position", "sku", "amount", "shipped_quantity", "cancelled"]
-        extra_kwargs = LINE_WRITE_KWARGS
 
     def _stock(self, line) -> dict:
         return self.context.get("stock", {}).get(line.pk, {})
@@ -263,7 +257,7 @@ class OrderLineSerializer(LineWriteMixin, serializers.ModelSerializer):
         return date.isoformat() if date else None
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(WithLinesSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
     ship_to = serializers.PrimaryKeyRelatedField(queryset=ShipToAddress.objects.all(), required=False, allow_null=True)
     lines = lines_field(OrderLineSerializer)
@@ -288,10 +282,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "confirmed_at",
             "confirmation_document",
             "lines",
-            "subtotal",
-            "tax_total",
-            "total",
-            "tax_breakdown",
+            *TOTALS_FIELDS,
             "created_at",
             "updated_at",
         ]
@@ -310,11 +301,6 @@ class OrderSerializer(serializers.ModelSerializer):
         ]
 
         extra_kwargs = {"order_date": {"required": False}}
-
-    def validate(self, attrs):
-        if self.instance is None and not attrs.get("lines"):
-            raise serializers.ValidationError({"lines": [_("Enter at least one line.")]})
-        return attrs
 
 
 class StockAnswerSerializer(serializers.Serializer):
@@ -365,7 +351,10 @@ class ShipmentLineSerializer(serializers.ModelSerializer):
 
 class ShipmentLineInputSerializer(serializers.Serializer):
     order_line = IdField()
-    quantity = serializers.IntegerField(min_value=1, max_value=LIMITS["max_quantity"])
+    quantity = QuantityField()
+
+    class Meta:
+        list_serializer_class = LineList
 
 
 class ShipmentSerializer(serializers.ModelSerializer):
@@ -384,10 +373,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
             "shipped_on",
             "delivery_note",
             "invoiced",
-            "subtotal",
-            "tax_total",
-            "total",
-            "tax_breakdown",
+            *TOTALS_FIELDS,
             "created_at",
         ]
         read_only_fields = fields
@@ -395,7 +381,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
 
 class ShipmentCreateSerializer(serializers.Serializer):
     order = serializers.PrimaryKeyRelatedField(queryset=Order.objects.all())
-    lines = ShipmentLineInputSerializer(many=True, required=False, max_length=LIMITS["max_lines_per_document"])
+    lines = ShipmentLineInputSerializer(many=True, required=False)
 
 
 class ShipSerializer(serializers.Serializer):

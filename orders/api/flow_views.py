@@ -1,7 +1,7 @@
 """API of the sales flow. Views parse input, call one service, render the result."""
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -15,6 +15,7 @@ from backoffice.api.parsers import JSONParser
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role, restrict_to_own_customers, sees_all_customers
 from orders import services
+from orders.csv_import import orders_import_csv
 from orders.models import Inquiry, Order, OrderLine, Quote, Shipment
 from orders.selectors import order_line_stock
 
@@ -86,8 +87,6 @@ class InquiryViewSet(FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMix
         user = self.request.user
         if getattr(self, "swagger_fake_view", False) or sees_all_customers(user):
             return queryset
-        from django.db.models import Q
-
         return queryset.filter(Q(customer__sales_rep=user) | Q(assigned_to=user) | Q(received_by=user))
 
     def perform_create(self, serializer):
@@ -341,8 +340,6 @@ class OrderViewSet(FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
     def import_csv(self, request):
         """CSV of orders (customer code, PO number, sku, quantity, requested date): every
         row is validated first; all rows are imported or none, with errors per row."""
-        from orders.csv_import import orders_import_csv
-
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": [_("Upload the CSV file as 'file'.")]})

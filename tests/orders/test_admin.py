@@ -1,38 +1,29 @@
 """The daily screens: order entry with inline lines, confirm with the stock answer, ship."""
 
 import pytest
-from django.test import Client
 
+from orders import services
 from orders.models import Order, Shipment
+from orders.services import LineInput
+from tests.factories import CustomerFactory
+from tests.orders import admin_forms
+from tests.orders.admin_forms import admin_client
 from tests.orders.conftest import stock
 
 pytestmark = pytest.mark.django_db
 
 
-def admin_client(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def order_form(customer, product, quantity):
-    return {
-        "customer": customer.pk,
-        "customer_po_number": "FAX-1",
-        "order_date": "2026-11-20",
-        "note": "",
-        "lines-TOTAL_FORMS": "1",
-        "lines-INITIAL_FORMS": "0",
-        "lines-MIN_NUM_FORMS": "0",
-        "lines-MAX_NUM_FORMS": "1000",
-        "lines-0-product": product.pk,
-        "lines-0-description": "",
-        "lines-0-quantity": quantity,
-        "lines-0-unit": "",
-        "lines-0-unit_price": "",
-        "lines-0-discount_rate": "0",
-        "lines-0-tax_rate": "10",
+    line = {
+        "product": product.pk,
+        "description": "",
+        "quantity": quantity,
+        "unit": "",
+        "unit_price": "",
+        "discount_rate": "0",
+        "tax_rate": "10",
     }
+    return admin_forms.order_form(customer, line, customer_po_number="FAX-1", note="")
 
 
 def test_order_entry_confirm_and_ship_through_the_admin(admin_user, company, warehouse, customer, product_a):
@@ -73,10 +64,6 @@ def test_admin_refusal_is_a_message_not_a_500(admin_user, company, warehouse, cu
 
 
 def test_rep_sees_only_own_orders_in_the_admin(admin_user, rep_user, other_rep, company, customer, product_a):
-    from orders import services
-    from orders.services import LineInput
-    from tests.factories import CustomerFactory
-
     mine = services.order_create(
         user=admin_user, data={"customer": customer}, lines=[LineInput(product=product_a, quantity=1)]
     )

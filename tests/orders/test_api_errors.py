@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from orders.api import flow_views
 from orders.models import Order, Quote
 
 pytestmark = pytest.mark.django_db
@@ -106,8 +107,6 @@ def test_body_over_the_limit_is_a_json_413(admin_api, settings):
 
 
 def test_an_unexpected_error_is_a_json_500(admin_user, monkeypatch):
-    from orders.api import flow_views
-
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 

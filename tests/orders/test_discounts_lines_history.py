@@ -10,7 +10,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from backoffice.models import AuditEvent
 from documents.models import DocumentCounter, IssuedDocument
@@ -19,6 +18,8 @@ from orders import services
 from orders.models import Order
 from orders.services import LineInput
 from tests.documents.factories import pdf_text
+from tests.factories import UserFactory
+from tests.orders.admin_forms import admin_client, order_form
 from tests.orders.conftest import stock
 
 pytestmark = pytest.mark.django_db
@@ -125,12 +126,6 @@ def test_order_confirmation_carries_the_order_number_and_orders_stay_gapless(
 # --- 6. unit and tax rate from the product ----------------------------------------------------------
 
 
-def admin_client(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def shown_value(page: str, name: str) -> str:
     """The value the form shows in an input, as a browser would post it back."""
     tag = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', page).group(0)
@@ -142,30 +137,20 @@ def shown_value(page: str, name: str) -> str:
 def test_admin_line_for_a_reduced_rate_product_keeps_its_unit_and_rate(
     role, admin_user, company, warehouse, customer, food
 ):
-    from tests.factories import UserFactory
-
     user = UserFactory(username="root", is_superuser=True) if role == "superuser" else admin_user
     client = admin_client(user)
     page = client.get("/admin/orders/order/add/").content.decode()
-    form = {
-        "customer": customer.pk,
-        "customer_po_number": "FAX-8",
-        "order_date": "2026-11-20",
-        "note": "",
-        "lines-TOTAL_FORMS": "1",
-        "lines-INITIAL_FORMS": "0",
-        "lines-MIN_NUM_FORMS": "0",
-        "lines-MAX_NUM_FORMS": "1000",
-        "lines-0-product": food.pk,
-        "lines-0-quantity": "3",
+    line = {
+        "product": food.pk,
+        "quantity": "3",
         # what the new line showed, untouched by the user
         **{
-            f"lines-0-{name}": shown_value(page, f"lines-0-{name}")
+            name: shown_value(page, f"lines-0-{name}")
             for name in ("description", "unit", "unit_price", "discount_rate", "tax_rate")
         },
     }
 
-    response = client.post("/admin/orders/order/add/", form)
+    response = client.post("/admin/orders/order/add/", order_form(customer, line, customer_po_number="FAX-8", note=""))
 
     assert response.status_code == 302, response.content.decode()[:2000]
     order = Order.objects.get()
@@ -195,25 +180,23 @@ def test_admin_line_whose_product_changes_takes_the_new_products_unit_and_rate(
 
     response = client.post(
         f"/admin/orders/order/{order.pk}/change/",
-        {
-            "customer": customer.pk,
-            "customer_po_number": "",
-            "order_date": "2026-11-20",
-            "note": "",
-            "lines-TOTAL_FORMS": "1",
-            "lines-INITIAL_FORMS": "1",
-            "lines-MIN_NUM_FORMS": "0",
-            "lines-MAX_NUM_FORMS": "1000",
-            "lines-0-id": line.pk,
-            "lines-0-order": order.pk,
-            "lines-0-product": food.pk,  # chosen instead of A-100; the rest as shown
-            "lines-0-description": line.description,
-            "lines-0-quantity": "2",
-            "lines-0-unit": line.unit,
-            "lines-0-unit_price": str(line.unit_price),
-            "lines-0-discount_rate": "0",
-            "lines-0-tax_rate": str(line.tax_rate),
-        },
+        order_form(
+            customer,
+            {
+                "id": line.pk,
+                "order": order.pk,
+                "product": food.pk,  # chosen instead of A-100; the rest as shown
+                "description": line.description,
+                "quantity": "2",
+                "unit": line.unit,
+                "unit_price": str(line.unit_price),
+                "discount_rate": "0",
+                "tax_rate": str(line.tax_rate),
+            },
+            existing_lines=1,
+            customer_po_number="",
+            note="",
+        ),
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -258,18 +241,7 @@ def test_admin_refuses_a_typed_rate_that_is_not_the_products(admin_user, company
 
     response = client.post(
         "/admin/orders/order/add/",
-        {
-            "customer": customer.pk,
-            "order_date": "2026-11-20",
-            "lines-TOTAL_FORMS": "1",
-            "lines-INITIAL_FORMS": "0",
-            "lines-MIN_NUM_FORMS": "0",
-            "lines-MAX_NUM_FORMS": "1000",
-            "lines-0-product": food.pk,
-            "lines-0-quantity": "3",
-            "lines-0-discount_rate": "0",
-            "lines-0-tax_rate": "10",
-        },
+        order_form(customer, {"product": food.pk, "quantity": "3", "discount_rate": "0", "tax_rate": "10"}),
         follow=True,
     )
 

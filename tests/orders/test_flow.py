@@ -2,12 +2,16 @@
 
 import datetime as dt
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+import time_machine
+from django.core.management import CommandError, call_command
 
 from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
 from backoffice.models import StatusEvent
 from documents.models import IssuedDocument
+from inventory import services as inventory_services
 from inventory.models import StockLevel, StockMove
 from orders import services
 from orders.models import Order, Quote, Shipment
@@ -150,8 +154,6 @@ def test_receipt_serves_backorder_and_order_completes(admin_user, company, wareh
     order = make_order(admin_user, customer, [LineInput(product=product_a, quantity=50)])
     services.order_confirm(order=order, user=admin_user)
     services.shipment_ship(shipment=services.shipment_create(order=order, user=admin_user), user=admin_user)
-
-    from inventory import services as inventory_services
 
     inventory_services.purchase_order_receive(
         purchase_order=po, lines=[{"line": po.lines.get(), "quantity": 40}], user=admin_user
@@ -328,7 +330,8 @@ def test_expiry_never_touches_accepted_or_declined(admin_user, company, customer
         return services.quote_issue(quote=quote, user=admin_user, issue_date=dt.date(2026, 10, 1))
 
     stale, accepted, fresh = issued(10), issued(10), issued(90)
-    Quote.objects.filter(pk=accepted.pk).update(status=Quote.Status.ACCEPTED)
+    with time_machine.travel(dt.datetime(2026, 10, 5, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=9))), tick=False):
+        services.quote_accept(quote=accepted, user=admin_user)  # while it was still valid
 
     assert services.quotes_expire(user=admin_user) == 1
 
@@ -379,10 +382,6 @@ def test_inquiry_logged_handed_off_and_turned_into_a_quote_request(admin_user, r
 
 
 def test_import_and_expiry_commands(admin_user, company, customer, product_a, tmp_path):
-    from io import StringIO
-
-    from django.core.management import CommandError, call_command
-
     good = tmp_path / "orders.csv"
     good.write_text("customer_code,po_number,sku,quantity\nC001,PO-1,A-100,3\n", encoding="utf-8")
     out = StringIO()

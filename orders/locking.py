@@ -1,0 +1,51 @@
+"""Row locks of the orders app. Each helper locks only its own table's rows
+(`select_for_update(of=("self",))`): a row read alongside through a join, such as an
+order's customer, is not locked by it. Another app that needs these rows locks them here.
+
+Across apps the locks are taken in one order (ARCHITECTURE.md), so that two transactions
+never wait on each other in a circle:
+
+    customer -> order -> shipment -> stock levels (inventory) -> invoice -> numbering counter
+
+Several rows of one table are locked by primary key, and evaluated with list(): a lazy
+queryset takes no lock. On SQLite select_for_update is a no-op (the IMMEDIATE transaction
+mode makes every writing transaction exclusive there).
+"""
+
+from __future__ import annotations
+
+from .models import Customer, Inquiry, Order, Quote, Shipment
+
+
+def lock_customer(customer_id: int) -> Customer:
+    """The customer row. Taken only where a step must be alone among the customer's
+    steps: the credit check counts the customer's open orders, and two orders of one
+    customer confirmed at once would each count without the other."""
+    return Customer.objects.select_for_update(of=("self",)).get(pk=customer_id)
+
+
+def lock_inquiry(inquiry_id: int) -> Inquiry:
+    return Inquiry.objects.select_for_update(of=("self",)).get(pk=inquiry_id)
+
+
+def lock_quote(quote_id: int) -> Quote:
+    """The quote row, with its customer read (not locked)."""
+    return Quote.objects.select_related("customer").select_for_update(of=("self",)).get(pk=quote_id)
+
+
+def lock_order(order_id: int) -> Order:
+    """The order row, with its customer read (not locked: see lock_customer)."""
+    return Order.objects.select_related("customer").select_for_update(of=("self",)).get(pk=order_id)
+
+
+def lock_shipment(shipment_id: int) -> Shipment:
+    return Shipment.objects.select_for_update(of=("self",)).get(pk=shipment_id)
+
+
+def lock_draft_shipments(order_id: int) -> list[Shipment]:
+    """The order's shipments still being prepared (the caller holds the order's lock)."""
+    return list(
+        Shipment.objects.filter(order=order_id, status=Shipment.Status.DRAFT)
+        .order_by("pk")
+        .select_for_update(of=("self",))
+    )
