@@ -115,7 +115,7 @@ def stream(model: type[models.Model], objects: Iterable[models.Model], *, batch_
     count = 0
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy,
+        cursor.cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
     ):
         while batch:
             for obj in batch:

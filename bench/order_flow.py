@@ -134,20 +134,20 @@ class Fixture:
             ),
         )
         fixtures.stock(self.products, self.warehouse, STOCK)
+        terms = {
+            "postal_code": "530-0001",
+            "phone": "06-1234-5678",
+            "closing_day": 31,
+            "payment_month_offset": 1,
+            "payment_day": 31,
+            "credit_limit": Decimal(10_000_000_000),  # checked on every confirm, never reached here
+            "invoice_mode": invoice_mode,
+        }
         self.customers = fixtures.bulk(
             Customer,
             (
                 Customer(
-                    code=f"C{n:04d}",
-                    name=f"株式会社ベンチ顧客{n}",
-                    postal_code="530-0001",
-                    address=f"大阪府大阪市北区梅田1-2-{n + 1}",
-                    phone="06-1234-5678",
-                    closing_day=31,
-                    payment_month_offset=1,
-                    payment_day=31,
-                    credit_limit=Decimal(10_000_000_000),  # checked on every confirm, never reached here
-                    invoice_mode=invoice_mode,
+                    code=f"C{n:04d}", name=f"株式会社ベンチ顧客{n}", address=f"大阪府大阪市北区梅田1-2-{n + 1}", **terms
                 )
                 for n in range(CUSTOMERS)
             ),
@@ -240,18 +240,19 @@ class History:
         from django.db.models import F
 
         from backoffice.models import AuditEvent, StatusEvent
-        from backoffice.money import compute_totals, line_amount
+        from backoffice.money import line_amount
         from documents.models import IssuedDocument, RenderStatus
         from documents.types import DocumentKind
         from inventory.models import StockAllocation, StockDemand, StockLevel, StockMove
         from orders.models import Order, OrderLine, Shipment, ShipmentLine
+        from orders.services import totals_for
 
         count = total - Order.objects.count()
         if count <= 0:
             return 0
         fx = self.fx
         plans = self.plans(count, random.Random(total))
-        start_month = fx.profile.fiscal_year_start_month
+        start_month, rounding = fx.profile.fiscal_year_start_month, fx.profile.rounding_mode
         ids = {m: fixtures.next_id(m) for m in (Order, OrderLine, StockDemand, Shipment, IssuedDocument, StockMove)}
         rows = defaultdict(list)
         user_id = fx.user.pk
@@ -261,37 +262,32 @@ class History:
         note_numbers = iter(fixtures.reserve_numbers(DocumentKind.DELIVERY_NOTE, shipped_dates, start_month))
         shipped_back = Counter()
         allocated = Counter()
+        delivery_note = {  # what every existing delivery note has in common
+            "kind": DocumentKind.DELIVERY_NOTE,
+            "issued_by_id": user_id,
+            "counterparty_kind": "customer",
+            "source_type": "orders.shipment",
+            "sha256": "0" * 64,
+            "render_status": RenderStatus.RENDERED,
+        }
 
         def new_id(model) -> int:
             ids[model] += 1
             return ids[model] - 1
 
+        def stamp(at) -> dict:
+            return {"actor_id": user_id, "occurred_at": at}
+
         def audit(action, object_type, object_id, at, changes=None):
-            rows[AuditEvent].append(
-                AuditEvent(
-                    actor_id=user_id,
-                    occurred_at=at,
-                    action=action,
-                    object_type=object_type,
-                    object_id=str(object_id),
-                    changes=changes or {},
-                )
-            )
+            what = {"action": action, "object_type": object_type, "object_id": str(object_id)}
+            rows[AuditEvent].append(AuditEvent(**what, changes=changes or {}, **stamp(at)))
 
         def status(model, object_id, before, after, at, comment=""):
-            rows[StatusEvent].append(
-                StatusEvent(
-                    object_type=model._meta.label_lower,
-                    object_id=object_id,
-                    from_status=before,
-                    to_status=after,
-                    actor_id=user_id,
-                    comment=comment,
-                    occurred_at=at,
-                )
-            )
+            label = model._meta.label_lower
+            moved = {"from_status": before, "to_status": after, "comment": comment}
+            rows[StatusEvent].append(StatusEvent(object_type=label, object_id=object_id, **moved, **stamp(at)))
             changes = {"status": {"before": before, "after": after}, **({"comment": comment} if comment else {})}
-            audit(f"{model._meta.model_name}.{after}", model._meta.label_lower, object_id, at, changes)
+            audit(f"{model._meta.model_name}.{after}", label, object_id, at, changes)
 
         for (order_date, state, customer, lines), (_year, _seq, number) in zip(plans, order_numbers, strict=True):
             at = dt.datetime.combine(order_date, dt.time(10), tzinfo=dt.UTC)
@@ -301,16 +297,7 @@ class History:
                 priced.append(
                     (position, product, quantity, line_amount(quantity, product.list_price), new_id(OrderLine))
                 )
-            totals = compute_totals([(p[1].tax_rate, p[3]) for p in priced])
-            money = {
-                "subtotal": totals.subtotal,
-                "tax_total": totals.tax_total,
-                "total": totals.total,
-                "tax_breakdown": [
-                    {"rate": b.rate, "subtotal": str(b.subtotal), "tax": str(b.tax), "total": str(b.total)}
-                    for b in totals.breakdown
-                ],
-            }
+            money = totals_for([(p[1].tax_rate, p[3]) for p in priced], customer=customer, mode=rounding)
             rows[Order].append(
                 Order(
                     id=order_id,
@@ -379,25 +366,20 @@ class History:
             rows[IssuedDocument].append(
                 IssuedDocument(
                     id=document_id,
-                    kind=DocumentKind.DELIVERY_NOTE,
                     number=note_number,
                     base_number=note_number,
                     fiscal_year=note_year,
                     sequence=note_sequence,
                     document_date=shipped_on,
                     issued_at=shipped_at,
-                    issued_by_id=user_id,
-                    counterparty_kind="customer",
                     counterparty_id=customer.pk,
                     counterparty_name=customer.name,
-                    amount=totals.total,
+                    amount=money["total"],
                     data={**self.snapshot, "number": note_number},
-                    source_type="orders.shipment",
                     source_id=str(shipment_id),
                     pdf=f"documents/delivery_note/{note_year}/{note_number}.pdf",
-                    sha256="0" * 64,
-                    render_status=RenderStatus.RENDERED,
                     rendered_at=shipped_at,
+                    **delivery_note,
                 )
             )
             rows[Shipment].append(
@@ -419,15 +401,8 @@ class History:
             audit("shipment.create", "orders.shipment", shipment_id, shipped_at)
             audit("document.issue", "documents.issueddocument", document_id, shipped_at, {"number": note_number})
             for (_position, product, quantity, amount, line_id), demand_id in zip(priced, demands, strict=True):
-                rows[ShipmentLine].append(
-                    ShipmentLine(
-                        shipment_id=shipment_id,
-                        order_line_id=line_id,
-                        quantity=quantity,
-                        amount=amount,
-                        net_amount=amount,
-                    )
-                )
+                line = {"order_line_id": line_id, "quantity": quantity, "amount": amount, "net_amount": amount}
+                rows[ShipmentLine].append(ShipmentLine(shipment_id=shipment_id, **line))
                 rows[StockMove].append(
                     StockMove(
                         id=new_id(StockMove),

@@ -552,7 +552,7 @@ def main() -> None:
             info = load(args.lines)
             print(
                 f"loaded {info['lines']:,} shipment lines in {info['shipments']:,} shipments, "
-                f"{info['credit_notes']:,} credit notes, in {info['seconds']:.0f} s (bulk_create)"
+                f"{info['credit_notes']:,} credit notes, in {info['seconds']:.0f} s (model instances)"
             )
         run(info)
 
