@@ -255,22 +255,10 @@ def load(lines: int, seed: int = 7) -> dict:
                 )
             )
             rate = rates[product - 1]
-            invoice_lines.append(
-                InvoiceLine(
-                    id=n,
-                    invoice_id=n,
-                    position=1,
-                    shipment_line_id=lid,
-                    shipped_on=day,
-                    product_id=product,
-                    sku=f"P{product:05d}",
-                    description=f"P{product:05d}",
-                    quantity=quantity,
-                    unit_price=prices[product - 1],
-                    tax_rate=rate,
-                    amount=amount,
-                )
-            )
+            sku = f"P{product:05d}"
+            sold = {"sku": sku, "description": sku, "unit_price": prices[product - 1], "tax_rate": rate}
+            line = {"shipment_line_id": lid, "shipped_on": day, "product_id": product, "quantity": quantity}
+            invoice_lines.append(InvoiceLine(id=n, invoice_id=n, position=1, **line, **sold, amount=amount))
             notes.append(
                 CreditNote(
                     id=n,
