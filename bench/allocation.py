@@ -1,10 +1,13 @@
 """Benchmark (not a test): stock allocation throughput and availability() latency.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/anything .venv/bin/python bench/allocation.py
+        [--duration 4] [--keep] [--database bo_bench_alloc]
 
 Uses the server and credentials of DATABASE_URL but its own throwaway database
-(bo_bench_alloc, dropped and re-created, dropped again at the end unless --keep), and
-production-like settings (DEBUG off).
+(bo_bench_alloc or --database, dropped and re-created, dropped again at the end unless
+--keep), and production-like settings (DEBUG off). Fixture (bench/fixtures.py): a
+complete company profile, the default warehouse, 1,001 products with 1,000,000 each in
+stock (a stock take through the service per product).
 
 1. Allocations per second for 8 concurrent worker processes, on one hot product and
    on 1,000 products spread at random: inventory.services.demand_create_and_allocate
@@ -19,14 +22,12 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import random
-import secrets
 import statistics
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from common import database_argument, p95, setup_django, throwaway_database
 
 BENCH_DB = "bo_bench_alloc"
 WORKERS = 8
@@ -39,70 +40,34 @@ BASELINE_SQL = (
 )
 
 
-def _server_url(database: str) -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
-
-
-def _recreate_database(drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(_server_url("postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def _setup_django() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ["DATABASE_URL"] = _server_url(BENCH_DB)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # Production-like: DEBUG off (no per-query bookkeeping), so the figures mean what they say.
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    import django
-
-    django.setup()
-
-
 # ---------------------------------------------------------------------------
 # Fixtures
 # ---------------------------------------------------------------------------
 
 
 def _create_products(count: int, prefix: str, *, stock: int, warehouse, supplier) -> list[int]:
-    from inventory import services
+    import fixtures
+
     from inventory.models import Product
 
-    products = Product.objects.bulk_create(
-        [
+    products = fixtures.bulk(
+        Product,
+        (
             Product(sku=f"{prefix}-{n:05d}", name=f"bench {prefix} {n}", list_price=1000, cost=600, supplier=supplier)
             for n in range(count)
-        ]
+        ),
     )
-    if stock:
-        for product in products:
-            services.stock_take(
-                product=product, warehouse=warehouse, counted_quantity=stock, reason="bench stock", user=None
-            )
+    fixtures.stock(products, warehouse, stock)
     return [p.pk for p in products]
 
 
 def _prepare():
-    from django.core.management import call_command
+    import fixtures
 
-    from inventory import services
-    from inventory.models import Supplier
-    from tests.factories import complete_company_profile
-
-    call_command("migrate", verbosity=0)
-    complete_company_profile()  # purchase orders print a 発注書: the issuer must be set up
-    warehouse = services.warehouse_create(user=None, data={"code": "MAIN", "name": "本社倉庫", "is_default": True})
-    supplier = Supplier.objects.create(code="S-BENCH", name="ベンチ仕入先", lead_time_days=5)
+    fixtures.migrate()
+    fixtures.company_profile()  # purchase orders print a 発注書: the issuer must be set up
+    warehouse = fixtures.default_warehouse()
+    supplier = fixtures.supplier()
     hot = _create_products(1, "HOT", stock=BIG_STOCK, warehouse=warehouse, supplier=supplier)
     spread = _create_products(SPREAD_PRODUCTS, "SPR", stock=BIG_STOCK, warehouse=warehouse, supplier=supplier)
     return warehouse.pk, hot, spread
@@ -257,9 +222,6 @@ def _measure_availability(warehouse_id, runs=200):
     service = timed(lambda: availability(product, 5, on=dt.date(2026, 11, 25)))
     baseline = timed(bare)
 
-    def p95(samples):
-        return statistics.quantiles(samples, n=20)[-1]
-
     print(f"\navailability(): 100 open purchase order lines, 1,000 waiting backorders, {runs} runs")
     print(f"{'':<18}{'median':>10}{'p95':>10}")
     print(f"{'bare SQL (2 stmts)':<18}{statistics.median(baseline):>8.2f}ms{p95(baseline):>8.2f}ms")
@@ -270,21 +232,17 @@ def _measure_availability(warehouse_id, runs=200):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=4.0, help="seconds per measured phase")
-    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    database_argument(parser, BENCH_DB)
     args = parser.parse_args()
 
-    _recreate_database()
-    try:
-        _setup_django()
+    with throwaway_database(args.database, keep=args.keep):
+        setup_django(args.database)
+        started = time.perf_counter()
         warehouse_id, hot, spread = _prepare()
+        print(f"fixture: {1 + SPREAD_PRODUCTS:,} products in stock in {time.perf_counter() - started:.1f} s")
         _measure_allocation(warehouse_id, hot, spread, args.duration)
         _measure_availability(warehouse_id)
-    finally:
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            _recreate_database(drop_only=True)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,18 @@
 """Benchmark (not a test): the closing run (締め処理) for 1,000 and 10,000 customers.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/anything .venv/bin/python bench/closing.py [--full] [--keep]
+        [--customers 1000] [--database bo_bench_closing]
 
-Uses the server of DATABASE_URL but its own throwaway database (bo_bench_closing, dropped
-and re-created, dropped again at the end unless --keep), with DEBUG off.
+Uses the server of DATABASE_URL but its own throwaway database (bo_bench_closing or
+--database, dropped and re-created, dropped again at the end unless --keep), with DEBUG
+off. --customers scales the runs (1,000 and 10x that; keep the default for the figures).
 
-Data is written with bulk inserts: consolidated customers with 10 shipped, uninvoiced
-shipments each (one line each), a group of customers per closing day so each run has
-its own customers. Printed per run: invoices per second, queries per customer, and beside
-them the baseline measured in the same run: the bare SQL a closing cannot do without
-(read the period's shipments grouped by customer and insert one row per customer).
+Data is built as model instances and written in bulk (bench/fixtures.py): consolidated
+customers with 10 shipped, uninvoiced shipments each (one line each), a group of
+customers per closing day so each run has its own customers. Printed per run: invoices
+per second, queries per customer, and beside them the baseline measured in the same run:
+the bare SQL a closing cannot do without (read the period's shipments grouped by
+customer and insert one row per customer).
 
 Checks: the 10k run takes less than 12x the 1k run (linear), and the queries per
 customer are the same for 10 and for 20 shipments per customer (no per-shipment queries).
@@ -21,86 +24,45 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import secrets
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from common import QueryCounter, analyze, database_argument, setup_django, throwaway_database
 
 BENCH_DB = "bo_bench_closing"
 YEAR, MONTH = 2025, 11
 
 
-def _server_url(database: str) -> str:
-    parts = urlsplit(os.environ.get("DATABASE_URL", ""))
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
-
-
-def _recreate_database(drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(_server_url("postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def _setup_django() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ["DATABASE_URL"] = _server_url(BENCH_DB)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    import django
-
-    django.setup()
-
-
 def _prepare():
-    from django.contrib.auth.models import Group
-    from django.core.management import call_command
+    import fixtures
 
-    from backoffice.models import BankAccount, CompanyProfile
     from backoffice.roles import Role
 
-    call_command("migrate", verbosity=0)
-    profile = CompanyProfile.objects.order_by("pk").first()
-    profile.name, profile.address, profile.registration_number = (
-        "株式会社ベンチ商事",
-        "東京都千代田区1-1",
-        "T7000012050002",
+    fixtures.migrate()
+    fixtures.company_profile(
+        name="株式会社ベンチ商事",
+        postal_code="",
+        address="東京都千代田区1-1",
+        phone="",
+        email="",
+        bank={"account_holder_kana": "カ)ベンチシヨウジ"},
     )
-    profile.save()
-    BankAccount.objects.create(
-        company=profile,
-        bank_name="みずほ銀行",
-        branch_name="東京営業部",
-        account_number="1234567",
-        account_holder_kana="カ)ベンチシヨウジ",
-    )
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.create_user("bench-admin", password=secrets.token_urlsafe(12))
-    user.groups.add(Group.objects.get(name=Role.SALES_ADMIN.value))
-    return user
+    return fixtures.user("bench-admin", role=Role.SALES_ADMIN.value)
 
 
 def _create_customers(count: int, closing_day: int, shipments_each: int, user) -> None:
-    """Customers, orders, order lines, shipments and shipment lines, all by bulk insert."""
+    """Customers, orders, order lines, shipments and shipment lines, built as model instances."""
+    import fixtures
+
     from orders.models import Customer, Order, OrderLine, Shipment, ShipmentLine
 
     prefix = f"D{closing_day:02d}"
-    customers = Customer.objects.bulk_create(
-        [
+    customers = fixtures.bulk(
+        Customer,
+        (
             Customer(code=f"{prefix}-{i:05d}", name=f"株式会社ベンチ顧客{prefix}{i:05d}", closing_day=closing_day)
             for i in range(count)
-        ],
-        batch_size=2000,
+        ),
     )
     day = min(closing_day, 28)
     shipped_on = dt.date(YEAR, MONTH, max(1, day - 3))
@@ -108,24 +70,25 @@ def _create_customers(count: int, closing_day: int, shipments_each: int, user) -
     money = {"subtotal": Decimal(12000), "tax_total": Decimal(1200), "total": Decimal(13200)}
     for start in range(0, count, 500):
         chunk = customers[start : start + 500]
-        orders = Order.objects.bulk_create(
-            [
+        orders = fixtures.bulk(
+            Order,
+            (
                 Order(
                     number=f"SO-{c.code}-{n}",
                     customer=c,
                     order_date=shipped_on,
-                    status="shipped",
+                    status=Order.Status.SHIPPED,
                     entered_by=user,
                     tax_breakdown=tax_breakdown,
                     **money,
                 )
                 for c in chunk
                 for n in range(shipments_each)
-            ],
-            batch_size=2000,
+            ),
         )
-        lines = OrderLine.objects.bulk_create(
-            [
+        lines = fixtures.bulk(
+            OrderLine,
+            (
                 OrderLine(
                     order=o,
                     position=1,
@@ -140,16 +103,16 @@ def _create_customers(count: int, closing_day: int, shipments_each: int, user) -
                     shipped_quantity=10,
                 )
                 for o in orders
-            ],
-            batch_size=2000,
+            ),
         )
-        shipments = Shipment.objects.bulk_create(
-            [
+        shipments = fixtures.bulk(
+            Shipment,
+            (
                 Shipment(
                     number=f"DN-{o.number}",
                     order=o,
                     customer_id=o.customer_id,
-                    status="shipped",
+                    status=Shipment.Status.SHIPPED,
                     shipped_on=shipped_on,
                     created_by=user,
                     shipped_by=user,
@@ -157,25 +120,15 @@ def _create_customers(count: int, closing_day: int, shipments_each: int, user) -
                     **money,
                 )
                 for o in orders
-            ],
-            batch_size=2000,
+            ),
         )
-        ShipmentLine.objects.bulk_create(
-            [
+        fixtures.bulk(
+            ShipmentLine,
+            (
                 ShipmentLine(shipment=s, order_line=line, quantity=10, amount=Decimal(12000), net_amount=Decimal(12000))
                 for s, line in zip(shipments, lines, strict=True)
-            ],
-            batch_size=2000,
+            ),
         )
-
-
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 def _closing(closing_day: int, user, *, render: bool) -> tuple[float, int, int]:
@@ -219,29 +172,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="also render PDFs for the 10,000-customer run")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=1_000,
+        help="customers of the small runs (the large run has 10x as many); 1,000 for the figures",
+    )
+    database_argument(parser, BENCH_DB)
     args = parser.parse_args()
-    _recreate_database()
-    _setup_django()
-    try:
+    with throwaway_database(args.database, keep=args.keep):
+        setup_django(args.database)
         user = _prepare()
         # closing day: (customers, shipments each, render PDFs)
+        small, large = args.customers, 10 * args.customers
         plan = {
-            5: (1_000, 10, False),
-            10: (10_000, 10, False),
-            15: (1_000, 20, False),
-            20: (1_000, 10, True),
+            5: (small, 10, False),
+            10: (large, 10, False),
+            15: (small, 20, False),
+            20: (small, 10, True),
         }
         if args.full:
-            plan[25] = (10_000, 10, True)
+            plan[25] = (large, 10, True)
         print("creating data with bulk inserts ...", flush=True)
         for closing_day, (count, each, _render) in plan.items():
             started = time.perf_counter()
             _create_customers(count, closing_day, each, user)
             print(f"  {count:>6,} customers x {each} shipments: {time.perf_counter() - started:6.1f} s", flush=True)
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # what autovacuum does after bulk loads in production
+        analyze()
         results = {}
         for closing_day, (count, each, render) in plan.items():
             baseline = _baseline(closing_day)
@@ -264,12 +221,6 @@ def main() -> None:
             f"   goal equal: {'ok' if same else 'NOT MET'}"
         )
         assert all(r[4] == r[0] for r in results.values()), "every customer gets one invoice"
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _recreate_database(drop_only=True)
 
 
 if __name__ == "__main__":

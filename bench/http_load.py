@@ -1,11 +1,12 @@
 """Benchmark (not a test): the HTTP API under load, gunicorn with 2 workers on PostgreSQL.
 
     .venv/bin/python bench/http_load.py [--seconds 60] [--clients 8] [--workers 2]
-                                        [--baseline-seconds 15] [--max-requests 50000] [--keep]
+                                        [--baseline-seconds 15] [--solo-seconds 15] [--max-requests 50000]
+                                        [--keep] [--database bo_bench_http]
 
 Uses the PostgreSQL server of DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
-but its own throwaway database, bo_bench_http (dropped and re-created, dropped again at the
-end unless --keep). Production-like environment: DEBUG=false, a random SECRET_KEY,
+but its own throwaway database, bo_bench_http or --database (dropped and re-created, dropped
+again at the end unless --keep). Production-like environment: DEBUG=false, a random SECRET_KEY,
 ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=false, a scratch MEDIA_ROOT; Celery is eager
 unless CELERY_BROKER_URL is set (then PDFs go to whatever workers listen there), so by
 default every PDF is rendered inside the request that issues it, after its commit.
@@ -50,22 +51,27 @@ import json
 import os
 import random
 import secrets
-import shutil
-import signal
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import (
+    ROOT,
+    database_argument,
+    scratch_dir,
+    server_url,
+    server_version,
+    setup_django,
+    stop_process_group,
+    throwaway_database,
+)
+
 BENCH_DB = "bo_bench_http"
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 HOST = "127.0.0.1"  # loopback only, never anything else
 STOCK = 1_000_000
 CUSTOMERS = ("C007", "C002")  # per-shipment invoice, consolidated
@@ -81,44 +87,7 @@ ENDPOINTS = [
     "sales report",
 ]
 
-SCRATCH = Path(tempfile.mkdtemp(prefix="bench-http-"))
-atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
-
-
-def _server_url(database: str) -> str:
-    url = os.environ.get("DATABASE_URL") or DEFAULT_SERVER
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
-
-
-def _recreate_database(drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(_server_url("postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def _environment() -> None:
-    """The environment of this process and of gunicorn: production-like."""
-    os.environ["DATABASE_URL"] = _server_url(BENCH_DB)
-    os.environ["MEDIA_ROOT"] = str(SCRATCH / "media")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "backoffice.settings"
-    os.environ["DEBUG"] = "false"
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-    os.environ["ALLOWED_HOSTS"] = HOST
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-
-def _setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+SCRATCH = scratch_dir("bench-http-")
 
 
 # ---------------------------------------------------------------------------
@@ -127,22 +96,19 @@ def _setup_django() -> None:
 
 
 def _fixture() -> dict:
+    import fixtures
     from django.core.management import call_command
     from django.utils import timezone
 
-    from inventory import services as inventory_services
     from inventory.models import Product, Warehouse
     from orders import services as order_services
     from orders.models import Customer
 
-    call_command("migrate", verbosity=0)
+    fixtures.migrate()
     call_command("load_demo", stdout=io.StringIO())
     warehouse = Warehouse.objects.get(is_default=True)
     products = list(Product.objects.filter(track_stock=True, is_active=True).order_by("sku"))
-    for product in products:
-        inventory_services.stock_take(
-            product=product, warehouse=warehouse, counted_quantity=STOCK, reason="bench stock", user=None
-        )
+    fixtures.stock(products, warehouse, STOCK)
     customers = []
     for code in CUSTOMERS:
         customer = Customer.objects.get(code=code)
@@ -210,14 +176,7 @@ def _start_gunicorn(port: int, workers: int) -> subprocess.Popen:
 
 
 def _stop_gunicorn(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)  # its own session: the arbiter and its workers
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
+    stop_process_group(server, timeout=30)  # its own session: the arbiter and its workers
 
 
 # ---------------------------------------------------------------------------
@@ -469,11 +428,12 @@ class CpuSampler:
 
     TICK = os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, server: subprocess.Popen) -> None:
+    def __init__(self, server: subprocess.Popen, database: str) -> None:
         import psycopg
 
         self.server = server
-        self.conn = psycopg.connect(_server_url(BENCH_DB), autocommit=True)
+        self.database = database
+        self.conn = psycopg.connect(server_url(database), autocommit=True)
         self.own = self.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
 
     @classmethod
@@ -493,7 +453,7 @@ class CpuSampler:
 
     def _backends(self) -> list[int]:
         rows = self.conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> %s", [BENCH_DB, self.own]
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> %s", [self.database, self.own]
         ).fetchall()
         return [row[0] for row in rows]
 
@@ -547,123 +507,136 @@ def main() -> None:
     parser.add_argument("--baseline-seconds", type=float, default=15, help="length of the baseline (GET company/)")
     parser.add_argument("--solo-seconds", type=float, default=15, help="length of the one-client pass")
     parser.add_argument("--max-requests", type=int, default=50_000, help="stop the mix after this many requests")
-    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    database_argument(parser, BENCH_DB)
     args = parser.parse_args()
 
     started = time.perf_counter()
-    _environment()
-    _recreate_database()
-    server = None
-    try:
-        _setup_django()
-        from django.conf import settings
-        from django.db import connection, connections
-
-        from orders.models import Order, Shipment
-
-        fixture = _fixture()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT version()")
-            version = cursor.fetchone()[0].split(" on ")[0]
-        eager = settings.CELERY_TASK_ALWAYS_EAGER
-        celery = "eager (PDFs rendered in the request)" if eager else f"broker {settings.CELERY_BROKER_URL}"
-        print(f"{version}; {BENCH_DB}; DEBUG={settings.DEBUG}; Celery {celery}")
-        orders_before = Order.objects.count()
-        connections.close_all()
-
-        port = _free_port()
-        server = _start_gunicorn(port, args.workers)
-        print(
-            f"gunicorn: {args.workers} sync workers on {HOST}:{port}; {args.clients} clients;"
-            f" {len(fixture['products'])} products in stock; customers {', '.join(CUSTOMERS)}"
+    with throwaway_database(args.database, keep=args.keep):
+        # The environment of this process and of gunicorn: production-like.
+        setup_django(
+            args.database,
+            DJANGO_SETTINGS_MODULE="backoffice.settings",
+            MEDIA_ROOT=str(SCRATCH / "media"),
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS=HOST,
+            SECURE_SSL_REDIRECT="false",
         )
-        tokens = [_sign_in(port) for _ in range(args.clients)]  # once per client, before anything is timed
+        _measure(args, started)
 
-        warm = Stats(cap=10_000)
-        clients = [Client(port, token, warm, 0, fixture, seed=i + 1) for i, token in enumerate(tokens)]
-        for client in clients:  # warm-up, untimed: one round each, so both workers have loaded everything
-            client.deadline = time.perf_counter() + 60
-            with contextlib.suppress(Stop):
-                client.one_round()
-        if sum(warm.errors.values()):
-            sys.exit("errors during the warm-up:\n" + "\n".join(warm.samples))
 
-        solo = Stats(cap=args.max_requests)  # one client alone: the service time of each call, no queueing
-        clients[0].stats = solo
-        _run(clients[:1], "baseline", min(args.solo_seconds, 5))
-        _run(clients[:1], "mix", args.solo_seconds)
+def _measure(args, started: float) -> None:
+    """The fixture, gunicorn started, the three passes, the figures and the checks."""
+    from django.conf import settings
+    from django.db import connections
 
-        baseline = Stats(cap=args.max_requests)
-        for client in clients:
-            client.stats = baseline
-        load_before = _load()
-        cpu = CpuSampler(server)
-        cpu.start()
-        baseline_elapsed = _run(clients, "baseline", args.baseline_seconds)
-        baseline_cpu = cpu.stop()
+    from orders.models import Order
 
-        stats = Stats(cap=args.max_requests)
-        for client in clients:
-            client.stats = stats
-        cpu.start()
-        elapsed = _run(clients, "mix", args.seconds)
-        mix_cpu = cpu.stop()
-        load_after = _load()
-        cpu.conn.close()
+    load = time.perf_counter()
+    fixture = _fixture()
+    fixture_seconds = time.perf_counter() - load
+    version = server_version()
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    celery = "eager (PDFs rendered in the request)" if eager else f"broker {settings.CELERY_BROKER_URL}"
+    print(f"{version}; {args.database}; DEBUG={settings.DEBUG}; Celery {celery}")
+    print(f"fixture (load_demo, stock through the services): {fixture_seconds:.1f} s")
+    orders_before = Order.objects.count()
+    connections.close_all()
+
+    port = _free_port()
+    server = _start_gunicorn(port, args.workers)
+    try:
+        _passes(args, started, server, port, fixture, orders_before)
+    finally:
         _stop_gunicorn(server)
 
-        total = sum(len(v) for v in stats.latencies.values())
-        print(f"load average (1/5/15 min): {load_before} before, {load_after} after; nproc {os.cpu_count()}")
-        print(
-            f"\nMix: {total:,} requests in {elapsed:.1f} s = {total / elapsed:.1f} requests/s overall"
-            f" (baseline {sum(len(v) for v in baseline.latencies.values()) / baseline_elapsed:.1f} requests/s"
-            f" over {baseline_elapsed:.1f} s)"
-        )
-        met = _print_table(stats, elapsed, baseline, baseline_elapsed, solo, args.clients)
-        print(
-            f"goal: p95 < {GOAL_P95_MS} ms for every call at {args.clients} clients, 0 errors:"
-            f" {'met' if met else 'NOT met'}"
-        )
-        cores = os.cpu_count()
-        print(f"\nCPU per request, ms (from /proc; {cores} cores = {cores * 1000} CPU-ms per second):")
-        print(f"{'':<26}{'gunicorn':>10}{'postgres':>10}{'clients':>10}{'total':>10}{'CPU-bound ceiling':>20}")
-        for label, spent, count in (
-            ("baseline: GET company/", baseline_cpu, sum(len(v) for v in baseline.latencies.values())),
-            ("mix", mix_cpu, total),
-        ):
-            per = {kind: 1000 * seconds / max(count, 1) for kind, seconds in spent.items()}
-            whole = sum(per.values())
-            print(
-                f"{label:<26}{per['app']:>10.1f}{per['db']:>10.1f}{per['clients']:>10.1f}{whole:>10.1f}"
-                f"{os.cpu_count() * 1000 / whole:>14.0f} req/s"
-            )
-        for sample in baseline.samples + stats.samples:
-            print(f"  error: {sample}")
-        if stats.flow_problems:
-            print(f"  FAIL: {stats.flow_problems} confirmations held or backordered (the fixture should prevent it)")
 
-        shipped = Shipment.objects.filter(status=Shipment.Status.SHIPPED).count()
-        created = Order.objects.count() - orders_before
-        print(f"\nOrders created through the API: {created:,}; shipments shipped: {shipped:,}")
-        ok, text = _stock_ledger()
-        print(f"check_stock_ledger: {'OK' if ok else 'FAIL'} ({text})")
-        gapless = _gapless()
-        print(f"gapless numbers: {'OK' if all(ok for ok, _ in gapless) else 'FAIL'}")
-        for ok, text in gapless:
-            print(f"  {'OK  ' if ok else 'FAIL'} {text}")
-        log = SCRATCH / "gunicorn.log"
-        failed = sum(stats.errors.values()) + sum(baseline.errors.values()) + stats.flow_problems
-        if failed and log.exists() and log.read_text().strip():
-            print("\ngunicorn log (last 20 lines):\n" + "\n".join(log.read_text().splitlines()[-20:]))
-        print(f"\n(total run {time.perf_counter() - started:.0f} s)")
-    finally:
-        if server is not None:
-            _stop_gunicorn(server)
-        if not args.keep:
-            from django.db import connections
+def _passes(args, started: float, server: subprocess.Popen, port: int, fixture: dict, orders_before: int) -> None:
+    from orders.models import Order, Shipment
 
-            connections.close_all()
-            _recreate_database(drop_only=True)
+    print(
+        f"gunicorn: {args.workers} sync workers on {HOST}:{port}; {args.clients} clients;"
+        f" {len(fixture['products'])} products in stock; customers {', '.join(CUSTOMERS)}"
+    )
+    tokens = [_sign_in(port) for _ in range(args.clients)]  # once per client, before anything is timed
+
+    warm = Stats(cap=10_000)
+    clients = [Client(port, token, warm, 0, fixture, seed=i + 1) for i, token in enumerate(tokens)]
+    for client in clients:  # warm-up, untimed: one round each, so both workers have loaded everything
+        client.deadline = time.perf_counter() + 60
+        with contextlib.suppress(Stop):
+            client.one_round()
+    if sum(warm.errors.values()):
+        sys.exit("errors during the warm-up:\n" + "\n".join(warm.samples))
+
+    solo = Stats(cap=args.max_requests)  # one client alone: the service time of each call, no queueing
+    clients[0].stats = solo
+    _run(clients[:1], "baseline", min(args.solo_seconds, 5))
+    _run(clients[:1], "mix", args.solo_seconds)
+
+    baseline = Stats(cap=args.max_requests)
+    for client in clients:
+        client.stats = baseline
+    load_before = _load()
+    cpu = CpuSampler(server, args.database)
+    cpu.start()
+    baseline_elapsed = _run(clients, "baseline", args.baseline_seconds)
+    baseline_cpu = cpu.stop()
+
+    stats = Stats(cap=args.max_requests)
+    for client in clients:
+        client.stats = stats
+    cpu.start()
+    elapsed = _run(clients, "mix", args.seconds)
+    mix_cpu = cpu.stop()
+    load_after = _load()
+    cpu.conn.close()
+    _stop_gunicorn(server)
+
+    total = sum(len(v) for v in stats.latencies.values())
+    print(f"load average (1/5/15 min): {load_before} before, {load_after} after; nproc {os.cpu_count()}")
+    print(
+        f"\nMix: {total:,} requests in {elapsed:.1f} s = {total / elapsed:.1f} requests/s overall"
+        f" (baseline {sum(len(v) for v in baseline.latencies.values()) / baseline_elapsed:.1f} requests/s"
+        f" over {baseline_elapsed:.1f} s)"
+    )
+    met = _print_table(stats, elapsed, baseline, baseline_elapsed, solo, args.clients)
+    print(
+        f"goal: p95 < {GOAL_P95_MS} ms for every call at {args.clients} clients, 0 errors:"
+        f" {'met' if met else 'NOT met'}"
+    )
+    cores = os.cpu_count()
+    print(f"\nCPU per request, ms (from /proc; {cores} cores = {cores * 1000} CPU-ms per second):")
+    print(f"{'':<26}{'gunicorn':>10}{'postgres':>10}{'clients':>10}{'total':>10}{'CPU-bound ceiling':>20}")
+    for label, spent, count in (
+        ("baseline: GET company/", baseline_cpu, sum(len(v) for v in baseline.latencies.values())),
+        ("mix", mix_cpu, total),
+    ):
+        per = {kind: 1000 * seconds / max(count, 1) for kind, seconds in spent.items()}
+        whole = sum(per.values())
+        print(
+            f"{label:<26}{per['app']:>10.1f}{per['db']:>10.1f}{per['clients']:>10.1f}{whole:>10.1f}"
+            f"{os.cpu_count() * 1000 / whole:>14.0f} req/s"
+        )
+    for sample in baseline.samples + stats.samples:
+        print(f"  error: {sample}")
+    if stats.flow_problems:
+        print(f"  FAIL: {stats.flow_problems} confirmations held or backordered (the fixture should prevent it)")
+
+    shipped = Shipment.objects.filter(status=Shipment.Status.SHIPPED).count()
+    created = Order.objects.count() - orders_before
+    print(f"\nOrders created through the API: {created:,}; shipments shipped: {shipped:,}")
+    ok, text = _stock_ledger()
+    print(f"check_stock_ledger: {'OK' if ok else 'FAIL'} ({text})")
+    gapless = _gapless()
+    print(f"gapless numbers: {'OK' if all(ok for ok, _ in gapless) else 'FAIL'}")
+    for ok, text in gapless:
+        print(f"  {'OK  ' if ok else 'FAIL'} {text}")
+    log = SCRATCH / "gunicorn.log"
+    failed = sum(stats.errors.values()) + sum(baseline.errors.values()) + stats.flow_problems
+    if failed and log.exists() and log.read_text().strip():
+        print("\ngunicorn log (last 20 lines):\n" + "\n".join(log.read_text().splitlines()[-20:]))
+    print(f"\n(total run {time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -2,14 +2,16 @@
 
     .venv/bin/python bench/order_flow.py [--orders 100] [--existing 1000,20000] [--skip-workers]
                                          [--concurrency 1,2] [--clients 2,3] [--invoice-mode per_shipment] [--keep]
+                                         [--database bo_bench_flow]
 
 Uses the PostgreSQL server of DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
-but its own throwaway database, bo_bench_flow (dropped and re-created, dropped again at the
-end unless --keep), production-like settings (DEBUG off) and a scratch MEDIA_ROOT. Workers
-use Redis database 14 on 127.0.0.1:6379 (flushed first; BENCH_REDIS_URL overrides).
+but its own throwaway database, bo_bench_flow or --database (dropped and re-created,
+dropped again at the end unless --keep), production-like settings (DEBUG off) and a
+scratch MEDIA_ROOT. Workers use Redis database 14 on 127.0.0.1:6379 (flushed first;
+BENCH_REDIS_URL overrides).
 
-Fixture: a complete company profile (as tests/factories.py complete_company_profile),
-a default warehouse with 1,000,000 of each of 200 products, 20 customers, a sales admin.
+Fixture (bench/fixtures.py): a complete company profile, a default warehouse with
+1,000,000 of each of 200 products, 20 customers, a sales admin.
 Every order goes through orders.services as the API calls them: order_create,
 order_confirm, shipment_create (everything allocated), shipment_ship (stock moves, the
 納品書 with its DN number and, for these per-shipment customers, the 請求書 with its INV
@@ -18,10 +20,10 @@ already loaded.
 
 1. Queries per order (django.test.utils.CaptureQueriesContext) per service, for orders
    of 3 and of 5 lines, with each --existing number of orders in the database, side by
-   side: they must not grow with the number of orders. The existing orders are written
-   with COPY, not through the services: orders, lines, stock demands, shipments and
-   their lines, stock moves (ledger kept balanced), delivery notes, status and audit
-   events. Whatever the number, the newest 30 are confirmed and open and the next 150
+   side: they must not grow with the number of orders. The existing orders are built as
+   model instances and written with COPY, not through the services: orders, lines, stock
+   demands, shipments and their lines, stock moves (ledger kept balanced), delivery
+   notes, status and audit events. Whatever the number, the newest 30 are confirmed and open and the next 150
    shipped but not invoiced; the rest are older and invoiced, so only history grows.
    PDF rendering is left out of these counts (counted once, apart, as the task runs it);
    the measured orders are then marked invoiced, as billing would, to keep the mix.
@@ -54,24 +56,30 @@ import multiprocessing
 import os
 import random
 import re
-import secrets
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from unittest import mock
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import (
+    ROOT,
+    analyze,
+    database_argument,
+    rate,
+    scratch_dir,
+    server_version,
+    setup_django,
+    stop_process_group,
+    throwaway_database,
+    timed,
+)
+
 BENCH_DB = "bo_bench_flow"
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 PRODUCTS = 200
 CUSTOMERS = 20
@@ -83,40 +91,7 @@ QUERY_SAMPLE = 8  # orders per size measured at each --existing level (after one
 TRYTON_ORDERS_PER_SECOND = 0.29
 GOAL_ORDERS_PER_SECOND = 30
 
-SCRATCH = Path(tempfile.mkdtemp(prefix="bench-flow-"))
-atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
-
-
-def _server_url(database: str) -> str:
-    url = os.environ.get("DATABASE_URL") or DEFAULT_SERVER
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
-
-
-def _recreate_database(drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(_server_url("postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def _setup_django(broker: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = _server_url(BENCH_DB)
-    os.environ["MEDIA_ROOT"] = str(SCRATCH / "media")
-    os.environ["CELERY_BROKER_URL"] = broker  # empty: eager
-    os.environ["DJANGO_SETTINGS_MODULE"] = "backoffice.settings"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # Production-like: DEBUG off (no per-query bookkeeping), so the figures mean what they say.
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    import django
-
-    django.setup()
+SCRATCH = scratch_dir("bench-flow-")
 
 
 # ---------------------------------------------------------------------------
@@ -129,27 +104,23 @@ class Fixture:
 
     def __init__(self, invoice_mode: str = "per_shipment") -> None:
         Fixture.invoice_mode = invoice_mode
-        from django.contrib.auth import get_user_model
-        from django.contrib.auth.models import Group
-        from django.core.management import call_command
+        import fixtures
 
         from backoffice.roles import Role
-        from inventory import services as inventory_services
-        from inventory.models import Product, Supplier
+        from inventory.models import Product
         from orders.models import Customer
-        from tests.factories import complete_company_profile
 
-        call_command("migrate", verbosity=0)
-        self.profile = complete_company_profile()
-        self.user = get_user_model().objects.create_user("bench-admin", "bench-admin@example.jp", is_staff=True)
-        self.user.groups.add(Group.objects.get(name=Role.SALES_ADMIN.value))
-        self.warehouse = inventory_services.warehouse_create(
-            user=None, data={"code": "MAIN", "name": "本社倉庫", "is_default": True}
+        fixtures.migrate()
+        self.profile = fixtures.company_profile()
+        self.user = fixtures.user(
+            "bench-admin", email="bench-admin@example.jp", is_staff=True, role=Role.SALES_ADMIN.value
         )
-        supplier = Supplier.objects.create(code="S-BENCH", name="ベンチ仕入先株式会社", lead_time_days=5)
+        self.warehouse = fixtures.default_warehouse()
+        supplier = fixtures.supplier("ベンチ仕入先株式会社")
         names = ["ステンレスボルト M8", "六角ナット M8", "平ワッシャー", "コピー用紙 A4", "ミネラルウォーター"]
-        self.products = Product.objects.bulk_create(
-            [
+        self.products = fixtures.bulk(
+            Product,
+            (
                 Product(
                     sku=f"B-{n:04d}",
                     name=f"{names[n % len(names)]} 品番{n}",
@@ -160,28 +131,26 @@ class Fixture:
                     supplier=supplier,
                 )
                 for n in range(PRODUCTS)
-            ]
+            ),
         )
-        for product in self.products:
-            inventory_services.stock_take(
-                product=product, warehouse=self.warehouse, counted_quantity=STOCK, reason="bench stock", user=None
-            )
-        self.customers = Customer.objects.bulk_create(
-            [
+        fixtures.stock(self.products, self.warehouse, STOCK)
+        terms = {
+            "postal_code": "530-0001",
+            "phone": "06-1234-5678",
+            "closing_day": 31,
+            "payment_month_offset": 1,
+            "payment_day": 31,
+            "credit_limit": Decimal(10_000_000_000),  # checked on every confirm, never reached here
+            "invoice_mode": invoice_mode,
+        }
+        self.customers = fixtures.bulk(
+            Customer,
+            (
                 Customer(
-                    code=f"C{n:04d}",
-                    name=f"株式会社ベンチ顧客{n}",
-                    postal_code="530-0001",
-                    address=f"大阪府大阪市北区梅田1-2-{n + 1}",
-                    phone="06-1234-5678",
-                    closing_day=31,
-                    payment_month_offset=1,
-                    payment_day=31,
-                    credit_limit=Decimal(10_000_000_000),  # checked on every confirm, never reached here
-                    invoice_mode=invoice_mode,
+                    code=f"C{n:04d}", name=f"株式会社ベンチ顧客{n}", address=f"大阪府大阪市北区梅田1-2-{n + 1}", **terms
                 )
                 for n in range(CUSTOMERS)
-            ]
+            ),
         )
         self.rng = random.Random(42)
         self.serial = 0
@@ -233,50 +202,8 @@ def _set_eager(eager: bool) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Existing orders, written with COPY
+# Existing orders, built as model instances
 # ---------------------------------------------------------------------------
-
-
-def _copy(model, rows: list[dict]) -> None:
-    """COPY rows (dicts by attname; every NOT NULL column given, ids included) into the model's table."""
-    from django.db import connection, models
-
-    if not rows:
-        return
-    fields = [f for f in model._meta.concrete_fields if f.attname in rows[0]]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    jsons = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        json.dumps(row[f.attname], ensure_ascii=False) if f.attname in jsons else row[f.attname]
-                        for f in fields
-                    ]
-                )
-        table = model._meta.db_table
-        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-
-
-def _next_id(model) -> int:
-    from django.db.models import Max
-
-    return (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
-
-
-def _reserve_numbers(prefix: str, fiscal_year: int, count: int) -> int:
-    """Take `count` numbers of a sequence at once; returns the first."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO documents_documentcounter (prefix, fiscal_year, last_value) VALUES (%s, %s, %s)"
-            " ON CONFLICT (prefix, fiscal_year) DO UPDATE"
-            " SET last_value = documents_documentcounter.last_value + EXCLUDED.last_value RETURNING last_value",
-            [prefix, fiscal_year, count],
-        )
-        return cursor.fetchone()[0] - count + 1
 
 
 class History:
@@ -287,24 +214,11 @@ class History:
         self.snapshot = snapshot  # a real delivery note's JSON, reused for every existing one
         self.written = 0
 
-    def top_up(self, total: int) -> int:
-        from django.db import connection, transaction
+    def plans(self, count: int, rng: random.Random) -> list[tuple]:
+        """(order date, state, customer, [(product, quantity)]) per order, newest first."""
         from django.utils import timezone
 
-        from backoffice.models import AuditEvent
-        from backoffice.money import compute_totals, line_amount
-        from documents.models import IssuedDocument
-        from documents.numbering import fiscal_year_of, format_number, prefix_for
-        from documents.types import DocumentKind
-        from inventory.models import StockAllocation, StockDemand, StockMove
-        from orders.models import Order, OrderLine, Shipment, ShipmentLine, StatusEvent
-
-        count = total - Order.objects.count()
-        if count <= 0:
-            return 0
-        fx, rng = self.fx, random.Random(total)
         today = timezone.localdate()
-        start_month = fx.profile.fiscal_year_start_month
         plans = []
         for k in range(count):
             age = self.written + k  # 0 = the newest existing order
@@ -312,271 +226,239 @@ class History:
             state = (
                 "open" if age < OPEN_HISTORY else "shipped" if age < OPEN_HISTORY + UNINVOICED_HISTORY else "invoiced"
             )
-            lines = [(p, rng.randint(1, 12)) for p in rng.sample(fx.products, rng.choice((3, 5)))]
-            plans.append((order_date, state, fx.customers[rng.randrange(CUSTOMERS)], lines))
+            lines = [(p, rng.randint(1, 12)) for p in rng.sample(self.fx.products, rng.choice((3, 5)))]
+            plans.append((order_date, state, self.fx.customers[rng.randrange(CUSTOMERS)], lines))
         self.written += count
+        return plans
 
-        def numbers(kind, dates):
-            prefix = prefix_for(kind)
-            by_year = Counter(fiscal_year_of(d, start_month) for d in dates)
-            first = {year: _reserve_numbers(prefix, year, n) for year, n in sorted(by_year.items())}
-            taken = []
-            for d in dates:
-                year = fiscal_year_of(d, start_month)
-                taken.append((year, first[year], format_number(prefix, year, first[year])))
-                first[year] += 1
-            return taken
+    def top_up(self, total: int) -> int:
+        """Orders, lines, stock demands and allocations, shipments and their lines, stock
+        moves (the ledger kept balanced), delivery notes, status and audit events, as the
+        services would have left them: built as model instances, written with COPY."""
+        import fixtures
+        from django.db import transaction
+        from django.db.models import F
 
-        ids = {m: _next_id(m) for m in (Order, OrderLine, StockDemand, Shipment, IssuedDocument, StockMove)}
+        from backoffice.models import AuditEvent, StatusEvent
+        from backoffice.money import line_amount
+        from documents.models import IssuedDocument, RenderStatus
+        from documents.types import DocumentKind
+        from inventory.models import StockAllocation, StockDemand, StockLevel, StockMove
+        from orders.models import Order, OrderLine, Shipment, ShipmentLine
+        from orders.services import totals_for
+
+        count = total - Order.objects.count()
+        if count <= 0:
+            return 0
+        fx = self.fx
+        plans = self.plans(count, random.Random(total))
+        start_month, rounding = fx.profile.fiscal_year_start_month, fx.profile.rounding_mode
+        ids = {m: fixtures.next_id(m) for m in (Order, OrderLine, StockDemand, Shipment, IssuedDocument, StockMove)}
         rows = defaultdict(list)
         user_id = fx.user.pk
         warehouse_id = fx.warehouse.pk
-        order_numbers = numbers(DocumentKind.ORDER_CONFIRMATION, [p[0] for p in plans])
-        shipped_plans = [p for p in plans if p[1] != "open"]
-        note_numbers = iter(numbers(DocumentKind.DELIVERY_NOTE, [p[0] + dt.timedelta(days=1) for p in shipped_plans]))
+        order_numbers = fixtures.reserve_numbers(DocumentKind.ORDER_CONFIRMATION, [p[0] for p in plans], start_month)
+        shipped_dates = [p[0] + dt.timedelta(days=1) for p in plans if p[1] != "open"]
+        note_numbers = iter(fixtures.reserve_numbers(DocumentKind.DELIVERY_NOTE, shipped_dates, start_month))
         shipped_back = Counter()
         allocated = Counter()
+        delivery_note = {  # what every existing delivery note has in common
+            "kind": DocumentKind.DELIVERY_NOTE,
+            "issued_by_id": user_id,
+            "counterparty_kind": "customer",
+            "source_type": "orders.shipment",
+            "sha256": "0" * 64,
+            "render_status": RenderStatus.RENDERED,
+        }
+
+        def new_id(model) -> int:
+            ids[model] += 1
+            return ids[model] - 1
+
+        def stamp(at) -> dict:
+            return {"actor_id": user_id, "occurred_at": at}
 
         def audit(action, object_type, object_id, at, changes=None):
-            rows[AuditEvent].append(
-                {
-                    "actor_id": user_id,
-                    "occurred_at": at,
-                    "action": action,
-                    "object_type": object_type,
-                    "object_id": str(object_id),
-                    "object_repr": "",
-                    "changes": changes or {},
-                }
-            )
+            what = {"action": action, "object_type": object_type, "object_id": str(object_id)}
+            rows[AuditEvent].append(AuditEvent(**what, changes=changes or {}, **stamp(at)))
 
-        def status(object_type, object_id, before, after, at, comment=""):
-            rows[StatusEvent].append(
-                {
-                    "object_type": object_type,
-                    "object_id": object_id,
-                    "from_status": before,
-                    "to_status": after,
-                    "actor_id": user_id,
-                    "comment": comment,
-                    "occurred_at": at,
-                }
-            )
+        def status(model, object_id, before, after, at, comment=""):
+            label = model._meta.label_lower
+            moved = {"from_status": before, "to_status": after, "comment": comment}
+            rows[StatusEvent].append(StatusEvent(object_type=label, object_id=object_id, **moved, **stamp(at)))
+            changes = {"status": {"before": before, "after": after}, **({"comment": comment} if comment else {})}
+            audit(f"{model._meta.model_name}.{after}", label, object_id, at, changes)
 
         for (order_date, state, customer, lines), (_year, _seq, number) in zip(plans, order_numbers, strict=True):
             at = dt.datetime.combine(order_date, dt.time(10), tzinfo=dt.UTC)
-            order_id = ids[Order]
-            ids[Order] += 1
+            order_id = new_id(Order)
             priced = []
             for position, (product, quantity) in enumerate(lines, start=1):
-                amount = line_amount(quantity, product.list_price)
-                priced.append((position, product, quantity, amount, ids[OrderLine]))
-                ids[OrderLine] += 1
-            totals = compute_totals([(p[1].tax_rate, p[3]) for p in priced])
-            money = {
-                "subtotal": totals.subtotal,
-                "tax_total": totals.tax_total,
-                "total": totals.total,
-                "tax_breakdown": [
-                    {"rate": b.rate, "subtotal": str(b.subtotal), "tax": str(b.tax), "total": str(b.total)}
-                    for b in totals.breakdown
-                ],
-            }
-            order_status = {"open": "confirmed", "shipped": "shipped", "invoiced": "invoiced"}[state]
+                priced.append(
+                    (position, product, quantity, line_amount(quantity, product.list_price), new_id(OrderLine))
+                )
+            money = totals_for([(p[1].tax_rate, p[3]) for p in priced], customer=customer, mode=rounding)
             rows[Order].append(
-                {
-                    "id": order_id,
+                Order(
+                    id=order_id,
                     **money,
-                    "number": number,
-                    "customer_id": customer.pk,
-                    "customer_po_number": f"HPO-{order_id}",
-                    "quote_id": None,
-                    "order_date": order_date,
-                    "requested_date": None,
-                    "ship_to_id": None,
-                    "status": order_status,
-                    "hold_reason": "",
-                    "note": "",
-                    "entered_by_id": user_id,
-                    "confirmed_at": at,
-                    "confirmation_document_id": None,
-                    "created_at": at,
-                    "updated_at": at,
-                }
+                    number=number,
+                    customer_id=customer.pk,
+                    customer_po_number=f"HPO-{order_id}",
+                    order_date=order_date,
+                    status={"open": "confirmed", "shipped": "shipped", "invoiced": "invoiced"}[state],
+                    entered_by_id=user_id,
+                    confirmed_at=at,
+                    created_at=at,
+                    updated_at=at,
+                )
             )
             audit("order.create", "orders.order", order_id, at)
-            audit("order.confirmed", "orders.order", order_id, at)
-            status("order", order_id, "draft", "confirmed", at)
+            status(Order, order_id, "draft", "confirmed", at)
             shipped = state != "open"
             demands = []
             for position, product, quantity, amount, line_id in priced:
                 rows[OrderLine].append(
-                    {
-                        "id": line_id,
-                        "order_id": order_id,
-                        "position": position,
-                        "product_id": product.pk,
-                        "sku": product.sku,
-                        "description": product.name,
-                        "quantity": quantity,
-                        "unit": product.unit,
-                        "unit_price": product.list_price,
-                        "discount_rate": Decimal(0),
-                        "tax_rate": product.tax_rate,
-                        "amount": amount,
-                        "tracks_stock": True,
-                        "shipped_quantity": quantity if shipped else 0,
-                        "cancelled": False,
-                    }
+                    OrderLine(
+                        id=line_id,
+                        order_id=order_id,
+                        position=position,
+                        product_id=product.pk,
+                        sku=product.sku,
+                        description=product.name,
+                        quantity=quantity,
+                        unit=product.unit,
+                        unit_price=product.list_price,
+                        tax_rate=product.tax_rate,
+                        amount=amount,
+                        shipped_quantity=quantity if shipped else 0,
+                    )
                 )
-                demand_id = ids[StockDemand]
-                ids[StockDemand] += 1
+                demand_id = new_id(StockDemand)
                 demands.append(demand_id)
                 rows[StockDemand].append(
-                    {
-                        "id": demand_id,
-                        "reference": f"orders.OrderLine:{line_id}",
-                        "product_id": product.pk,
-                        "priority_date": order_date,
-                        "priority_number": number,
-                        "quantity": quantity,
-                        "allocated": 0 if shipped else quantity,
-                        "shipped": quantity if shipped else 0,
-                        "status": "done" if shipped else "open",
-                        "created_at": at,
-                        "updated_at": at,
-                    }
+                    StockDemand(
+                        id=demand_id,
+                        reference=f"orders.OrderLine:{line_id}",
+                        product_id=product.pk,
+                        priority_date=order_date,
+                        priority_number=number,
+                        quantity=quantity,
+                        allocated=0 if shipped else quantity,
+                        shipped=quantity if shipped else 0,
+                        status="done" if shipped else "open",
+                        created_at=at,
+                        updated_at=at,
+                    )
                 )
                 audit("stock_demand.create", "inventory.stockdemand", demand_id, at, {"quantity": quantity})
                 if not shipped:
                     rows[StockAllocation].append(
-                        {"demand_id": demand_id, "warehouse_id": warehouse_id, "quantity": quantity}
+                        StockAllocation(demand_id=demand_id, warehouse_id=warehouse_id, quantity=quantity)
                     )
                     allocated[product.pk] += quantity
             if not shipped:
                 continue
             shipped_on = order_date + dt.timedelta(days=1)
             shipped_at = dt.datetime.combine(shipped_on, dt.time(15), tzinfo=dt.UTC)
-            shipment_id, document_id = ids[Shipment], ids[IssuedDocument]
-            ids[Shipment] += 1
-            ids[IssuedDocument] += 1
+            shipment_id, document_id = new_id(Shipment), new_id(IssuedDocument)
             note_year, note_sequence, note_number = next(note_numbers)
             rows[IssuedDocument].append(
-                {
-                    "id": document_id,
-                    "kind": DocumentKind.DELIVERY_NOTE.value,
-                    "number": note_number,
-                    "base_number": note_number,
-                    "revision": 1,
-                    "fiscal_year": note_year,
-                    "sequence": note_sequence,
-                    "document_date": shipped_on,
-                    "issued_at": shipped_at,
-                    "issued_by_id": user_id,
-                    "counterparty_kind": "customer",
-                    "counterparty_id": customer.pk,
-                    "counterparty_name": customer.name,
-                    "amount": totals.total,
-                    "data": {**self.snapshot, "number": note_number},
-                    "source_type": "orders.shipment",
-                    "source_id": str(shipment_id),
-                    "supersedes_id": None,
-                    "pdf": f"documents/delivery_note/{note_year}/{note_number}.pdf",
-                    "sha256": "0" * 64,
-                    "render_status": "rendered",
-                    "rendered_at": shipped_at,
-                    "render_error": "",
-                }
+                IssuedDocument(
+                    id=document_id,
+                    number=note_number,
+                    base_number=note_number,
+                    fiscal_year=note_year,
+                    sequence=note_sequence,
+                    document_date=shipped_on,
+                    issued_at=shipped_at,
+                    counterparty_id=customer.pk,
+                    counterparty_name=customer.name,
+                    amount=money["total"],
+                    data={**self.snapshot, "number": note_number},
+                    source_id=str(shipment_id),
+                    pdf=f"documents/delivery_note/{note_year}/{note_number}.pdf",
+                    rendered_at=shipped_at,
+                    **delivery_note,
+                )
             )
             rows[Shipment].append(
-                {
-                    "id": shipment_id,
+                Shipment(
+                    id=shipment_id,
                     **money,
-                    "number": note_number,
-                    "order_id": order_id,
-                    "customer_id": customer.pk,
-                    "status": "shipped",
-                    "shipped_on": shipped_on,
-                    "delivery_note_id": document_id,
-                    "invoiced": state == "invoiced",
-                    "created_by_id": user_id,
-                    "shipped_by_id": user_id,
-                    "created_at": shipped_at,
-                }
+                    number=note_number,
+                    order_id=order_id,
+                    customer_id=customer.pk,
+                    status="shipped",
+                    shipped_on=shipped_on,
+                    delivery_note_id=document_id,
+                    invoiced=state == "invoiced",
+                    created_by_id=user_id,
+                    shipped_by_id=user_id,
+                    created_at=shipped_at,
+                )
             )
             audit("shipment.create", "orders.shipment", shipment_id, shipped_at)
             audit("document.issue", "documents.issueddocument", document_id, shipped_at, {"number": note_number})
             for (_position, product, quantity, amount, line_id), demand_id in zip(priced, demands, strict=True):
-                rows[ShipmentLine].append(
-                    {"shipment_id": shipment_id, "order_line_id": line_id, "quantity": quantity, "amount": amount}
-                )
+                line = {"order_line_id": line_id, "quantity": quantity, "amount": amount, "net_amount": amount}
+                rows[ShipmentLine].append(ShipmentLine(shipment_id=shipment_id, **line))
                 rows[StockMove].append(
-                    {
-                        "id": ids[StockMove],
-                        "product_id": product.pk,
-                        "warehouse_id": warehouse_id,
-                        "quantity": -quantity,
-                        "kind": "shipment",
-                        "reference": f"orders.Shipment:{shipment_id}",
-                        "note": f"orders.OrderLine:{line_id}",
-                        "created_by_id": user_id,
-                        "created_at": shipped_at,
-                    }
+                    StockMove(
+                        id=new_id(StockMove),
+                        product_id=product.pk,
+                        warehouse_id=warehouse_id,
+                        quantity=-quantity,
+                        kind="shipment",
+                        reference=f"orders.Shipment:{shipment_id}",
+                        note=f"orders.OrderLine:{line_id}",
+                        created_by_id=user_id,
+                        created_at=shipped_at,
+                    )
                 )
-                ids[StockMove] += 1
                 shipped_back[product.pk] += quantity
                 audit("stock_demand.ship", "inventory.stockdemand", demand_id, shipped_at, {"shipped": quantity})
-            status("shipment", shipment_id, "draft", "shipped", shipped_at, note_number)
-            status("order", order_id, "confirmed", "shipped", shipped_at)
-            audit("shipment.shipped", "orders.shipment", shipment_id, shipped_at)
-            audit("order.shipped", "orders.order", order_id, shipped_at)
+            status(Shipment, shipment_id, "draft", "shipped", shipped_at, note_number)
+            status(Order, order_id, "confirmed", "shipped", shipped_at)
             if state == "invoiced":
-                status("order", order_id, "shipped", "invoiced", shipped_at)
+                status(Order, order_id, "shipped", "invoiced", shipped_at)
 
         # What the existing shipments took out came in before: the ledger still sums to on_hand.
         first_day = dt.datetime.combine(plans[-1][0], dt.time(8), tzinfo=dt.UTC)
         for product_id, quantity in sorted(shipped_back.items()):
             rows[StockMove].append(
-                {
-                    "id": ids[StockMove],
-                    "product_id": product_id,
-                    "warehouse_id": warehouse_id,
-                    "quantity": quantity,
-                    "kind": "receipt",
-                    "reference": "bench:history",
-                    "note": "",
-                    "created_by_id": user_id,
-                    "created_at": first_day,
-                }
+                StockMove(
+                    id=new_id(StockMove),
+                    product_id=product_id,
+                    warehouse_id=warehouse_id,
+                    quantity=quantity,
+                    kind="receipt",
+                    reference="bench:history",
+                    created_by_id=user_id,
+                    created_at=first_day,
+                )
             )
-            ids[StockMove] += 1
-        for model in (StockAllocation, StatusEvent, AuditEvent, ShipmentLine):
-            first = _next_id(model)
-            for n, row in enumerate(rows[model]):
-                row["id"] = first + n
-        with transaction.atomic():
-            for model in (
-                Order,
-                OrderLine,
-                StockDemand,
-                StockAllocation,
-                IssuedDocument,
-                Shipment,
-                ShipmentLine,
-                StockMove,
-                StatusEvent,
-                AuditEvent,
-            ):
-                _copy(model, rows[model])
-            with connection.cursor() as cursor:
-                for product_id, quantity in sorted(allocated.items()):
-                    cursor.execute(
-                        "UPDATE inventory_stocklevel SET allocated = allocated + %s"
-                        " WHERE product_id = %s AND warehouse_id = %s",
-                        [quantity, product_id, warehouse_id],
-                    )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        models = (
+            Order,
+            OrderLine,
+            StockDemand,
+            StockAllocation,
+            IssuedDocument,
+            Shipment,
+            ShipmentLine,
+            StockMove,
+            StatusEvent,
+            AuditEvent,
+        )
+        with transaction.atomic(), fixtures.own_timestamps(*models):
+            for model in models:
+                fixtures.stream(model, rows[model])
+            fixtures.reset_sequences(*models)
+            for product_id, quantity in sorted(allocated.items()):
+                StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id).update(
+                    allocated=F("allocated") + quantity
+                )
+        analyze()
         return count
 
 
@@ -620,7 +502,7 @@ class StepRecorder:
 
         @contextmanager
         def measured():
-            def timed(execute, sql, params, many, context):
+            def clocked(execute, sql, params, many, context):
                 start = time.perf_counter()
                 try:
                     return execute(sql, params, many, context)
@@ -631,7 +513,7 @@ class StepRecorder:
                         recorder.samples.setdefault(shape, (sql, params))
 
             start = time.perf_counter()
-            with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timed):
+            with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(clocked):
                 yield
             recorder.millis[name].append((time.perf_counter() - start) * 1000)
             recorder.counts[name].append(len(captured.captured_queries))
@@ -762,13 +644,75 @@ def _print_queries(levels: list[tuple[int, dict[int, tuple[StepRecorder, int]]]]
 # ---------------------------------------------------------------------------
 
 
+class BareInsert:
+    """One bare INSERT ... VALUES statement of a model's table for any number of rows, each
+    row the values of `columns` (attnames) in that order. Every other NOT NULL column
+    without a database default gets its model default (timestamps: now), so the statement
+    follows the migrations; the SQL and those defaults are prepared once."""
+
+    def __init__(self, model, columns: list[str], *, returning: bool = False) -> None:
+        from django.db import connection
+        from django.db.models import NOT_PROVIDED
+        from django.utils import timezone
+
+        fields = {field.attname: field for field in model._meta.concrete_fields}
+        extra = [
+            field
+            for name, field in fields.items()
+            if name not in columns and not field.primary_key and not field.null and field.db_default is NOT_PROVIDED
+        ]
+        stamped = {
+            field for field in extra if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        }
+        self.defaults = [
+            field.get_db_prep_save(timezone.now() if field in stamped else field.get_default(), connection)
+            for field in extra
+        ]
+        names = ", ".join(connection.ops.quote_name(field.column) for field in [*map(fields.get, columns), *extra])
+        self.head = f"INSERT INTO {model._meta.db_table} ({names}) VALUES "
+        self.row = "(" + ", ".join(["%s"] * (len(columns) + len(extra))) + ")"
+        self.tail = " RETURNING id" if returning else ""
+
+    def execute(self, cursor, rows: list[list]) -> None:
+        params = [value for row in rows for value in (*row, *self.defaults)]
+        cursor.execute(self.head + ", ".join([self.row] * len(rows)) + self.tail, params)
+
+
 class BareSql:
     """The rows of one shipped order written with bare SQL through Django's connection,
     one transaction per order: what the database itself costs for this flow."""
 
     def __init__(self, fx: Fixture) -> None:
+        from inventory.models import StockMove
+        from orders.models import Order, OrderLine, Shipment, ShipmentLine
+
         self.fx = fx
         self.serial = 0
+        self.order = BareInsert(
+            Order,
+            ["subtotal", "tax_total", "total", "number", "customer_id", "order_date", "status", "entered_by_id"]
+            + ["confirmed_at", "created_at", "updated_at"],
+            returning=True,
+        )
+        self.lines = BareInsert(
+            OrderLine,
+            ["order_id", "position", "product_id", "sku", "description", "quantity", "unit", "unit_price", "tax_rate"]
+            + ["amount"],
+            returning=True,
+        )
+        self.shipment = BareInsert(
+            Shipment,
+            ["subtotal", "total", "number", "order_id", "customer_id", "status", "shipped_on", "created_by_id"]
+            + ["shipped_by_id", "created_at"],
+            returning=True,
+        )
+        self.shipment_lines = BareInsert(
+            ShipmentLine, ["shipment_id", "order_line_id", "quantity", "amount", "net_amount"]
+        )
+        self.moves = BareInsert(
+            StockMove,
+            ["product_id", "warehouse_id", "quantity", "kind", "reference", "note", "created_by_id", "created_at"],
+        )
 
     def one(self, lines_count: int) -> None:
         from django.db import connection, transaction
@@ -786,25 +730,19 @@ class BareSql:
         now = timezone.now()
         today = timezone.localdate()
         warehouse_id, user_id = fx.warehouse.pk, fx.user.pk
+        number = f"BL-{self.serial:07d}"
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO orders_order (subtotal, tax_total, total, tax_breakdown, number, customer_id,"
-                " customer_po_number, order_date, status, hold_reason, note, entered_by_id, confirmed_at,"
-                " created_at, updated_at) VALUES (%s, %s, %s, '[]', %s, %s, '', %s, 'confirmed', '', '', %s, %s,"
-                " %s, %s) RETURNING id",
-                [total, 0, total, f"BL-{self.serial:07d}", customer.pk, today, user_id, now, now, now],
+            self.order.execute(
+                cursor, [[total, 0, total, number, customer.pk, today, "confirmed", user_id, now, now, now]]
             )
             order_id = cursor.fetchone()[0]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, '箱', %s, 0, %s, %s, true, 0, false)"] * lines_count)
-            params = []
-            for position, ((product, quantity), amount) in enumerate(zip(chosen, amounts, strict=True), start=1):
-                params += [order_id, position, product.pk, product.sku, product.name, quantity]
-                params += [product.list_price, product.tax_rate, amount]
-            cursor.execute(
-                "INSERT INTO orders_orderline (order_id, position, product_id, sku, description, quantity, unit,"
-                " unit_price, discount_rate, tax_rate, amount, tracks_stock, shipped_quantity, cancelled)"
-                f" VALUES {values} RETURNING id",
-                params,
+            self.lines.execute(
+                cursor,
+                [
+                    [order_id, position, product.pk, product.sku, product.name, quantity, "箱", product.list_price]
+                    + [product.tax_rate, amount]
+                    for position, ((product, quantity), amount) in enumerate(zip(chosen, amounts, strict=True), start=1)
+                ],
             )
             line_ids = [row[0] for row in cursor.fetchall()]
             for product, quantity in chosen:
@@ -814,20 +752,16 @@ class BareSql:
                     [quantity, now, product.pk, warehouse_id, quantity],
                 )
                 assert cursor.rowcount == 1
-            cursor.execute(
-                "INSERT INTO orders_shipment (subtotal, tax_total, total, tax_breakdown, number, order_id,"
-                " customer_id, status, shipped_on, invoiced, created_by_id, shipped_by_id, created_at)"
-                " VALUES (%s, 0, %s, '[]', %s, %s, %s, 'shipped', %s, false, %s, %s, %s) RETURNING id",
-                [total, total, f"BL-{self.serial:07d}", order_id, customer.pk, today, user_id, user_id, now],
+            self.shipment.execute(
+                cursor, [[total, total, number, order_id, customer.pk, "shipped", today, user_id, user_id, now]]
             )
             shipment_id = cursor.fetchone()[0]
-            values = ", ".join(["(%s, %s, %s, %s)"] * lines_count)
-            params = []
-            for line_id, (_product, quantity), amount in zip(line_ids, chosen, amounts, strict=True):
-                params += [shipment_id, line_id, quantity, amount]
-            cursor.execute(
-                f"INSERT INTO orders_shipmentline (shipment_id, order_line_id, quantity, amount) VALUES {values}",
-                params,
+            self.shipment_lines.execute(
+                cursor,
+                [
+                    [shipment_id, line_id, quantity, amount, amount]
+                    for line_id, (_product, quantity), amount in zip(line_ids, chosen, amounts, strict=True)
+                ],
             )
             values = ", ".join(["(%s::bigint, %s::integer)"] * lines_count)
             params = [x for product, quantity in chosen for x in (product.pk, quantity)]
@@ -836,29 +770,16 @@ class BareSql:
                 f" updated_at = %s FROM (VALUES {values}) AS v(p, q) WHERE s.product_id = v.p AND s.warehouse_id = %s",
                 [now, *params, warehouse_id],
             )
-            values = ", ".join(["(%s, %s, %s, 'shipment', %s, %s, %s, %s)"] * lines_count)
-            params = []
-            for line_id, (product, quantity) in zip(line_ids, chosen, strict=True):
-                params += [product.pk, warehouse_id, -quantity, f"orders.Shipment:{shipment_id}"]
-                params += [f"orders.OrderLine:{line_id}", user_id, now]
-            cursor.execute(
-                "INSERT INTO inventory_stockmove (product_id, warehouse_id, quantity, kind, reference, note,"
-                f" created_by_id, created_at) VALUES {values}",
-                params,
+            self.moves.execute(
+                cursor,
+                [
+                    [product.pk, warehouse_id, -quantity, "shipment", f"orders.Shipment:{shipment_id}"]
+                    + [f"orders.OrderLine:{line_id}", user_id, now]
+                    for line_id, (product, quantity) in zip(line_ids, chosen, strict=True)
+                ],
             )
             cursor.execute("UPDATE orders_orderline SET shipped_quantity = quantity WHERE order_id = %s", [order_id])
             cursor.execute("UPDATE orders_order SET status = 'shipped', updated_at = %s WHERE id = %s", [now, order_id])
-
-
-def _rate(count: int, seconds: float) -> float:
-    return count / seconds if seconds else float("inf")
-
-
-def _timed(call, count: int) -> float:
-    start = time.perf_counter()
-    for _ in range(count):
-        call()
-    return time.perf_counter() - start
 
 
 def _documents_after(first_id: int) -> list[int]:
@@ -887,14 +808,7 @@ def _start_worker(concurrency: int) -> subprocess.Popen:
 
 
 def _stop_worker(worker: subprocess.Popen) -> None:
-    if worker.poll() is not None:
-        return
-    os.killpg(worker.pid, signal.SIGTERM)  # its own session: the worker and its pool children
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
+    stop_process_group(worker, timeout=20)  # its own session: the worker and its pool children
 
 
 def _wait_rendered(document_ids: list[int], worker: subprocess.Popen, timeout: float = 600) -> None:
@@ -944,7 +858,7 @@ def _alongside(fx: Fixture, count: int, concurrency: int) -> tuple[dict[int, flo
         _wait_rendered([shipment.delivery_note_id], worker, timeout=60)  # the worker is up
         first_id = _last_document_id() + 1
         start = time.perf_counter()
-        seconds = {n: _timed(lambda n=n: _flow(fx, n), count) for n in (3, 5)}
+        seconds = {n: timed(lambda n=n: _flow(fx, n), count) for n in (3, 5)}
         _wait_rendered(_documents_after(first_id), worker)
         return seconds, time.perf_counter() - start
     finally:
@@ -995,7 +909,7 @@ def _parallel(fx: Fixture, lines_count: int, count: int, clients: int) -> float:
     failed = [p.exitcode for p in processes if p.exitcode]
     if failed:
         sys.exit(f"a parallel client failed (exit codes {failed})")
-    return _rate(count, elapsed)
+    return rate(count, elapsed)
 
 
 def _throughput(fx: Fixture, count: int, workers: bool, concurrencies: list[int], parallel_clients: list[int]) -> None:
@@ -1014,14 +928,14 @@ def _throughput(fx: Fixture, count: int, workers: bool, concurrencies: list[int]
         _set_eager(True)
         _flow(fx, n)  # warm-up
         bare.one(n)
-        rows["baseline: bare SQL writes of the order"][n] = _rate(count, _timed(lambda n=n: bare.one(n), count))
+        rows["baseline: bare SQL writes of the order"][n] = rate(count, timed(lambda n=n: bare.one(n), count))
         samples[n] = _flow(fx, n)[1].delivery_note_id
         render = _render_seconds(samples[n])
         rows["baseline: bare SQL + render its PDF"][n] = 1 / (
             1 / rows["baseline: bare SQL writes of the order"][n] + pdfs * render
         )
         first_id = _last_document_id() + 1
-        rows["(a) services, PDFs inline (eager)"][n] = _rate(count, _timed(lambda n=n: _flow(fx, n), count))
+        rows["(a) services, PDFs inline (eager)"][n] = rate(count, timed(lambda n=n: _flow(fx, n), count))
         inline = IssuedDocument.objects.filter(pk__gte=first_id)
         assert inline.count() == pdfs * count, "a document per PDF"
         assert not inline.exclude(render_status="rendered").exists(), "not rendered inline"
@@ -1041,7 +955,7 @@ def _throughput(fx: Fixture, count: int, workers: bool, concurrencies: list[int]
         for concurrency in concurrencies:
             broker.flushdb()
             first_id = _last_document_id() + 1
-            seconds = {n: _timed(lambda n=n: _flow(fx, n), count) for n in sizes}
+            seconds = {n: timed(lambda n=n: _flow(fx, n), count) for n in sizes}
             queued = broker.llen("celery")
             document_ids = _documents_after(first_id)
             expected = len(sizes) * count * pdfs  # every order of both sizes, each with its PDFs
@@ -1051,12 +965,12 @@ def _throughput(fx: Fixture, count: int, workers: bool, concurrencies: list[int]
             if concurrency != concurrencies[0]:
                 label = f"(b) again, before draining with {concurrency}"
             for n in sizes:
-                rows[label][n] = _rate(count, seconds[n])
+                rows[label][n] = rate(count, seconds[n])
         broker.flushdb()
         concurrency = max(concurrencies)
         seconds, total = _alongside(fx, count, concurrency)
         for n in sizes:
-            rows[f"(c) services, {concurrency} workers running alongside"][n] = _rate(count, seconds[n])
+            rows[f"(c) services, {concurrency} workers running alongside"][n] = rate(count, seconds[n])
         alongside = (concurrency, sum(seconds.values()), total)
         _set_eager(True)
 
@@ -1078,13 +992,13 @@ def _throughput(fx: Fixture, count: int, workers: bool, concurrencies: list[int]
             f"  workers, concurrency {concurrency}: {stored} PDFs drained {wall:.1f} s after start"
             f" (first PDF after {startup:.1f} s of start-up; then {steady:.1f} PDFs/s);"
             f" flow {flow:.1f} s + drain {wall:.1f} s"
-            f" = {_rate(len(sizes) * count, flow + wall):.1f} orders/s end to end"
+            f" = {rate(len(sizes) * count, flow + wall):.1f} orders/s end to end"
         )
     if alongside:
         concurrency, flow, total = alongside
         print(
             f"  (c) end to end: {2 * count} orders entered in {flow:.1f} s while {concurrency} workers rendered;"
-            f" last PDF stored {total - flow:.1f} s after the last order = {_rate(2 * count, total):.1f} orders/s"
+            f" last PDF stored {total - flow:.1f} s after the last order = {rate(2 * count, total):.1f} orders/s"
             " with every PDF done"
         )
     eager = rows["(a) services, PDFs inline (eager)"]
@@ -1093,8 +1007,8 @@ def _throughput(fx: Fixture, count: int, workers: bool, concurrencies: list[int]
         both = rows[f"(d) {clients} clients in parallel, PDFs inline"]
         if 2 / (1 / both[3] + 1 / both[5]) > best:
             best, how = 2 / (1 / both[3] + 1 / both[5]), f"{clients} clients in parallel, PDFs inline"
-    if alongside and _rate(2 * count, alongside[2]) > best:
-        best, how = _rate(2 * count, alongside[2]), f"{alongside[0]} workers alongside, every PDF done"
+    if alongside and rate(2 * count, alongside[2]) > best:
+        best, how = rate(2 * count, alongside[2]), f"{alongside[0]} workers alongside, every PDF done"
     print(
         f"\nGoal (issues 5 and 6): >= {GOAL_ORDERS_PER_SECOND} orders/s for order → ship → invoice with both PDFs"
         f" (about {GOAL_ORDERS_PER_SECOND / TRYTON_ORDERS_PER_SECOND:.0f}x Tryton 8.2's"
@@ -1128,7 +1042,8 @@ def main() -> None:
         default="2",
         help="also time this many client processes entering orders at once (as application server workers)",
     )
-    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    database_argument(parser, BENCH_DB)
     args = parser.parse_args()
     levels = sorted(int(n) for n in args.existing.split(",") if n.strip())
     concurrencies = [int(n) for n in args.concurrency.split(",") if n.strip()]
@@ -1138,42 +1053,46 @@ def main() -> None:
         import redis
 
         redis.Redis.from_url(REDIS_URL).flushdb()
-    _recreate_database()
     try:
-        _setup_django("" if args.skip_workers else REDIS_URL)
-        from django.db import connection
+        with throwaway_database(args.database, keep=args.keep):
+            setup_django(
+                args.database,
+                DJANGO_SETTINGS_MODULE="backoffice.settings",
+                MEDIA_ROOT=str(SCRATCH / "media"),
+                CELERY_BROKER_URL="" if args.skip_workers else REDIS_URL,  # empty: eager
+            )
+            from documents.models import IssuedDocument
 
-        from documents.models import IssuedDocument
-
-        fx = Fixture(args.invoice_mode)
-        _set_eager(True)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT version()")
-            server = cursor.fetchone()[0].split(" on ")[0]
-        print(f"{server}; {BENCH_DB}; {PRODUCTS} products, {CUSTOMERS} customers; Celery broker", end=" ")
-        print("none (eager only)" if args.skip_workers else REDIS_URL)
-        _, shipment = _flow(fx, 5)
-        history = History(fx, IssuedDocument.objects.get(pk=shipment.delivery_note_id).data)
-        measured = []
-        for existing in levels:
             load = time.perf_counter()
-            added = history.top_up(existing)
-            print(f"existing orders: {existing:,} ({added:,} written with COPY in {time.perf_counter() - load:.1f} s)")
-            measured.append((existing, {n: _measure_queries(fx, n) for n in (3, 5)}))
-        _print_queries(measured)
-        clients = [int(n) for n in args.clients.split(",") if n.strip() and int(n) > 1]
-        _throughput(fx, args.orders, not args.skip_workers, concurrencies, clients)
-        print(f"\n(total run {time.perf_counter() - started:.0f} s)")
+            fx = Fixture(args.invoice_mode)
+            fixture_seconds = time.perf_counter() - load
+            _set_eager(True)
+            print(
+                f"{server_version()}; {args.database}; {PRODUCTS} products, {CUSTOMERS} customers; Celery broker",
+                end=" ",
+            )
+            print("none (eager only)" if args.skip_workers else REDIS_URL)
+            print(f"fixture: {fixture_seconds:.1f} s")
+            _, shipment = _flow(fx, 5)
+            history = History(fx, IssuedDocument.objects.get(pk=shipment.delivery_note_id).data)
+            measured = []
+            for existing in levels:
+                load = time.perf_counter()
+                added = history.top_up(existing)
+                print(
+                    f"existing orders: {existing:,} ({added:,} built as model instances, written with COPY,"
+                    f" in {time.perf_counter() - load:.1f} s)"
+                )
+                measured.append((existing, {n: _measure_queries(fx, n) for n in (3, 5)}))
+            _print_queries(measured)
+            clients = [int(n) for n in args.clients.split(",") if n.strip() and int(n) > 1]
+            _throughput(fx, args.orders, not args.skip_workers, concurrencies, clients)
+            print(f"\n(total run {time.perf_counter() - started:.0f} s)")
     finally:
         if not args.skip_workers:
             import redis
 
             redis.Redis.from_url(REDIS_URL).flushdb()
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            _recreate_database(drop_only=True)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,10 @@
 Uses the server of DATABASE_URL but its own throwaway database (bo_bench_reports): creates
 and migrates it, loads N shipment lines (default 1,000,000: 5,000 products, 2,000
 customers, 20 reps, 3 years, 4 lines per shipment, a stock move per line, one credit note
-per 100 shipments) with COPY, times each report (selector + serializer, best of 3) beside a
-hand-written SQL GROUP BY of the same figures (best of 3), checks the figures agree (the
-total's, and each row's where the grouping has no period), and
-drops the database unless --keep. --reuse times the reports again in the database an
+per 100 shipments) as model instances written in bulk (bench/fixtures.py), times each
+report (selector + serializer, best of 3) beside a hand-written SQL GROUP BY of the same
+figures (best of 3), checks the figures agree (the total's, and each row's where the
+grouping has no period), and drops the database unless --keep. --reuse times the reports again in the database an
 earlier --keep run left, without reloading; --database names it, so that runs by different
 people don't meet. Not a test: it prints, it never fails on a time.
 """
@@ -18,51 +18,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import secrets
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from common import (
+    analyze,
+    best_of,
+    checked_database,
+    database_argument,
+    database_exists,
+    setup_django,
+    throwaway_database,
+)
 
 BENCH_DB = "bo_bench_reports"  # --database changes it
 START, END = dt.date(2023, 1, 1), dt.date(2025, 12, 31)
 PRODUCTS, CUSTOMERS, REPS, LINES_PER_SHIPMENT = 5000, 2000, 20, 4
-
-
-def _server_url(database: str) -> str:
-    parts = urlsplit(os.environ.get("DATABASE_URL", ""))
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
-
-
-def _database_exists() -> bool:
-    import psycopg
-
-    with psycopg.connect(_server_url("postgres"), autocommit=True) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone() is not None
-
-
-def _recreate_database(*, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(_server_url("postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def _setup_django() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ["DATABASE_URL"] = _server_url(BENCH_DB)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    # Start as an application server's worker does (django.setup(), then gc.freeze()).
-    import backoffice.wsgi  # noqa: F401
 
 
 # ---------------------------------------------------------------------------
@@ -70,45 +43,13 @@ def _setup_django() -> None:
 # ---------------------------------------------------------------------------
 
 
-def _copy(model, columns: list[str], rows) -> int:
-    """COPY rows (tuples in `columns` order, attnames) into the model's table; every other
-    concrete column gets its field default, so the rows satisfy NOT NULL."""
-    from django.db import connection
-    from django.utils import timezone
-
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    extra = [name for name, f in fields.items() if name not in columns and not f.primary_key]
-    defaults = []
-    for name in extra:
-        f = fields[name]
-        value = f.get_default() if f.has_default() else ("" if f.empty_strings_allowed and not f.null else None)
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            value = timezone.now()
-        defaults.append(f.get_db_prep_save(value, connection))
-    names = ", ".join(f'"{fields[n].column}"' for n in [*columns, *extra])
-    count = 0
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row((*row, *defaults))
-                count += 1
-    return count
-
-
-def _reset_sequences(*models) -> None:
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(sql)
-
-
 def load(lines: int, seed: int = 7) -> dict:
+    """Rows as plain tuples first (the random draws in a fixed order, so a seed always gives
+    the same data), then written as model instances, a batch at a time."""
+    import fixtures
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
     from backoffice.money import net_amounts
@@ -134,24 +75,35 @@ def load(lines: int, seed: int = 7) -> dict:
     started = time.perf_counter()
     with transaction.atomic():
         prices, costs, rates = [], [], []
-        product_rows = []
+        products = []
         for i in range(1, PRODUCTS + 1):
             price = Decimal(rng.randrange(100, 20000, 10))
             cost = (price * Decimal(rng.randrange(55, 85)) / 100).quantize(Decimal("0.01"))
-            category = f"カテゴリ{i % 40:02d}"
             tax = "reduced" if i % 10 == 0 else "standard"
             prices.append(price)
             costs.append(cost)
             rates.append(8 if tax == "reduced" else 10)
-            product_rows.append((i, f"P{i:05d}", f"商品{i:05d}", category, price, cost, tax))
-        _copy(Product, ["id", "sku", "name", "category", "list_price", "cost", "tax_category"], product_rows)
-        customer_rows = [
-            (i, f"C{i:05d}", f"得意先{i:05d}", reps[i % REPS].pk, "inclusive" if i % 10 == 0 else "exclusive")
-            for i in range(1, CUSTOMERS + 1)
-        ]
-        _copy(Customer, ["id", "code", "name", "sales_rep_id", "tax_mode"], customer_rows)
-        tax_mode = {row[0]: row[4] for row in customer_rows}
-        rep_of = {row[0]: row[3] for row in customer_rows}
+            products.append(
+                Product(
+                    id=i,
+                    sku=f"P{i:05d}",
+                    name=f"商品{i:05d}",
+                    category=f"カテゴリ{i % 40:02d}",
+                    list_price=price,
+                    cost=cost,
+                    tax_category=tax,
+                )
+            )
+        fixtures.bulk(Product, products)
+        tax_mode = {i: "inclusive" if i % 10 == 0 else "exclusive" for i in range(1, CUSTOMERS + 1)}
+        rep_of = {i: reps[i % REPS].pk for i in range(1, CUSTOMERS + 1)}
+        fixtures.bulk(
+            Customer,
+            (
+                Customer(id=i, code=f"C{i:05d}", name=f"得意先{i:05d}", sales_rep_id=rep_of[i], tax_mode=tax_mode[i])
+                for i in range(1, CUSTOMERS + 1)
+            ),
+        )
 
         shipments = lines // LINES_PER_SHIPMENT
         days = (END - START).days + 1
@@ -165,212 +117,192 @@ def load(lines: int, seed: int = 7) -> dict:
                     rng.choice(warehouses).pk,
                 )
             )
-        _copy(
+        fixtures.stream(
             Order,
-            ["id", "number", "customer_id", "order_date", "status", "entered_by_id", "created_at", "updated_at"],
-            ((sid, f"SO-{sid:07d}", cust, day, "shipped", boss.pk, now, now) for sid, cust, day, _w in plan),
-        )
-        _copy(
-            Shipment,
-            [
-                "id",
-                "number",
-                "order_id",
-                "customer_id",
-                "status",
-                "shipped_on",
-                "sales_rep_id",
-                "tax_mode",
-                "created_by_id",
-                "created_at",
-            ],
             (
-                (sid, f"DN-{sid:07d}", sid, cust, "shipped", day, rep_of[cust], tax_mode[cust], boss.pk, now)
+                Order(
+                    id=sid, number=f"SO-{sid:07d}", customer_id=cust, order_date=day, status="shipped", entered_by=boss
+                )
                 for sid, cust, day, _w in plan
             ),
         )
-        order_lines, shipment_lines, moves = [], [], []
+        fixtures.stream(
+            Shipment,
+            (
+                Shipment(
+                    id=sid,
+                    number=f"DN-{sid:07d}",
+                    order_id=sid,
+                    customer_id=cust,
+                    status="shipped",
+                    shipped_on=day,
+                    sales_rep_id=rep_of[cust],
+                    tax_mode=tax_mode[cust],
+                    created_by=boss,
+                )
+                for sid, cust, day, _w in plan
+            ),
+        )
+        # order line: (id, shipment id, position, product, quantity, amount)
+        # shipment line: (id, quantity, amount, net amount); a stock move per line
+        order_lines, shipment_lines = [], []
         line_id = 0
-        for sid, cust, _day, warehouse in plan:
+        for sid, cust, _day, _warehouse in plan:
             first = len(shipment_lines)
             for position in range(1, LINES_PER_SHIPMENT + 1):
                 line_id += 1
                 product = rng.randint(1, PRODUCTS)
                 quantity = rng.randint(1, 20)
                 amount = quantity * prices[product - 1]
-                order_lines.append(
-                    (
-                        line_id,
-                        sid,
-                        position,
-                        product,
-                        f"P{product:05d}",
-                        quantity,
-                        prices[product - 1],
-                        rates[product - 1],
-                        amount,
-                        quantity,
-                    )
-                )
-                shipment_lines.append((line_id, sid, line_id, quantity, amount, costs[product - 1], amount))
-                moves.append(
-                    (
-                        product,
-                        warehouse,
-                        -quantity,
-                        "shipment",
-                        f"orders.Shipment:{sid}",
-                        f"orders.OrderLine:{line_id}",
-                        now,
-                    )
-                )
+                order_lines.append((line_id, sid, position, product, quantity, amount))
+                shipment_lines.append((line_id, quantity, amount, amount))
             if tax_mode[cust] == "inclusive":  # the delivery note's extraction, once per rate
                 mine = shipment_lines[first:]
                 nets = net_amounts(
-                    [(order_lines[row[0] - 1][7], Decimal(row[4])) for row in mine], tax_mode="inclusive"
+                    [(rates[order_lines[row[0] - 1][3] - 1], row[2]) for row in mine], tax_mode="inclusive"
                 )
-                shipment_lines[first:] = [(*row[:6], net) for row, net in zip(mine, nets, strict=True)]
-        _copy(
+                shipment_lines[first:] = [(*row[:3], net) for row, net in zip(mine, nets, strict=True)]
+        fixtures.stream(
             OrderLine,
-            [
-                "id",
-                "order_id",
-                "position",
-                "product_id",
-                "description",
-                "quantity",
-                "unit_price",
-                "tax_rate",
-                "amount",
-                "shipped_quantity",
-            ],
-            order_lines,
+            (
+                OrderLine(
+                    id=lid,
+                    order_id=sid,
+                    position=position,
+                    product_id=product,
+                    description=f"P{product:05d}",
+                    quantity=quantity,
+                    unit_price=prices[product - 1],
+                    tax_rate=rates[product - 1],
+                    amount=amount,
+                    shipped_quantity=quantity,
+                )
+                for lid, sid, position, product, quantity, amount in order_lines
+            ),
         )
-        _copy(
+        fixtures.stream(
             ShipmentLine,
-            ["id", "shipment_id", "order_line_id", "quantity", "amount", "unit_cost", "net_amount"],
-            shipment_lines,
+            (
+                ShipmentLine(
+                    id=lid,
+                    shipment_id=order_lines[lid - 1][1],
+                    order_line_id=lid,
+                    quantity=quantity,
+                    amount=amount,
+                    unit_cost=costs[order_lines[lid - 1][3] - 1],
+                    net_amount=net,
+                )
+                for lid, quantity, amount, net in shipment_lines
+            ),
         )
-        _copy(StockMove, ["product_id", "warehouse_id", "quantity", "kind", "reference", "note", "created_at"], moves)
+        fixtures.stream(
+            StockMove,
+            (
+                StockMove(
+                    product_id=product,
+                    warehouse_id=plan[sid - 1][3],
+                    quantity=-quantity,
+                    kind="shipment",
+                    reference=f"orders.Shipment:{sid}",
+                    note=f"orders.OrderLine:{lid}",
+                    created_at=now,
+                )
+                for lid, sid, _position, product, quantity, _amount in order_lines
+            ),
+        )
 
         # One credit note per 100 shipments: a per-shipment invoice with the credited line,
         # returned in part up to 40 days after shipping.
         documents, invoices, invoice_lines, notes, note_lines = [], [], [], [], []
         for n, sid in enumerate(rng.sample(range(1, shipments + 1), shipments // 100), start=1):
             _s, cust, day, _w = plan[sid - 1]
-            line = shipment_lines[(sid - 1) * LINES_PER_SHIPMENT]
-            ol = order_lines[(sid - 1) * LINES_PER_SHIPMENT]
+            lid, quantity, amount, _net = shipment_lines[(sid - 1) * LINES_PER_SHIPMENT]
+            product = order_lines[lid - 1][3]
             credit_day = min(day + dt.timedelta(days=rng.randrange(41)), END)
-            returned = rng.randint(1, line[3])
-            credit = (Decimal(line[4]) * returned / line[3]).quantize(Decimal(1))
+            returned = rng.randint(1, quantity)
+            credit = (Decimal(amount) * returned / quantity).quantize(Decimal(1))
             for kind, number, on in (("invoice", f"INV-{n:07d}", day), ("credit_note", f"CN-{n:07d}", credit_day)):
                 documents.append(
-                    (len(documents) + 1, kind, number, number, 2025, n, on, now, "customer", cust, "x", 0, "{}")
+                    IssuedDocument(
+                        id=len(documents) + 1,
+                        kind=kind,
+                        number=number,
+                        base_number=number,
+                        fiscal_year=2025,
+                        sequence=n,
+                        document_date=on,
+                        issued_at=now,
+                        counterparty_kind="customer",
+                        counterparty_id=cust,
+                        counterparty_name="x",
+                        amount=0,
+                        data={},
+                    )
                 )
             invoices.append(
-                (
-                    n,
-                    f"INV-{n:07d}",
-                    "per_shipment",
-                    cust,
-                    day,
-                    day,
-                    tax_mode[cust],
-                    line[4],
-                    line[4],
-                    line[4],
-                    2 * n - 1,
+                Invoice(
+                    id=n,
+                    number=f"INV-{n:07d}",
+                    kind="per_shipment",
+                    customer_id=cust,
+                    issue_date=day,
+                    due_date=day,
+                    tax_mode=tax_mode[cust],
+                    sales_amount=amount,
+                    sales_total=amount,
+                    total=amount,
+                    document_id=2 * n - 1,
                 )
             )
-            invoice_lines.append(
-                (n, n, 1, line[0], day, ol[3], ol[2] if False else ol[4], ol[4], line[3], ol[6], ol[7], line[4])
+            rate = rates[product - 1]
+            sku = f"P{product:05d}"
+            sold = {"sku": sku, "description": sku, "unit_price": prices[product - 1], "tax_rate": rate}
+            line = {"shipment_line_id": lid, "shipped_on": day, "product_id": product, "quantity": quantity}
+            invoice_lines.append(InvoiceLine(id=n, invoice_id=n, position=1, **line, **sold, amount=amount))
+            notes.append(
+                CreditNote(
+                    id=n,
+                    number=f"CN-{n:07d}",
+                    kind="return",
+                    invoice_id=n,
+                    customer_id=cust,
+                    issue_date=credit_day,
+                    reason="破損",
+                    subtotal=credit,
+                    tax_total=0,
+                    total=credit,
+                    document_id=2 * n,
+                )
             )
-            notes.append((n, f"CN-{n:07d}", "return", n, cust, credit_day, "破損", credit, 0, credit, 2 * n, now))
-            (credit_net,) = net_amounts([(ol[7], credit)], tax_mode=tax_mode[cust])
-            note_lines.append((n, n, n, returned, credit, ol[7], credit_net))
-        _copy(
-            IssuedDocument,
-            [
-                "id",
-                "kind",
-                "number",
-                "base_number",
-                "fiscal_year",
-                "sequence",
-                "document_date",
-                "issued_at",
-                "counterparty_kind",
-                "counterparty_id",
-                "counterparty_name",
-                "amount",
-                "data",
-            ],
-            documents,
+            (credit_net,) = net_amounts([(rate, credit)], tax_mode=tax_mode[cust])
+            note_lines.append(
+                CreditNoteLine(
+                    id=n,
+                    credit_note_id=n,
+                    invoice_line_id=n,
+                    quantity=returned,
+                    amount=credit,
+                    tax_rate=rate,
+                    net_amount=credit_net,
+                )
+            )
+        for model, objects in (
+            (IssuedDocument, documents),
+            (Invoice, invoices),
+            (InvoiceLine, invoice_lines),
+            (CreditNote, notes),
+            (CreditNoteLine, note_lines),
+        ):
+            fixtures.bulk(model, objects)
+        fixtures.bulk(
+            SalesTarget,
+            (
+                SalesTarget(rep=rep, month=dt.date(2025, m, 1), amount=Decimal(30_000_000))
+                for rep in reps
+                for m in range(1, 13)
+            ),
         )
-        _copy(
-            Invoice,
-            [
-                "id",
-                "number",
-                "kind",
-                "customer_id",
-                "issue_date",
-                "due_date",
-                "tax_mode",
-                "sales_amount",
-                "sales_total",
-                "total",
-                "document_id",
-            ],
-            invoices,
-        )
-        _copy(
-            InvoiceLine,
-            [
-                "id",
-                "invoice_id",
-                "position",
-                "shipment_line_id",
-                "shipped_on",
-                "product_id",
-                "sku",
-                "description",
-                "quantity",
-                "unit_price",
-                "tax_rate",
-                "amount",
-            ],
-            invoice_lines,
-        )
-        _copy(
-            CreditNote,
-            [
-                "id",
-                "number",
-                "kind",
-                "invoice_id",
-                "customer_id",
-                "issue_date",
-                "reason",
-                "subtotal",
-                "tax_total",
-                "total",
-                "document_id",
-                "created_at",
-            ],
-            notes,
-        )
-        _copy(
-            CreditNoteLine,
-            ["id", "credit_note_id", "invoice_line_id", "quantity", "amount", "tax_rate", "net_amount"],
-            note_lines,
-        )
-        SalesTarget.objects.bulk_create(
-            SalesTarget(rep=rep, month=dt.date(2025, m, 1), amount=Decimal(30_000_000))
-            for rep in reps
-            for m in range(1, 13)
-        )
-        _reset_sequences(
+        fixtures.reset_sequences(
             Product,
             Customer,
             Order,
@@ -383,8 +315,7 @@ def load(lines: int, seed: int = 7) -> dict:
             CreditNote,
             CreditNoteLine,
         )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    analyze()
     return {
         "seconds": time.perf_counter() - started,
         "lines": len(shipment_lines),
@@ -493,15 +424,6 @@ def same_figures(result, group_by: list[str], rows: list) -> str:
 # ---------------------------------------------------------------------------
 
 
-def best_of(fn, runs: int = 3) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - started)
-    return best, result
-
-
 def run(info: dict) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -598,40 +520,29 @@ def loaded() -> dict:
 
 
 def main() -> None:
-    global BENCH_DB
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="time the reports in the database a --keep run left")
-    parser.add_argument("--database", default=BENCH_DB, help=f"the bench database (default {BENCH_DB})")
+    database_argument(parser, BENCH_DB)
     args = parser.parse_args()
-    if not args.database.startswith("bo_bench_"):
-        sys.exit("The bench database's name starts with bo_bench_ (it is dropped and recreated).")
-    BENCH_DB = args.database
-    reuse = args.reuse and _database_exists()
-    if not reuse:
-        _recreate_database()
-    try:
-        _setup_django()
+    database = checked_database(args.database)
+    reuse = args.reuse and database_exists(database)
+    with throwaway_database(database, keep=args.keep or args.reuse, create=not reuse):
+        setup_django(database, wsgi=True)
         if reuse:
             info = loaded()
-            print(f"reusing {BENCH_DB}: {info['lines']:,} shipment lines, {info['credit_notes']:,} credit notes")
+            print(f"reusing {database}: {info['lines']:,} shipment lines, {info['credit_notes']:,} credit notes")
         else:
-            from django.core.management import call_command
+            import fixtures
 
-            call_command("migrate", verbosity=0)
+            fixtures.migrate()
             info = load(args.lines)
             print(
                 f"loaded {info['lines']:,} shipment lines in {info['shipments']:,} shipments, "
-                f"{info['credit_notes']:,} credit notes, in {info['seconds']:.0f} s (COPY)"
+                f"{info['credit_notes']:,} credit notes, in {info['seconds']:.0f} s (model instances)"
             )
         run(info)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not (args.keep or args.reuse):
-            _recreate_database(drop_only=True)
 
 
 if __name__ == "__main__":
