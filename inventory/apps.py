@@ -1,8 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.roles import Role, register_model_permissions
-
 
 class InventoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -10,6 +8,8 @@ class InventoryConfig(AppConfig):
     verbose_name = _("inventory")
 
     def ready(self) -> None:
+        from backoffice.roles import Role, register_model_permissions  # imports auth models: only once apps are ready
+
         # Stock numbers change only through services, so nobody gets add/change on them in
         # the admin; sales admins edit draft purchase orders and run their actions.
         read_only = ("view",)
