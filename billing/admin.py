@@ -157,11 +157,9 @@ class BankStatementLineAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Ignore (not a customer payment)"))
     def ignore(self, request, queryset):
-        from .bank_import import bank_line_ignore
-
         for line in queryset:
             try:
-                bank_line_ignore(line=line, user=request.user)
+                services.bank_line_ignore(line=line, user=request.user)
             except StateConflict as error:
                 self.message_user(request, f"{line}: {error.message}", level=messages.WARNING)
             except NotAllowed as error:
