@@ -71,7 +71,7 @@ class ClosingRun(models.Model):
         ordering = ["-closing_date"]
 
     def __str__(self) -> str:
-        return f"{self.closing_date:%Y-%m-%d}"
+        return str(self.closing_date or "")  # YYYY-MM-DD
 
 
 class Invoice(models.Model):
@@ -436,4 +436,4 @@ class BankStatementLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.transaction_date:%Y-%m-%d} {self.payer_name} ¥{self.amount:,}"
+        return f"{self.transaction_date or ''} {self.payer_name} ¥{self.amount or 0:,}"
