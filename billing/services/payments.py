@@ -48,34 +48,6 @@ def payment_record(
     """入金: record money received and match it, to the given invoices or oldest first. What
     is left over stays as customer credit for the next invoice."""
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins record payments."))
-    return payment_record_inner(
-        customer=customer,
-        received_on=received_on,
-        amount=amount,
-        user=user,
-        bank_fee=bank_fee,
-        method=method,
-        payer_name=payer_name,
-        note=note,
-        allocations=allocations,
-    )
-
-
-@transaction.atomic(savepoint=False)
-def payment_record_inner(
-    *,
-    customer: Customer,
-    received_on: dt.date,
-    amount: Decimal,
-    user,
-    bank_fee: Decimal = ZERO,
-    method: str = PaymentMethod.TRANSFER,
-    payer_name: str = "",
-    note: str = "",
-    allocations: Sequence[AllocationInput] | None = None,
-) -> Payment:
-    """payment_record as part of a caller's step, which has checked the user's role: the
-    bank statement import records one payment per matched row, with no savepoint each."""
     amount = check_amount(amount, "amount")
     bank_fee = check_amount(bank_fee, "bank_fee", allow_zero=True)
     if bank_fee > amount:
@@ -100,6 +72,11 @@ def payment_record_inner(
     audit.record(actor=user, action="payment.record", obj=payment, changes=audit.snapshot(payment))
     _allocate(payment, allocations, user)
     return payment
+
+
+# The same step inside a caller's transaction, without a savepoint of its own: the bank
+# statement import records a payment for each row it matches.
+payment_record_inner = transaction.atomic(savepoint=False)(payment_record.__wrapped__)
 
 
 @transaction.atomic
