@@ -19,7 +19,7 @@ from backoffice.businessdays import add_months, day_of_month, is_closing_date
 from backoffice.exceptions import InvalidInput
 from backoffice.money import ZERO
 from backoffice.roles import Role, require_role
-from backoffice.selectors import company_profile
+from backoffice.selectors import company_profile_with_bank_accounts
 from backoffice.status import change_status
 from orders.models import CLOSING_DAYS, Customer, Shipment
 from orders.selectors import uninvoiced_shipments
@@ -66,7 +66,7 @@ def closing_run(
         .values_list("pk", flat=True)
     )
     run = _start(closing_date, customers=len(customer_ids), user=user)
-    profile = company_profile()
+    profile = company_profile_with_bank_accounts()  # read once and passed down
     options = billing_settings()
     try:
         for start in range(0, len(customer_ids), batch_size):

@@ -19,7 +19,7 @@ from backoffice.audit import actor_or_none
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.money import ZERO, compute_totals, net_amounts, quantize_yen
 from backoffice.roles import Role, require_role
-from backoffice.selectors import company_profile
+from backoffice.selectors import company_profile_with_bank_accounts
 from documents.services import document_issue
 from documents.types import DocumentData, DocumentKind, DocumentLine
 from inventory.models import Product, Warehouse
@@ -73,7 +73,7 @@ def credit_note_issue(
     (invoice,) = lock_invoices([invoice.pk])
     if invoice.status == Invoice.Status.CANCELLED:
         raise StateConflict(_("A cancelled invoice cannot be credited."))
-    profile = company_profile()
+    profile = company_profile_with_bank_accounts()  # read once and passed down
     rows, returns = _credit_lines(invoice, kind, lines, profile)
     rated = [(row.tax_rate, row.amount) for row in rows]
     totals = compute_totals(rated, mode=profile.rounding_mode, tax_mode=invoice.tax_mode)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.money import ZERO
 from backoffice.roles import Role, require_role
-from backoffice.selectors import company_profile
+from backoffice.selectors import company_profile_with_bank_accounts
 from backoffice.status import change_status
 from orders.models import Customer, Shipment, ShipmentLine
 from orders.services import shipments_mark_uninvoiced
@@ -38,7 +38,7 @@ def invoice_issue_for_shipment(*, shipment: Shipment, user, issue_date: dt.date 
     if issue_date < shipment.shipped_on:
         raise InvalidInput(_("The invoice date cannot be before the shipping date."), field="issue_date")
     lines = list(shipment.lines.select_related("order_line").order_by("order_line__position"))
-    return _issue_for_shipment(shipment, lines, user=user, issue_date=issue_date, profile=company_profile())
+    return _issue_for_shipment(shipment, lines, user=user, issue_date=issue_date)
 
 
 @transaction.atomic(savepoint=False)
@@ -50,15 +50,14 @@ def issue_invoice_after_ship(*, shipment: Shipment, lines: Sequence[ShipmentLine
     if shipment.customer.invoice_mode == Customer.InvoiceMode.PER_SHIPMENT:
         require_role(user, Role.SALES_ADMIN, message=_("Only sales admins issue invoices."))
         lines = sorted(lines, key=lambda line: line.order_line.position)
-        _issue_for_shipment(shipment, lines, user=user, issue_date=shipment.shipped_on, profile=company_profile())
+        _issue_for_shipment(shipment, lines, user=user, issue_date=shipment.shipped_on)
 
 
-def _issue_for_shipment(
-    shipment: Shipment, lines: Sequence[ShipmentLine], *, user, issue_date: dt.date, profile
-) -> Invoice:
+def _issue_for_shipment(shipment: Shipment, lines: Sequence[ShipmentLine], *, user, issue_date: dt.date) -> Invoice:
     """Shipment locked, shipped and not invoiced; `lines` its lines with their order lines.
     The customer's credit is locked before the document is issued, so that the invoice
     prints exactly the credit that settles it (an issued PDF never changes)."""
+    profile = company_profile_with_bank_accounts()  # read once and passed down
     credit = customer_credit([shipment.customer_id])
     invoice, invoice_lines = build_invoice(
         customer=shipment.customer,
