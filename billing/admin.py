@@ -35,6 +35,18 @@ class ReadOnlyAdmin(AuditedModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def run_each(self, request, objects, step) -> None:
+        """An admin action: the service `step(obj)` for each selected row; a row it refuses
+        is a warning and the others go on, a user without the role stops at the first."""
+        for obj in objects:
+            try:
+                step(obj)
+            except StateConflict as error:
+                self.message_user(request, f"{obj}: {error.message}", level=messages.WARNING)
+            except NotAllowed as error:
+                self.message_user(request, str(error.message), level=messages.ERROR)
+                return
+
 
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
@@ -121,14 +133,7 @@ class PaymentAdmin(CustomerScopedAdmin):
 
     @admin.action(description=_("Match the unallocated amount to the oldest open invoices"))
     def allocate_oldest_first(self, request, queryset):
-        for payment in queryset:
-            try:
-                services.payment_allocate(payment=payment, user=request.user)
-            except StateConflict as error:
-                self.message_user(request, f"{payment}: {error.message}", level=messages.WARNING)
-            except NotAllowed as error:
-                self.message_user(request, str(error.message), level=messages.ERROR)
-                return
+        self.run_each(request, queryset, lambda payment: services.payment_allocate(payment=payment, user=request.user))
 
 
 class CreditNoteLineInline(ReadOnlyInline):
@@ -157,16 +162,7 @@ class BankStatementLineAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Ignore (not a customer payment)"))
     def ignore(self, request, queryset):
-        from .bank_import import bank_line_ignore
-
-        for line in queryset:
-            try:
-                bank_line_ignore(line=line, user=request.user)
-            except StateConflict as error:
-                self.message_user(request, f"{line}: {error.message}", level=messages.WARNING)
-            except NotAllowed as error:
-                self.message_user(request, str(error.message), level=messages.ERROR)
-                return
+        self.run_each(request, queryset, lambda line: services.bank_line_ignore(line=line, user=request.user))
 
 
 class PayerNameForm(forms.ModelForm):

@@ -81,26 +81,10 @@ def journal_entries(*, date_from: dt.date, date_to: dt.date) -> list[Entry]:
         .order_by("issue_date", "pk")
     )
     for invoice in invoices:
-        for row in invoice.tax_breakdown:
-            subtotal, tax = Decimal(row["subtotal"]), Decimal(row["tax"])
-            if subtotal + tax == 0:
-                continue
-            entries.append(
-                Entry(
-                    invoice.issue_date, "sale", invoice.number, invoice.customer.code, invoice.customer.name,
-                    ACCOUNTS_RECEIVABLE, SALES, subtotal + tax, int(row["rate"]), tax, "credit",
-                )
-            )  # fmt: skip
+        entries.extend(_per_rate(invoice, "sale", ACCOUNTS_RECEIVABLE, SALES, tax_side="credit"))
     notes = CreditNote.objects.filter(issue_date__range=(date_from, date_to)).select_related("customer")
     for note in notes.order_by("issue_date", "pk"):
-        for row in note.tax_breakdown:
-            subtotal, tax = Decimal(row["subtotal"]), Decimal(row["tax"])
-            entries.append(
-                Entry(
-                    note.issue_date, "credit_note", note.number, note.customer.code, note.customer.name,
-                    SALES_RETURNS, ACCOUNTS_RECEIVABLE, subtotal + tax, int(row["rate"]), tax, "debit",
-                )
-            )  # fmt: skip
+        entries.extend(_per_rate(note, "credit_note", SALES_RETURNS, ACCOUNTS_RECEIVABLE, tax_side="debit"))
     payments = Payment.objects.filter(received_on__range=(date_from, date_to)).select_related("customer")
     for payment in payments.order_by("received_on", "pk"):
         reference = f"入金#{payment.pk}"
@@ -120,6 +104,20 @@ def journal_entries(*, date_from: dt.date, date_to: dt.date) -> list[Entry]:
             )  # fmt: skip
     entries.sort(key=lambda e: e.date)
     return entries
+
+
+def _per_rate(document: Invoice | CreditNote, kind: str, debit: str, credit: str, *, tax_side: str):
+    """One entry per tax rate of an invoice or a credit note, from its tax breakdown; a rate
+    of nothing (a statement invoice's) books nothing."""
+    for row in document.tax_breakdown:
+        subtotal, tax = Decimal(row["subtotal"]), Decimal(row["tax"])
+        if subtotal + tax == 0:
+            continue
+        customer = document.customer
+        yield Entry(
+            document.issue_date, kind, document.number, customer.code, customer.name,
+            debit, credit, subtotal + tax, int(row["rate"]), tax, tax_side,
+        )  # fmt: skip
 
 
 GENERIC_HEADER = [

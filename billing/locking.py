@@ -1,19 +1,31 @@
-"""Row locks for billing, always in one order: payments, then credit notes, then
-invoices, each by primary key. A lazy queryset takes no lock, so each helper
-evaluates with list()."""
+"""Row locks for billing, each `select_for_update(of=("self",))` (only the row itself, not
+the rows of a join), evaluated at once (a lazy queryset takes no lock).
+
+Order, after the rows of the apps billing builds on (customer -> order -> shipment ->
+stock levels, see ARCHITECTURE.md): a closing run, then payments, then credit notes, then
+invoices, each by primary key, then a bank statement line."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import CreditNote, Invoice, Payment
+from orders.models import Shipment
+
+from .models import BankStatementLine, ClosingRun, CreditNote, Invoice, Payment
+
+_OF_SELF = {"of": ("self",)}
 
 
 def _locked(queryset, ids: Iterable[int]) -> list:
     ids = sorted(set(ids))
     if not ids:
         return []
-    return list(queryset.filter(pk__in=ids).order_by("pk").select_for_update(of=("self",)))
+    return list(queryset.filter(pk__in=ids).order_by("pk").select_for_update(**_OF_SELF))
+
+
+def lock_closing_run(pk: int) -> ClosingRun:
+    """A closing run: two runs of one date take turns, batch by batch."""
+    return ClosingRun.objects.select_for_update(**_OF_SELF).get(pk=pk)
 
 
 def lock_payments(ids: Iterable[int]) -> list[Payment]:
@@ -26,3 +38,15 @@ def lock_credit_notes(ids: Iterable[int]) -> list[CreditNote]:
 
 def lock_invoices(ids: Iterable[int]) -> list[Invoice]:
     return _locked(Invoice.objects.all(), ids)
+
+
+def lock_bank_line(pk: int) -> BankStatementLine:
+    return BankStatementLine.objects.select_for_update(**_OF_SELF).get(pk=pk)
+
+
+def lock_shipment(pk: int) -> Shipment:
+    """The shipment billed by hand, with its customer (read, not locked).
+
+    orders' row: this stands in for the orders app's own locking helper until it has one
+    (then billing calls that and this goes)."""
+    return Shipment.objects.select_for_update(**_OF_SELF).select_related("customer").get(pk=pk)

@@ -47,6 +47,12 @@ class ClosingRun(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
+    # A run is created running; running the date again (after it finished or failed) reuses the row.
+    TRANSITIONS = {
+        Status.RUNNING: {Status.DONE, Status.FAILED},
+        Status.DONE: {Status.RUNNING},
+        Status.FAILED: {Status.RUNNING},
+    }
     closing_date = models.DateField(_("closing date"), unique=True, validators=[business_date])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     customers_total = models.PositiveIntegerField(_("customer count"), default=0)
@@ -65,7 +71,7 @@ class ClosingRun(models.Model):
         ordering = ["-closing_date"]
 
     def __str__(self) -> str:
-        return f"{self.closing_date:%Y-%m-%d}"
+        return str(self.closing_date or "")  # YYYY-MM-DD
 
 
 class Invoice(models.Model):
@@ -78,6 +84,16 @@ class Invoice(models.Model):
         PARTIALLY_PAID = "partially_paid", _("partially paid")
         PAID = "paid", _("paid")
         CANCELLED = "cancelled", _("cancelled")
+
+    # Issued (or paid, when there is nothing to settle); payments and credit notes settle it
+    # in part or in full. Only an invoice nothing has settled can be cancelled (a statement
+    # invoice of zero sales is paid from the start).
+    TRANSITIONS = {
+        Status.ISSUED: {Status.PARTIALLY_PAID, Status.PAID, Status.CANCELLED},
+        Status.PARTIALLY_PAID: {Status.PAID},
+        Status.PAID: {Status.CANCELLED},
+        Status.CANCELLED: set(),
+    }
 
     number = models.CharField(_("number"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
@@ -392,6 +408,15 @@ class BankStatementLine(models.Model):
         CONFIRMED = "confirmed", _("confirmed by an admin")
         IGNORED = "ignored", _("ignored")
 
+    # Imported matched or unmatched; an admin confirms or ignores an unmatched one, and may
+    # still confirm one ignored.
+    TRANSITIONS = {
+        Status.MATCHED: set(),
+        Status.UNMATCHED: {Status.CONFIRMED, Status.IGNORED},
+        Status.CONFIRMED: set(),
+        Status.IGNORED: {Status.CONFIRMED},
+    }
+
     statement = models.ForeignKey(BankStatementImport, on_delete=models.PROTECT, related_name="lines")
     row_number = models.PositiveIntegerField(_("row"))
     transaction_date = models.DateField(_("date"), validators=[business_date])
@@ -411,4 +436,4 @@ class BankStatementLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.transaction_date:%Y-%m-%d} {self.payer_name} ¥{self.amount:,}"
+        return f"{self.transaction_date or ''} {self.payer_name} ¥{self.amount or 0:,}"

@@ -22,8 +22,13 @@ from billing.models import (
 from inventory.models import Warehouse
 from orders.models import Customer, Shipment
 
-LIMITS = settings.LIMITS
 MONEY = {"max_digits": 14, "decimal_places": 0}
+
+
+def limits() -> dict:
+    """settings.LIMITS, read when a request is parsed (a serializer's fields are built
+    per instance), not when this module is imported."""
+    return settings.LIMITS
 
 
 class BillingTaxBreakdownSerializer(serializers.Serializer):
@@ -184,11 +189,13 @@ class AllocationInputSerializer(serializers.Serializer):
 
 class PaymentAllocateSerializer(serializers.Serializer):
     allocations = AllocationInputSerializer(
-        many=True,
-        required=False,
-        max_length=LIMITS["max_lines_per_document"],
-        help_text=_("Leave out to match the oldest open invoices first."),
+        many=True, required=False, help_text=_("Leave out to match the oldest open invoices first.")
     )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["allocations"].max_length = limits()["max_lines_per_document"]
+        return fields
 
 
 class PaymentCreateSerializer(PaymentAllocateSerializer):
@@ -243,10 +250,19 @@ class CreditNoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _returned_quantity(max_value: int | None = None) -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, default=0, min_value=0, max_value=max_value)
+
+
 class CreditLineInputSerializer(serializers.Serializer):
     invoice_line = serializers.PrimaryKeyRelatedField(queryset=InvoiceLine.objects.all())
-    quantity = serializers.IntegerField(required=False, default=0, min_value=0, max_value=LIMITS["max_quantity"])
+    quantity = _returned_quantity()  # its maximum is set per instance, from LIMITS
     amount = serializers.DecimalField(required=False, allow_null=True, default=None, **MONEY)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["quantity"] = _returned_quantity(limits()["max_quantity"])
+        return fields
 
 
 class CreditNoteCreateSerializer(serializers.Serializer):
@@ -255,7 +271,12 @@ class CreditNoteCreateSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
     issue_date = BusinessDateField(required=False)
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all(), required=False, allow_null=True)
-    lines = CreditLineInputSerializer(many=True, min_length=1, max_length=LIMITS["max_lines_per_document"])
+    lines = CreditLineInputSerializer(many=True, min_length=1)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["lines"].max_length = limits()["max_lines_per_document"]
+        return fields
 
 
 # --- bank statements --------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from backoffice.api.fields import BusinessDateFilter
 from backoffice.api.pagination import PageNumberPagination
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role, restrict_to_own_customers
-from billing import bank_import, journal, selectors, services
+from billing import journal, selectors, services
 from billing.models import Allocation, BankStatementImport, BankStatementLine, ClosingRun, CreditNote, Invoice, Payment
 
 from .serializers import (
@@ -81,7 +81,7 @@ class InvoiceFilter(django_filters.FilterSet):
         fields = ["customer", "status", "kind", "number", "period_end"]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = {"status__in": services.OPEN_STATUSES, "due_date__lt": timezone.localdate()}
+        overdue = {"status__in": selectors.OPEN_STATUSES, "due_date__lt": timezone.localdate()}
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
 
 
@@ -228,7 +228,7 @@ class BankStatementViewSet(BillingViewSet):
             raise ValidationError({"file": [_("Upload the CSV file as 'file'.")]})
         if upload.size > 5 * 1024 * 1024:
             raise ValidationError({"file": [_("The file is larger than 5 MB.")]})
-        statement = bank_import.bank_statement_import(content=upload.read(), file_name=upload.name, user=request.user)
+        statement = services.bank_statement_import(content=upload.read(), file_name=upload.name, user=request.user)
         return Response(BankStatementSerializer(self.queryset.get(pk=statement.pk)).data, status=201)
 
 
@@ -246,7 +246,7 @@ class BankStatementLineViewSet(BillingViewSet):
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         data = _valid(BankLineConfirmSerializer, request.data)
-        payment = bank_import.bank_line_confirm(
+        payment = services.bank_line_confirm(
             line=self.get_object(),
             customer=data["customer"],
             bank_fee=data["bank_fee"],
@@ -258,7 +258,7 @@ class BankStatementLineViewSet(BillingViewSet):
     @extend_schema(request=None, responses=BankStatementLineSerializer)
     @action(detail=True, methods=["post"])
     def ignore(self, request, pk=None):
-        line = bank_import.bank_line_ignore(line=self.get_object(), user=request.user)
+        line = services.bank_line_ignore(line=self.get_object(), user=request.user)
         return Response(BankStatementLineSerializer(line).data)
 
 

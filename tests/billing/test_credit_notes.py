@@ -8,10 +8,10 @@ import pytest
 from backoffice.exceptions import InvalidInput
 from billing import services
 from billing.models import CreditNote, Invoice
-from billing.services import CreditLineInput
 from documents.models import IssuedDocument
 from inventory.models import StockLevel, StockMove
 from tests.billing.conftest import ship, ship_product
+from tests.billing.credit_notes import goods_returned, paid_then_reduced, price_reduction
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +23,7 @@ def test_return_puts_goods_back_and_credits_amount_and_tax_per_rate(
     invoice = Invoice.objects.get()  # 10 × 1,000 + 10% = 11,000
     line = invoice.lines.get()
 
-    note = services.credit_note_issue(
-        invoice=invoice,
-        kind="return",
-        lines=[CreditLineInput(invoice_line=line, quantity=3)],
-        reason="破損",
-        user=admin_user,
-    )
+    note = goods_returned(admin_user, line, 3, reason="破損")
 
     assert (note.subtotal, note.tax_total, note.total) == (Decimal(3000), Decimal(300), Decimal(3300))
     assert note.tax_breakdown == [{"rate": 10, "subtotal": "3000", "tax": "300"}]
@@ -55,38 +49,17 @@ def test_price_reduction_and_a_credit_larger_than_the_original_is_refused(admin_
     standard, reduced = invoice.lines.order_by("position")
 
     with pytest.raises(InvalidInput) as error:
-        services.credit_note_issue(
-            invoice=invoice,
-            kind="price_reduction",
-            lines=[CreditLineInput(invoice_line=reduced, amount=Decimal(5001))],
-            reason="値引",
-            user=admin_user,
-        )
+        price_reduction(admin_user, invoice, [(reduced, 5001)])
     assert error.value.field == "lines[0].amount"
     assert not CreditNote.objects.exists()
 
-    note = services.credit_note_issue(
-        invoice=invoice,
-        kind="price_reduction",
-        lines=[
-            CreditLineInput(invoice_line=standard, amount=Decimal(1000)),
-            CreditLineInput(invoice_line=reduced, amount=Decimal(500)),
-        ],
-        reason="数量値引",
-        user=admin_user,
-    )
+    note = price_reduction(admin_user, invoice, [(standard, 1000), (reduced, 500)], reason="数量値引")
     assert note.tax_breakdown == [
         {"rate": 10, "subtotal": "1000", "tax": "100"},
         {"rate": 8, "subtotal": "500", "tax": "40"},
     ]
     with pytest.raises(InvalidInput):
-        services.credit_note_issue(
-            invoice=invoice,
-            kind="price_reduction",
-            lines=[CreditLineInput(invoice_line=standard, amount=Decimal(9001))],
-            reason="値引",
-            user=admin_user,
-        )
+        price_reduction(admin_user, invoice, [(standard, 9001)])
     assert CreditNote.objects.count() == 1
 
 
@@ -95,30 +68,13 @@ def test_returning_more_than_was_invoiced_is_refused(admin_user, per_shipment_cu
     line = Invoice.objects.get().lines.get()
 
     with pytest.raises(InvalidInput) as error:
-        services.credit_note_issue(
-            invoice=line.invoice,
-            kind="return",
-            lines=[CreditLineInput(invoice_line=line, quantity=3)],
-            reason="返品",
-            user=admin_user,
-        )
+        goods_returned(admin_user, line, 3)
     assert error.value.field == "lines[0].quantity"
     assert StockLevel.objects.get(product=product).on_hand == 0
 
 
 def test_credit_note_on_a_paid_invoice_becomes_credit_and_shows_on_the_next_closing(admin_user, customer):
-    ship(admin_user, customer, [(10000, 10)], dt.date(2026, 10, 10))
-    services.closing_run(closing_date=dt.date(2026, 10, 31), user=admin_user)
-    october = Invoice.objects.get()
-    services.payment_record(customer=customer, received_on=dt.date(2026, 11, 5), amount=Decimal(11000), user=admin_user)
-    note = services.credit_note_issue(
-        invoice=october,
-        kind="price_reduction",
-        lines=[CreditLineInput(invoice_line=october.lines.get(), amount=Decimal(2000))],
-        reason="単価訂正",
-        user=admin_user,
-        issue_date=dt.date(2026, 11, 15),
-    )
+    _october, note = paid_then_reduced(admin_user, customer, sales=10000, paid=11000, reduction=2000)
     assert note.allocated_amount == 0  # the invoice was paid: 2,200 is customer credit
     ship(admin_user, customer, [(5000, 10)], dt.date(2026, 11, 20))
 

@@ -9,10 +9,10 @@ import pytest
 
 from billing import services
 from billing.models import Invoice
-from billing.services import CreditLineInput
 from documents.models import IssuedDocument
 from documents.services import document_pdf_bytes
 from tests.billing.conftest import ship
+from tests.billing.credit_notes import paid_then_reduced
 
 pytestmark = pytest.mark.django_db
 
@@ -79,19 +79,8 @@ def test_the_consolidated_invoice_prints_credit_notes_apart_from_the_money_recei
     admin_user, customer, django_capture_on_commit_callbacks
 ):
     # October: ¥20,000 + 10% = ¥22,000 billed
-    ship(admin_user, customer, [(20000, 10)], dt.date(2026, 10, 10))
-    services.closing_run(closing_date=dt.date(2026, 10, 31), user=admin_user)
-    october = Invoice.objects.get()
     # November: ¥5,000 received and a ¥2,742 + tax 274 = ¥3,016 price reduction
-    services.payment_record(customer=customer, received_on=dt.date(2026, 11, 5), amount=Decimal(5000), user=admin_user)
-    note = services.credit_note_issue(
-        invoice=october,
-        kind="price_reduction",
-        lines=[CreditLineInput(invoice_line=october.lines.get(), amount=Decimal(2742))],
-        reason="単価訂正",
-        user=admin_user,
-        issue_date=dt.date(2026, 11, 15),
-    )
+    _october, note = paid_then_reduced(admin_user, customer, sales=20000, paid=5000, reduction=2742)
     assert note.total == 3016
     ship(admin_user, customer, [(1000, 10)], dt.date(2026, 11, 20))
 

@@ -136,29 +136,18 @@ def test_bad_amounts_are_refused_and_nothing_written(admin_user, per_shipment_cu
     assert _nothing_written(invoice)
 
 
-def test_allocating_more_than_the_payment_is_refused(admin_user, per_shipment_customer, invoice):
+@pytest.mark.parametrize(
+    ("paid", "allocated", "field"),
+    [
+        (5000, 6000, "allocations"),  # more than the payment
+        (20000, 11001, "allocations[0].amount"),  # more than the invoice's open amount
+    ],
+)
+def test_allocating_too_much_is_refused(admin_user, per_shipment_customer, invoice, paid, allocated, field):
     with pytest.raises(InvalidInput) as error:
-        pay(
-            admin_user,
-            per_shipment_customer,
-            5000,
-            allocations=[AllocationInput(invoice=invoice, amount=Decimal(6000))],
-        )
+        pay(admin_user, per_shipment_customer, paid, allocations=[AllocationInput(invoice=invoice, amount=allocated)])
 
-    assert error.value.field == "allocations"
-    assert _nothing_written(invoice)
-
-
-def test_allocating_more_than_the_open_amount_is_refused(admin_user, per_shipment_customer, invoice):
-    with pytest.raises(InvalidInput) as error:
-        pay(
-            admin_user,
-            per_shipment_customer,
-            20000,
-            allocations=[AllocationInput(invoice=invoice, amount=Decimal(11001))],
-        )
-
-    assert error.value.field == "allocations[0].amount"
+    assert error.value.field == field
     assert _nothing_written(invoice)
 
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,18 +30,16 @@ from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.kana import kana_key
 from backoffice.roles import Role, require_role
-from backoffice.unitofwork import unit_of_work
+from backoffice.status import change_status
 from backoffice.validators import parse_business_date
 from orders.selectors import customer_ids_by_kana
 
-from .models import BankStatementImport, BankStatementLine, Invoice, PayerName
-from .services import (
-    OPEN_STATUSES,
-    AllocationInput,
-    bank_fee_shortfall,
-    billing_settings,
-    payment_record,
-)
+from ..locking import lock_bank_line
+from ..models import BankStatementImport, BankStatementLine, Invoice, PayerName
+from ..selectors import OPEN_STATUSES
+from .matching import bank_fee_shortfall
+from .payments import AllocationInput, payment_record_inner
+from .settings import billing_settings
 
 MAX_ROWS = 5000
 HEADERS = {
@@ -120,7 +119,7 @@ def _payer_customers(payers: set[str]) -> dict[str, int]:
     return {**customer_ids_by_kana(payers - learned.keys()), **learned}
 
 
-@unit_of_work()
+@transaction.atomic
 def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankStatementImport:
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins import bank statements."))
     rows = _parse(content)
@@ -130,21 +129,14 @@ def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankS
     statement = BankStatementImport.objects.create(file_name=file_name[:200], sha256=digest, imported_by=user)
     payers = _payer_customers({payer for *_rest, payer in rows})
     tolerance = billing_settings().bank_fee_tolerance
-    matched = 0
+    lines = []
     for number, day, amount, payer in rows:
-        line = BankStatementLine(
-            statement=statement,
-            row_number=number,
-            transaction_date=day,
-            amount=amount,
-            payer_name=payer,
-            customer_id=payers.get(payer),
-            status=BankStatementLine.Status.UNMATCHED,
-        )
-        match = _matching_invoice(line.customer_id, amount, tolerance) if line.customer_id else None
+        customer_id = payers.get(payer)
+        match = _matching_invoice(customer_id, amount, tolerance) if customer_id else None
+        payment = None
         if match is not None:
             invoice, fee = match
-            line.payment = payment_record(
+            payment = payment_record_inner(
                 customer=invoice.customer,
                 received_on=day,
                 amount=amount,
@@ -153,9 +145,21 @@ def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankS
                 user=user,
                 allocations=[AllocationInput(invoice=invoice, amount=amount)],  # the fee settles the rest
             )
-            line.status = BankStatementLine.Status.MATCHED
-            matched += 1
-        line.save()
+        lines.append(
+            BankStatementLine(
+                statement=statement,
+                row_number=number,
+                transaction_date=day,
+                amount=amount,
+                payer_name=payer,
+                customer_id=customer_id,
+                payment=payment,
+                # Its first status, not a move: matched as it is imported, or waiting for review.
+                status=BankStatementLine.Status.UNMATCHED if payment is None else BankStatementLine.Status.MATCHED,
+            )
+        )
+    BankStatementLine.objects.bulk_create(lines)
+    matched = sum(1 for line in lines if line.payment is not None)
     audit.record(
         actor=user,
         action="bank_statement.import",
@@ -165,14 +169,14 @@ def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankS
     return statement
 
 
-@unit_of_work()
+@transaction.atomic
 def bank_line_confirm(
     *, line: BankStatementLine, customer, user, bank_fee: Decimal = Decimal(0), allocations: Sequence | None = None
 ):
     """An admin says whose transfer this is: the payment is recorded and matched (oldest
     first, or as given), and the payer name is learned for the customer."""
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins confirm bank transfers."))
-    line = BankStatementLine.objects.select_for_update().get(pk=line.pk)
+    line = lock_bank_line(line.pk)
     if line.status not in (BankStatementLine.Status.UNMATCHED, BankStatementLine.Status.IGNORED):
         raise StateConflict(_("This transfer has already been recorded."))
     payer = kana_key(line.payer_name)  # lines imported before the key took small kana as large
@@ -182,7 +186,7 @@ def bank_line_confirm(
             _("This payer name is registered to another customer (%(code)s).") % {"code": known.customer.code},
             field="customer",
         )
-    payment = payment_record(
+    payment = payment_record_inner(
         customer=customer,
         received_on=line.transaction_date,
         amount=line.amount,
@@ -194,30 +198,18 @@ def bank_line_confirm(
     if known is None:
         learned = PayerName.objects.create(customer=customer, name=payer)
         audit.record(actor=user, action="payer_name.learn", obj=learned, changes={"customer": customer.pk})
-    before = line.status
     line.customer = customer
     line.payment = payment
-    line.status = BankStatementLine.Status.CONFIRMED
-    line.save(update_fields=["customer", "payment", "status"])
-    audit.record(
-        actor=user,
-        action="bank_line.confirm",
-        obj=line,
-        changes={"status": {"before": before, "after": line.status}, "payment": payment.pk},
-    )
+    change_status(line, BankStatementLine.Status.CONFIRMED, user=user, fields=["customer", "payment"])
     return payment
 
 
-@unit_of_work()
+@transaction.atomic
 def bank_line_ignore(*, line: BankStatementLine, user) -> BankStatementLine:
     """Not a customer payment (an interest credit, a refund): nothing is recorded."""
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins review bank transfers."))
-    line = BankStatementLine.objects.select_for_update().get(pk=line.pk)
+    line = lock_bank_line(line.pk)
     if line.status != BankStatementLine.Status.UNMATCHED:
         raise StateConflict(_("Only a transfer waiting for review can be ignored."))
-    line.status = BankStatementLine.Status.IGNORED
-    line.save(update_fields=["status"])
-    audit.record(
-        actor=user, action="bank_line.ignore", obj=line, changes={"status": {"before": "unmatched", "after": "ignored"}}
-    )
+    change_status(line, BankStatementLine.Status.IGNORED, user=user)
     return line
