@@ -138,9 +138,9 @@ def _closing(closing_day: int, user, *, render: bool) -> tuple[float, int, int]:
     from billing.services import closing_run
 
     closing_date = dt.date(YEAR, MONTH, closing_day)
-    original = documents.services._schedule_render
+    original = documents.services.issue._schedule_render
     if not render:
-        documents.services._schedule_render = lambda documents: None
+        documents.services.issue._schedule_render = lambda documents: None
     counter = QueryCounter()
     try:
         with connection.execute_wrapper(counter):
@@ -148,7 +148,7 @@ def _closing(closing_day: int, user, *, render: bool) -> tuple[float, int, int]:
             run = closing_run(closing_date=closing_date, user=user)
             elapsed = time.perf_counter() - started
     finally:
-        documents.services._schedule_render = original
+        documents.services.issue._schedule_render = original
     return elapsed, run.invoices_created, counter.count
 
 

@@ -13,7 +13,7 @@ BENCH_REDIS_URL overrides).
 Fixture (bench/fixtures.py): a complete company profile, a default warehouse with
 1,000,000 of each of 200 products, 20 customers, a sales admin.
 Every order goes through orders.services as the API calls them: order_create,
-order_confirm, shipment_create (everything allocated), shipment_ship (stock moves, the
+order_confirm, shipment_create (everything allocated), shipment_ship_and_bill (stock moves, the
 納品書 with its DN number and, for these per-shipment customers, the 請求書 with its INV
 number); the objects the API would load first (customer, products, user) are passed in
 already loaded.
@@ -167,6 +167,7 @@ class Fixture:
 
 def _flow(fx: Fixture, lines_count: int, steps: dict | None = None):
     """One order through the services; `steps` maps a step name to a context-manager factory."""
+    from billing.services import shipment_ship_and_bill
     from orders import services
 
     fx.serial += 1
@@ -185,8 +186,8 @@ def _flow(fx: Fixture, lines_count: int, steps: dict | None = None):
     assert not result.on_hold and all(not line.backordered for line in result.lines), result
     with step("shipment_create"):
         shipment = services.shipment_create(order=order, user=fx.user)
-    with step("shipment_ship"):
-        shipment = services.shipment_ship(shipment=shipment, user=fx.user)
+    with step("shipment_ship"):  # what the API's ship action calls: ship, and bill per-shipment customers
+        shipment = shipment_ship_and_bill(shipment=shipment, user=fx.user)
     return order, shipment
 
 
@@ -551,7 +552,8 @@ def _measure_queries(fx: Fixture, lines_count: int) -> tuple[StepRecorder, int]:
     recorder = StepRecorder()
     orders = []
     with mock.patch(
-        "documents.services._schedule_render", side_effect=lambda documents: scheduled.extend(d.pk for d in documents)
+        "documents.services.issue._schedule_render",
+        side_effect=lambda documents: scheduled.extend(d.pk for d in documents),
     ):
         orders.append(_flow(fx, lines_count)[0].pk)
         for _ in range(QUERY_SAMPLE):

@@ -47,9 +47,10 @@ from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.lib.units import mm  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
+from backoffice.formatting import yen  # noqa: E402
 from backoffice.money import compute_totals, line_amount  # noqa: E402
 from documents.fonts import document_font  # noqa: E402
-from documents.rendering import date_jp, render_pdf, yen  # noqa: E402
+from documents.rendering import date_jp, render_pdf  # noqa: E402
 from documents.types import DocumentData, DocumentKind, DocumentLine, Issuer, Party  # noqa: E402
 
 PRODUCTS = [
@@ -252,7 +253,7 @@ def issue_batch(user, count: int, lines: int, threads: int = 1) -> tuple[list[in
             if threads > 1:
                 connections.close_all()
 
-    with mock.patch("documents.services._schedule_render"):  # render separately, timed on its own
+    with mock.patch("documents.services.issue._schedule_render"):  # render separately, timed on its own
         start = time.perf_counter()
         if threads == 1:
             worker(count)

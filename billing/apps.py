@@ -9,14 +9,6 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from backoffice.roles import Role, register_model_permissions
-        from orders.services import register_after_ship, register_closed_period_check, register_receivables_provider
-
-        from .selectors import customer_balance_expression
-        from .services import closed_period_check, issue_invoice_after_ship
-
-        register_receivables_provider(customer_balance_expression)
-        register_closed_period_check(closed_period_check)
-        register_after_ship(issue_invoice_after_ship)
 
         # Money moves only through the services: the admin shows these read-only, except
         # the billing settings and the payer names that sales admins keep.

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from backoffice.businessdays import add_business_days
+from billing import services as billing_services
 from inventory import services as inventory_services
 from inventory.models import Product, PurchaseOrder, StockMove, Warehouse
 from orders import services as order_services
@@ -97,7 +98,7 @@ def load_sales(users: dict) -> None:
     shipped = order("C004", "TF-5521", line("F-400", 10), line("F-401", 5), line("C-300", 2), line("S-900", 1))
     order_services.order_confirm(order=shipped, user=admin)
     shipment = order_services.shipment_create(order=shipped, user=admin)
-    order_services.shipment_ship(shipment=shipment, user=admin)
+    billing_services.shipment_ship_and_bill(shipment=shipment, user=admin)
     draft = order("C006", "HD-0042", line("B-200", 2), line("B-201", 2))
     order_services.order_update(order=draft, user=admin, data={"note": "FAXにて受注、確認中"})
 

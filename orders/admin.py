@@ -5,7 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.admin import AuditedModelAdmin, ServiceModelAdmin, service_action
+from backoffice.formatting import yen
 from backoffice.roles import restrict_to_own_customers, sees_all_customers
+from billing.services import shipment_ship_and_bill
 
 from . import services
 from .models import (
@@ -261,10 +263,6 @@ def _lines_from_formsets(formsets) -> list[services.LineInput]:
     return lines
 
 
-def yen(value) -> str:
-    return "" if value is None else f"¥{value:,.0f}"
-
-
 class FlowAdmin(ServiceModelAdmin):
     """Header and inline lines are saved together by one service call in save_related.
     Once past its editable states, the whole form is read-only."""
@@ -504,7 +502,7 @@ class ShipmentAdmin(ServiceModelAdmin):
         return False  # prepared from an order
 
     ship = service_action(
-        _("Ship today (issues the delivery note)"), services.shipment_ship, "shipment", lambda s: s.number
+        _("Ship today (issues the delivery note)"), shipment_ship_and_bill, "shipment", lambda s: s.number
     )
 
     cancel = service_action(_("Cancel the prepared shipment"), services.shipment_cancel, "shipment", _("cancelled"))

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from backoffice.kana import kana_key
 from backoffice.models import BankAccount, CompanyProfile
 from backoffice.roles import Role
+from billing import services as billing_services
 from inventory import services as inventory_services
 from inventory.models import Product, Supplier, Warehouse
 from orders import services as order_services
@@ -139,4 +140,4 @@ def ship_order(user, customer, lines, on: dt.date):
     order = order_services.order_create(user=user, data={"customer": customer, "order_date": on}, lines=lines)
     order_services.order_confirm(order=order, user=user)
     shipment = order_services.shipment_create(order=order, user=user)
-    return order_services.shipment_ship(shipment=shipment, user=user, shipped_on=on)
+    return billing_services.shipment_ship_and_bill(shipment=shipment, user=user, shipped_on=on)

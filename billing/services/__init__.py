@@ -2,9 +2,10 @@
 services so callers import `billing.services` (or `from billing import services`).
 
 - settings: billing_settings, billing_settings_update
-- invoices: invoice_issue_for_shipment, issue_invoice_after_ship (orders' after-ship
-  hook), invoice_cancel; issuing builds and saves invoices for them and the closing
-- closing: closing_run, closing_schedule, closed_period_check (orders' check)
+- invoices: shipment_ship_and_bill (shipping is a billing step: orders ships, billing
+  checks the period and invoices per-shipment customers), invoice_issue_for_shipment,
+  invoice_cancel; issuing builds and saves invoices for them and the closing
+- closing: closing_run, closing_schedule, closed_period_check
 - payments: payment_record, payment_allocate; matching writes allocations, applies
   customer credit and holds the bank-fee rule
 - credit_notes: credit_note_issue
@@ -25,7 +26,7 @@ Entry points (called by the API, the admin, commands and tasks) are
 from .bank_statements import bank_line_confirm, bank_line_ignore, bank_statement_import
 from .closing import closed_period_check, closing_days_for, closing_run, closing_schedule, previous_closing_date
 from .credit_notes import CreditLineInput, credit_note_issue
-from .invoices import invoice_cancel, invoice_issue_for_shipment, issue_invoice_after_ship
+from .invoices import invoice_cancel, invoice_issue_for_shipment, shipment_ship_and_bill
 from .matching import bank_fee_shortfall
 from .payments import AllocationInput, payment_allocate, payment_record
 from .settings import billing_settings, billing_settings_update
@@ -48,7 +49,7 @@ __all__ = [
     "credit_note_issue",
     "invoice_cancel",
     "invoice_issue_for_shipment",
-    "issue_invoice_after_ship",
+    "shipment_ship_and_bill",
     "payment_allocate",
     "payment_record",
     "previous_closing_date",

@@ -224,8 +224,8 @@ def _close_batch(*, run: ClosingRun, customer_ids: list[int], user, profile, opt
 
 
 def closed_period_check(customer: Customer, day: dt.date) -> None:
-    """orders' closed-period check: a date on or before a closing that covered this customer
-    is locked (no shipping into it, no back-dating)."""
+    """A date on or before a closing that covered this customer is locked (no shipping into
+    it, no back-dating): InvalidInput on `shipped_on` otherwise."""
     if closed_period(customer, day):
         raise InvalidInput(
             _("%(date)s is in a closed billing period: choose a date after the last closing.")

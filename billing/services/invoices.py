@@ -15,10 +15,11 @@ from backoffice.roles import Role, require_role
 from backoffice.selectors import company_profile_with_bank_accounts
 from backoffice.status import change_status
 from orders.models import Customer, Shipment, ShipmentLine
-from orders.services import shipments_mark_uninvoiced
+from orders.services import shipment_ship, shipments_mark_uninvoiced
 
 from ..locking import lock_invoices, lock_shipment
 from ..models import CreditNote, Invoice, InvoiceShipment, Payment
+from .closing import closed_period_check
 from .issuing import build_invoice, save_invoices
 from .matching import customer_credit, settle_with_credit
 from .validation import check_not_in_future
@@ -41,16 +42,19 @@ def invoice_issue_for_shipment(*, shipment: Shipment, user, issue_date: dt.date 
     return _issue_for_shipment(shipment, lines, user=user, issue_date=issue_date)
 
 
-@transaction.atomic(savepoint=False)
-def issue_invoice_after_ship(*, shipment: Shipment, lines: Sequence[ShipmentLine], user) -> None:
-    """orders' after-ship hook, in the shipping transaction: per-shipment customers get
-    their invoice as the goods leave. The shipment has just shipped under lock (so it is
-    not invoiced yet); `lines` are its lines with their order lines, as shipment_ship
-    loaded them."""
+@transaction.atomic
+def shipment_ship_and_bill(*, shipment: Shipment, user, shipped_on: dt.date | None = None) -> Shipment:
+    """Ship a shipment and bill it, in one transaction: what the API's ship action and the
+    admin's do. orders ships it (stock leaves, the 納品書 is issued); a date inside a
+    closed billing period is refused (and the shipping with it); a per-shipment
+    customer's 請求書 is issued as the goods leave, settled by the customer's credit."""
+    shipment = shipment_ship(shipment=shipment, user=user, shipped_on=shipped_on)
+    closed_period_check(shipment.customer, shipment.shipped_on)
     if shipment.customer.invoice_mode == Customer.InvoiceMode.PER_SHIPMENT:
         require_role(user, Role.SALES_ADMIN, message=_("Only sales admins issue invoices."))
-        lines = sorted(lines, key=lambda line: line.order_line.position)
+        lines = sorted(shipment.shipped_lines, key=lambda line: line.order_line.position)
         _issue_for_shipment(shipment, lines, user=user, issue_date=shipment.shipped_on)
+    return shipment
 
 
 def _issue_for_shipment(shipment: Shipment, lines: Sequence[ShipmentLine], *, user, issue_date: dt.date) -> Invoice:

@@ -14,6 +14,7 @@ from backoffice.api.fields import BusinessDateFilter
 from backoffice.api.parsers import JSONParser
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role, restrict_to_own_customers, sees_all_customers
+from billing.services import shipment_ship_and_bill
 from orders import services
 from orders.csv_import import orders_import_csv
 from orders.models import Inquiry, Order, OrderLine, Quote, Shipment
@@ -379,7 +380,8 @@ class ShipmentViewSet(FlowViewSet):
     @action(detail=True, methods=["post"])
     def ship(self, request, pk=None):
         data = _valid(ShipSerializer, request)
-        shipment = services.shipment_ship(shipment=self.get_object(), user=request.user, **data)
+        # Shipping bills too (closed periods, per-shipment invoices): billing's step.
+        shipment = shipment_ship_and_bill(shipment=self.get_object(), user=request.user, **data)
         return Response(ShipmentSerializer(self.get_queryset().get(pk=shipment.pk)).data)
 
     @extend_schema(request=None, responses=ShipmentSerializer)

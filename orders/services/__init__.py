@@ -4,7 +4,7 @@ service functions that validate, write inside transaction.atomic, change status 
 backoffice.status, record audit events, and call inventory/ for stock and documents/ for
 numbered PDFs. Callers import them from here."""
 
-from .credit import OPEN_ORDER_STATUSES, CreditCheck, credit_check, register_receivables_provider
+from .credit import OPEN_ORDER_STATUSES, CreditCheck, credit_check
 from .customers import (
     customer_create,
     customer_price_delete,
@@ -43,8 +43,6 @@ from .quotes import (
     quotes_expire,
 )
 from .shipments import (
-    register_after_ship,
-    register_closed_period_check,
     shipment_cancel,
     shipment_create,
     shipment_lines_restate_net,
@@ -96,9 +94,6 @@ __all__ = [
     "quote_submit",
     "quote_update",
     "quotes_expire",
-    "register_after_ship",
-    "register_closed_period_check",
-    "register_receivables_provider",
     "require_visible_customer",
     "sales_document",
     "shipment_cancel",

@@ -26,40 +26,9 @@ from inventory.selectors import demands_by_reference
 from inventory.services import ShipmentItem, stock_ship
 
 from ..locking import lock_order, lock_shipment
-from ..models import Customer, Order, OrderLine, Shipment, ShipmentLine
+from ..models import Order, OrderLine, Shipment, ShipmentLine
 from .document_parts import sales_document
 from .pricing import totals_for
-
-# What billing adds to shipping (billing/ depends on orders, not the other way round, so it
-# registers these when it is loaded): a shipment dated inside a closed billing period must
-# not ship, and a per-shipment customer's invoice is issued as the goods leave.
-_closed_period_checks: list = []
-_after_ship_hooks: list = []
-
-
-def register_closed_period_check(check) -> None:
-    """check(customer, date) -> None, or raise InvalidInput when the date is in a closed period."""
-    if check not in _closed_period_checks:
-        _closed_period_checks.append(check)
-
-
-def register_after_ship(hook) -> None:
-    """hook(shipment=..., lines=..., user=...) runs in the shipping transaction after the
-    delivery note; `lines` are the shipment's lines with their order lines loaded."""
-    if hook not in _after_ship_hooks:
-        _after_ship_hooks.append(hook)
-
-
-def _check_closed_period(customer: Customer, day: dt.date) -> None:
-    """billing's closed-period checks, before anything of the shipment is written."""
-    for check in _closed_period_checks:
-        check(customer, day)
-
-
-def _after_ship(shipment: Shipment, lines: Sequence[ShipmentLine], user) -> None:
-    """billing's steps once the shipment has shipped, in the same transaction."""
-    for hook in _after_ship_hooks:
-        hook(shipment=shipment, lines=lines, user=user)
 
 
 def _pending_on_shipments(order_id: int) -> dict[int, int]:
@@ -160,10 +129,16 @@ def shipment_create(*, order: Order, user, lines: Sequence[tuple[int, int]] | No
     return shipment
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None) -> Shipment:
     """The goods leave: stock moves out of the warehouses, the order lines record what
-    shipped, and the 納品書 is issued with its DN number. A shipped shipment never changes."""
+    shipped, and the 納品書 is issued with its DN number. A shipped shipment never changes.
+
+    Shipping is also a billing step (the date must be outside closed billing periods, a
+    per-shipment customer's invoice is issued as the goods leave), so views, the admin and
+    commands call billing.services.shipment_ship_and_bill, which runs this inside its
+    transaction. The returned shipment carries `shipped_lines` (its lines, with their
+    order lines) and `customer`, already loaded."""
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins ship."))
     # The order first, then the shipment: the same lock order as shipment_create and order_cancel.
     order = lock_order(shipment.order_id)
@@ -174,7 +149,6 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
         raise InvalidInput(_("The shipping date cannot be in the future."), field="shipped_on")
     if shipped_on < order.order_date:
         raise InvalidInput(_("The shipping date cannot be before the order date."), field="shipped_on")
-    _check_closed_period(order.customer, shipped_on)
     # All the order's lines once: the shipment's lines point into them, and the order's
     # status after shipping is read from them.
     lines_of_order = {line.pk: line for line in order.lines.all()}
@@ -209,7 +183,7 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
         line.order_line.shipped_quantity += line.quantity
     update_rows(OrderLine, order_lines, ["shipped_quantity"])
 
-    shipment.customer = order.customer  # loaded with the order: the note and billing's hooks read it
+    shipment.customer = order.customer  # loaded with the order: the note and billing read it
     data = sales_document(
         kind=DocumentKind.DELIVERY_NOTE,
         document_date=shipped_on,
@@ -232,7 +206,7 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
         fields=["delivery_note", "number", "shipped_on", "shipped_by", "sales_rep"],
     )
     _refresh_order_status(order, lines_of_order.values(), user)
-    _after_ship(shipment, lines, user)
+    shipment.shipped_lines = lines  # with their order lines: billing invoices them without reading them again
     return shipment
 
 

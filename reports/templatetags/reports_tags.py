@@ -9,10 +9,10 @@ register = template.Library()
 
 @register.filter
 def yen(value) -> str:
-    """¥1,234,567 for a yen amount; a dash for none."""
+    """¥1,234,567 or -¥1,234 for a yen amount (backoffice.formatting.yen); a dash for none."""
     if value is None or value == "":
         return "—"
-    return f"¥{Decimal(value):,.0f}"
+    return formatting.yen(Decimal(value))
 
 
 @register.filter

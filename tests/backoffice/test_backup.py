@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import translation
 
 from backoffice.backups import current_state, data_tables, pg_program
+from billing import services as billing_services
 from documents.models import IssuedDocument
 from orders import services as order_services
 from orders.models import Customer
@@ -45,7 +46,7 @@ def _issue_documents():
     )
     order_services.order_confirm(order=order, user=user)
     shipment = order_services.shipment_create(order=order, user=user)
-    order_services.shipment_ship(shipment=shipment, user=user)
+    billing_services.shipment_ship_and_bill(shipment=shipment, user=user)
 
 
 RESTORE_AND_VERIFY = """

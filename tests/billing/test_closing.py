@@ -106,13 +106,13 @@ def test_closed_period_refuses_back_dated_shipping(admin_user, customer):
     shipment = order_services.shipment_create(order=order, user=admin_user)
 
     with pytest.raises(InvalidInput) as error:
-        order_services.shipment_ship(shipment=shipment, user=admin_user, shipped_on=dt.date(2026, 11, 28))
+        services.shipment_ship_and_bill(shipment=shipment, user=admin_user, shipped_on=dt.date(2026, 11, 28))
 
     assert error.value.field == "shipped_on"
     shipment.refresh_from_db()
     assert shipment.status == "draft"
     # After the closing date it ships, and waits for the December closing
-    order_services.shipment_ship(shipment=shipment, user=admin_user, shipped_on=dt.date(2026, 12, 1))
+    services.shipment_ship_and_bill(shipment=shipment, user=admin_user, shipped_on=dt.date(2026, 12, 1))
 
 
 def test_closing_date_in_the_future_is_refused_and_nothing_written(admin_user, customer):

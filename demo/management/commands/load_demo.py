@@ -12,7 +12,7 @@ from django.db import transaction
 from demo import masters, work
 from demo.data import DEMO_USERS
 from documents.exceptions import DocumentFontMissing
-from documents.fonts import require_embedded_font
+from documents.services import require_embedded_font
 
 
 class Command(BaseCommand):
