@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from . import audit
 from .authentication import password_fingerprint
+from .locking import lock_company_profile
 from .models import ApiToken, BankAccount, CompanyProfile
 from .selectors import company_profile
 
@@ -16,7 +17,7 @@ _BANK_FIELDS = ("bank_name", "branch_name", "account_type", "account_number", "a
 @transaction.atomic
 def company_profile_update(*, user, data: dict[str, Any]) -> CompanyProfile:
     """Change the issuer profile. `bank_accounts`, when given, replaces the list."""
-    profile = CompanyProfile.objects.select_for_update().get(pk=company_profile().pk)
+    profile = lock_company_profile(company_profile().pk)
     bank_accounts = data.pop("bank_accounts", None)
     before = audit.snapshot(profile)
     for name, value in data.items():

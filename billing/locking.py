@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from orders.models import Shipment
-
 from .models import BankStatementLine, ClosingRun, CreditNote, Invoice, Payment
 
 _OF_SELF = {"of": ("self",)}
@@ -42,11 +40,3 @@ def lock_invoices(ids: Iterable[int]) -> list[Invoice]:
 
 def lock_bank_line(pk: int) -> BankStatementLine:
     return BankStatementLine.objects.select_for_update(**_OF_SELF).get(pk=pk)
-
-
-def lock_shipment(pk: int) -> Shipment:
-    """The shipment billed by hand, with its customer (read, not locked).
-
-    orders' row: this stands in for the orders app's own locking helper until it has one
-    (then billing calls that and this goes)."""
-    return Shipment.objects.select_for_update(**_OF_SELF).select_related("customer").get(pk=pk)

@@ -14,10 +14,11 @@ from backoffice.money import ZERO
 from backoffice.roles import Role, require_role
 from backoffice.selectors import company_profile_with_bank_accounts
 from backoffice.status import change_status
+from orders.locking import lock_shipment
 from orders.models import Customer, Shipment, ShipmentLine
 from orders.services import shipment_ship, shipments_mark_uninvoiced
 
-from ..locking import lock_invoices, lock_shipment
+from ..locking import lock_invoices
 from ..models import CreditNote, Invoice, InvoiceShipment, Payment
 from .closing import closed_period_check
 from .issuing import build_invoice, save_invoices

@@ -19,6 +19,7 @@ from backoffice.selectors import company_profile_with_bank_accounts
 
 from .. import numbering
 from ..fonts import require_embedded_font
+from ..locking import lock_revisions
 from ..models import IssuedDocument
 from ..rendering import DRAFT_NUMBER, render_pdf
 from ..types import BANK_ACCOUNT_KEYS, DocumentData, Issuer
@@ -147,8 +148,7 @@ def _next_revision(
     data: DocumentData, supersedes: IssuedDocument | None, revision_of_number: str | None
 ) -> tuple[IssuedDocument, str, int, int, int]:
     base_number = revision_of_number or supersedes.base_number
-    # Lock every revision of this base: two revisions of one quote are taken one after the other.
-    revisions = list(IssuedDocument.objects.select_for_update().filter(base_number=base_number).order_by("revision"))
+    revisions = lock_revisions(base_number)
     if not revisions:
         raise InvalidInput(
             _("No issued document has the number %(number)s.") % {"number": base_number}, field="revision_of_number"
