@@ -23,6 +23,7 @@ from django.db import connection, models
 from django.db.models import F, Max
 from django.db.models.expressions import DatabaseDefault
 
+from backoffice.db import MAX_BOUND_VALUES
 from backoffice.models import BankAccount, CompanyProfile
 from documents.models import DocumentCounter
 from documents.numbering import fiscal_year_of, format_number, prefix_for
@@ -61,7 +62,9 @@ def migrate() -> None:
 
 
 def bulk(model: type[models.Model], objects: Iterable[models.Model], *, batch_size: int = BATCH) -> list:
-    """INSERT the instances in batches; on PostgreSQL those without a pk get theirs back."""
+    """INSERT the instances in batches (never more bound values than one statement carries);
+    on PostgreSQL those without a pk get theirs back."""
+    batch_size = min(batch_size, MAX_BOUND_VALUES // len(model._meta.concrete_fields))
     return model._default_manager.bulk_create(list(objects), batch_size=batch_size)
 
 
