@@ -184,7 +184,7 @@ def build_invoice(
         tax_mode=customer.tax_mode,
         extra=extra,
     )
-    document = document_issue(data=data, user=user, source=source)
+    document = document_issue(data=data, user=user, source=source, profile=profile)  # read once by the caller
     invoice = Invoice(
         number=document.number,
         kind=kind,
