@@ -29,11 +29,6 @@ from .exceptions import StateConflict
 from .models import StatusEvent
 
 
-def allowed_moves(model: type[models.Model]) -> dict[str, frozenset[str]]:
-    """The model's map {from: {to, ...}}; every status value is a key."""
-    return {key: frozenset(value) for key, value in model.TRANSITIONS.items()}
-
-
 def require_status(obj: models.Model, *allowed: str, message: str | None = None) -> None:
     """StateConflict unless the object is in one of `allowed` (a precondition of a step,
     not a move: issuing needs an approved quote)."""
