@@ -265,3 +265,25 @@ class ApiToken(AbstractAuthToken):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
         ordering = ["-created"]
+
+
+class Notification(models.Model):
+    """A message for one person about work handed to them (a quote to approve, an inquiry
+    to answer). Shown on their home until they open it; also e-mailed."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    text = models.CharField(_("text"), max_length=300)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.text

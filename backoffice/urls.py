@@ -22,7 +22,11 @@ urlpatterns = [
     path("api/v1/", include("reports.api.urls")),
     re_path(r"^api/", UnknownApiPath.as_view()),
     path("reports/", include("reports.urls")),
-    path("", include("backoffice.web_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("web.urls")),
+    path("", include("orders.urls")),
+    path("", include("inventory.urls")),
+    path("", include("documents.urls")),
 ]
 
 handler400 = "backoffice.api.http_errors.bad_request"

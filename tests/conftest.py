@@ -1,5 +1,6 @@
 import datetime as dt
 import os
+import shutil
 
 import pytest
 import time_machine
@@ -33,9 +34,21 @@ def pytest_sessionstart(session):
         )
 
 
+def chromium_path() -> str | None:
+    """The system's chromium for the browser tests (CHROMIUM_PATH, else `chromium` on PATH)."""
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` need real concurrency; on SQLite they are skipped, not faked."""
+    """Tests marked `postgres` need real concurrency; on SQLite they are skipped, not faked.
+    Tests marked `browser` need chromium; without it they are skipped with how to get it."""
     from django.conf import settings
+
+    if chromium_path() is None:
+        skip = pytest.mark.skip(reason="needs chromium (apt-get install chromium, or set CHROMIUM_PATH)")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
 
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")

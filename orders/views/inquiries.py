@@ -1,0 +1,3 @@
+"""Screens: inquiries."""
+
+urlpatterns = []
