@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from backoffice.kana import without_legal_form
 from backoffice.money import apply_price_rate
+from backoffice.roles import restrict_to_own_customers
 from backoffice.selectors import company_profile
 from inventory.models import Product
 from inventory.selectors import demands_by_reference, expected_dates
@@ -128,3 +129,26 @@ def customer_ids_by_kana(names: Iterable[str]) -> dict[str, int]:
         by_reading.setdefault(without_legal_form(key), set()).add(pk)
     matches = {name: by_reading.get(reading, set()) for name, reading in wanted.items()}
     return {name: ids.pop() for name, ids in matches.items() if len(ids) == 1}
+
+
+def customers_matching(*, user, text: str, limit: int = 20) -> QuerySet[Customer]:
+    """Active customers this user may see whose code, name or kana reading contains `text`
+    (kana normalised: やまだ, ﾔﾏﾀﾞ and ヤマダ all find 山田製作所), codes first."""
+    customers = restrict_to_own_customers(Customer.objects.filter(is_active=True), user, "")
+    text = (text or "").strip()
+    if text:
+        customers = customers.filter(
+            Q(code__istartswith=text) | Q(name__icontains=text) | Q(name_kana_key__kana_contains=text)
+        )
+    return customers.order_by("code")[:limit]
+
+
+def products_matching(*, text: str, limit: int = 20) -> QuerySet[Product]:
+    """Active products whose SKU, name or kana reading contains `text`, SKUs first."""
+    products = Product.objects.filter(is_active=True)
+    text = (text or "").strip()
+    if text:
+        products = products.filter(
+            Q(sku__istartswith=text) | Q(name__icontains=text) | Q(name_kana_key__kana_contains=text)
+        )
+    return products.order_by("sku")[:limit]

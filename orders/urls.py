@@ -1,8 +1,9 @@
-from .views import customers, inquiries, orders, quotes, shipments
+from .views import customers, inquiries, orders, pickers, quotes, shipments
 
 app_name = "orders"
 
 urlpatterns = [
+    *pickers.urlpatterns,
     *customers.urlpatterns,
     *inquiries.urlpatterns,
     *quotes.urlpatterns,
