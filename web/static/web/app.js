@@ -27,7 +27,12 @@
     var el = (root || document).querySelector("[data-autofocus]");
     if (el) el.focus();
   }
-  document.addEventListener("DOMContentLoaded", function () { autofocus(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    autofocus(document);
+    // The menu is open in the page (so it shows without scripts); on a phone it starts folded.
+    var menu = document.querySelector("details.menu");
+    if (menu && window.matchMedia("(max-width: 720px)").matches) menu.removeAttribute("open");
+  });
   document.addEventListener("htmx:afterSwap", function (event) { autofocus(event.detail.target); });
   // A link or button with data-confirm asks before it acts.
   document.addEventListener("click", function (event) {
