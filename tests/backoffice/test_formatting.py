@@ -64,3 +64,19 @@ def test_template_filters():
 
     context = Context({"rate": Decimal("10.00"), "qty": Decimal("1500"), "none": None, "total": Decimal("-1234")})
     assert template.render(context) == "10% 1,500 — -¥1,234 —"
+
+
+@pytest.mark.parametrize(
+    ("fraction", "shown"),
+    [
+        (Decimal("0.02"), "2%"),
+        (Decimal("0.875"), "87.5%"),
+        (Decimal("1"), "100%"),
+        (Decimal("1.23456"), "123.5%"),
+        (None, "—"),
+    ],
+)
+def test_an_achievement_rate_is_shown_as_a_percentage(fraction, shown):
+    from backoffice.templatetags.formatting import fraction_percent
+
+    assert fraction_percent(fraction) == shown
