@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("inventory.urls")),
     path("", include("documents.urls")),
+    path("billing/", include("billing.urls")),
 ]
 
 handler400 = "backoffice.api.http_errors.bad_request"

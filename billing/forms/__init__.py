@@ -1,0 +1,1 @@
+"""Forms of the billing screens, one module per area."""

@@ -1,0 +1,11 @@
+from .views import bank, closings, invoices, payments, receivables
+
+app_name = "billing"
+
+urlpatterns = [
+    *invoices.urlpatterns,
+    *payments.urlpatterns,
+    *receivables.urlpatterns,
+    *closings.urlpatterns,
+    *bank.urlpatterns,
+]

@@ -1,0 +1,3 @@
+"""Screens: payments."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Screens: receivables."""
+
+urlpatterns = []
