@@ -52,6 +52,7 @@ def load_stock_and_purchasing(admin) -> None:
 def load_sales(users: dict) -> None:
     """A day's work in flight: an inquiry handed to a rep, a quote waiting for a
     manager, an issued quote, and orders: one confirmed and partly backordered, one
+    confirmed and ready to ship, one on credit hold, one
     shipped with its delivery note, one still a draft."""
     admin, rep = users["sales_admin"], users["rep1"]
     if Order.objects.exists() or Inquiry.objects.exists():
@@ -99,6 +100,10 @@ def load_sales(users: dict) -> None:
     order_services.order_confirm(order=shipped, user=admin)
     shipment = order_services.shipment_create(order=shipped, user=admin)
     billing_services.shipment_ship_and_bill(shipment=shipment, user=admin)
+    ready = order("C002", "SB-3310", line("C-300", 10), line("C-301", 5))
+    order_services.order_confirm(order=ready, user=admin)  # in stock: waits to be shipped today
+    held = order("C005", "KS-7781", line("B-202", 4))
+    order_services.order_confirm(order=held, user=admin)  # beyond the credit limit: on hold for a manager
     draft = order("C006", "HD-0042", line("B-200", 2), line("B-201", 2))
     order_services.order_update(order=draft, user=admin, data={"note": "FAXにて受注、確認中"})
 
