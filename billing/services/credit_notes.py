@@ -99,7 +99,7 @@ def credit_note_issue(
                 user=user,
             )
     data = _credit_note_document(invoice, rows, totals, issue_date=issue_date, reason=reason)
-    document = document_issue(data=data, user=user, source=invoice, supersedes=invoice.document)
+    document = document_issue(data=data, user=user, source=invoice, supersedes=invoice.document, profile=profile)
     note = CreditNote.objects.create(
         number=document.number,
         kind=kind,

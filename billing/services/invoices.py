@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backoffice.exceptions import InvalidInput, StateConflict
+from backoffice.models import CompanyProfile
 from backoffice.money import ZERO
 from backoffice.roles import Role, require_role
 from backoffice.selectors import company_profile_with_bank_accounts
@@ -49,20 +50,28 @@ def shipment_ship_and_bill(*, shipment: Shipment, user, shipped_on: dt.date | No
     admin's do. orders ships it (stock leaves, the 納品書 is issued); a date inside a
     closed billing period is refused (and the shipping with it); a per-shipment
     customer's 請求書 is issued as the goods leave, settled by the customer's credit."""
-    shipment = shipment_ship(shipment=shipment, user=user, shipped_on=shipped_on)
+    profile = company_profile_with_bank_accounts()  # read once: the 納品書 and the 請求書 print it
+    shipment = shipment_ship(shipment=shipment, user=user, shipped_on=shipped_on, profile=profile)
     closed_period_check(shipment.customer, shipment.shipped_on)
     if shipment.customer.invoice_mode == Customer.InvoiceMode.PER_SHIPMENT:
         require_role(user, Role.SALES_ADMIN, message=_("Only sales admins issue invoices."))
         lines = sorted(shipment.shipped_lines, key=lambda line: line.order_line.position)
-        _issue_for_shipment(shipment, lines, user=user, issue_date=shipment.shipped_on)
+        _issue_for_shipment(shipment, lines, user=user, issue_date=shipment.shipped_on, profile=profile)
     return shipment
 
 
-def _issue_for_shipment(shipment: Shipment, lines: Sequence[ShipmentLine], *, user, issue_date: dt.date) -> Invoice:
+def _issue_for_shipment(
+    shipment: Shipment,
+    lines: Sequence[ShipmentLine],
+    *,
+    user,
+    issue_date: dt.date,
+    profile: CompanyProfile | None = None,
+) -> Invoice:
     """Shipment locked, shipped and not invoiced; `lines` its lines with their order lines.
     The customer's credit is locked before the document is issued, so that the invoice
     prints exactly the credit that settles it (an issued PDF never changes)."""
-    profile = company_profile_with_bank_accounts()  # read once and passed down
+    profile = company_profile_with_bank_accounts(profile)  # read once and passed down
     credit = customer_credit([shipment.customer_id])
     invoice, invoice_lines = build_invoice(
         customer=shipment.customer,

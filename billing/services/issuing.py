@@ -233,25 +233,23 @@ def save_invoices(built: Sequence[Built], *, user, profile) -> list[Invoice]:
             InvoiceShipment.objects.bulk_create(links, batch_size=2000)
     except IntegrityError as error:
         raise StateConflict(_("A shipment has already been invoiced."), code="already_invoiced") from error
-    shipments_mark_invoiced(shipments=invoiced, user=user)
-    audit.record_many(
-        actor=user,
-        action="invoice.issue",
-        items=[
-            (
-                invoice,
-                {
-                    "number": invoice.number,
-                    "kind": invoice.kind,
-                    "customer": invoice.customer_id,
-                    "total": invoice.total,
-                    "due_date": invoice.due_date,
-                    "shipments": [s.number for s in shipments],
-                },
-            )
-            for invoice, _lines, shipments in built
-        ],
-    )
+    issued = [
+        audit.event(
+            actor=user,
+            action="invoice.issue",
+            obj=invoice,
+            changes={
+                "number": invoice.number,
+                "kind": invoice.kind,
+                "customer": invoice.customer_id,
+                "total": invoice.total,
+                "due_date": invoice.due_date,
+                "shipments": [s.number for s in shipments],
+            },
+        )
+        for invoice, _lines, shipments in built
+    ]
+    shipments_mark_invoiced(shipments=invoiced, user=user, also_audit=issued)  # their events in one INSERT
     return invoices
 
 
