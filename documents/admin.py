@@ -3,14 +3,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.admin import AuditedModelAdmin, ReadOnlyAdminMixin
+from backoffice.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 
 from .models import DocumentCounter, IssuedDocument
 from .selectors import documents_visible_to
 
 
 @admin.register(IssuedDocument)
-class IssuedDocumentAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+class IssuedDocumentAdmin(ReadOnlyAdmin):
     """Read-only: an issued document is never added, changed or deleted here."""
 
     list_display = ["number", "kind", "document_date", "counterparty_name", "amount", "render_status", "issued_at"]
