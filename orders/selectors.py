@@ -7,6 +7,7 @@ from django.db.models import F, Prefetch
 
 from backoffice.kana import without_legal_form
 from backoffice.money import apply_price_rate
+from backoffice.roles import Role, has_role, sees_all_customers
 from backoffice.selectors import company_profile
 from inventory.models import Product
 from inventory.selectors import demands_by_reference, expected_dates
@@ -128,3 +129,14 @@ def customer_ids_by_kana(names: Iterable[str]) -> dict[str, int]:
         by_reading.setdefault(without_legal_form(key), set()).add(pk)
     matches = {name: by_reading.get(reading, set()) for name, reading in wanted.items()}
     return {name: ids.pop() for name, ids in matches.items() if len(ids) == 1}
+
+
+def own_customer_ids(user):
+    """For what refers to customers by id only (documents' counterparties): None when the
+    user sees every customer, else a subquery of the ids of the customers assigned to them
+    (none for a user without a sales role)."""
+    if sees_all_customers(user):
+        return None
+    if not has_role(user, Role.SALES_REP):
+        return Customer.objects.none().values("pk")
+    return Customer.objects.filter(sales_rep=user).values("pk")
