@@ -15,11 +15,11 @@ from backoffice.money import ZERO
 from backoffice.roles import Role, require_role
 from backoffice.selectors import company_profile_with_bank_accounts
 from backoffice.status import change_status
-from orders.locking import lock_shipment
+from orders.locking import lock_orders, lock_shipment, lock_shipments
 from orders.models import Customer, Shipment, ShipmentLine
 from orders.services import shipment_ship, shipments_mark_uninvoiced
 
-from ..locking import lock_invoices
+from ..locking import lock_credit_notes, lock_invoices, lock_payments
 from ..models import CreditNote, Invoice, InvoiceShipment, Payment
 from .closing import closed_period_check
 from .issuing import build_invoice, save_invoices
@@ -97,6 +97,15 @@ def invoice_cancel(*, invoice: Invoice, user, reason: str) -> Invoice:
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins cancel invoices."))
     if not reason or not reason.strip():
         raise InvalidInput(_("Say why the invoice is cancelled."), field="reason")
+    # The rows the cancel changes, locked in the one order (ARCHITECTURE.md): its orders,
+    # its shipments, the payments and credit notes it reported, then the invoice itself.
+    # They are found before the invoice is locked; an invoice's links and reports are
+    # written when it is issued and removed only by this cancel, under that lock.
+    shipment_ids = list(InvoiceShipment.objects.filter(invoice=invoice.pk).values_list("shipment_id", flat=True))
+    lock_orders(Shipment.objects.filter(pk__in=shipment_ids).values_list("order_id", flat=True))
+    lock_shipments(shipment_ids)
+    lock_payments(Payment.objects.filter(reported_on=invoice.pk).values_list("pk", flat=True))
+    lock_credit_notes(CreditNote.objects.filter(reported_on=invoice.pk).values_list("pk", flat=True))
     (invoice,) = lock_invoices([invoice.pk])
     if invoice.status == Invoice.Status.CANCELLED:
         raise StateConflict(_("This invoice is already cancelled."))
@@ -105,7 +114,6 @@ def invoice_cancel(*, invoice: Invoice, user, reason: str) -> Invoice:
     later = Invoice.objects.filter(customer=invoice.customer_id, kind=Invoice.Kind.CONSOLIDATED, pk__gt=invoice.pk)
     if later.exclude(status=Invoice.Status.CANCELLED).exists():
         raise StateConflict(_("A later invoice carries this one's balance: it cannot be cancelled."))
-    shipment_ids = list(invoice.shipment_links.values_list("shipment_id", flat=True))
     invoice.shipment_links.all().delete()
     shipments_mark_uninvoiced(shipment_ids=shipment_ids, user=user)
     Payment.objects.filter(reported_on=invoice).update(reported_on=None)
