@@ -64,6 +64,23 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class ReadOnlyAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+    """A read-only list whose history page is the audit trail (stock levels, invoices)."""
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown with their parent that change only through services."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class ServiceModelAdmin(AuditedModelAdmin):
     """Saves through the app's service functions, so the admin obeys the same rules and
     leaves the same audit trail as the API. Subclasses set create_service, update_service

@@ -48,7 +48,9 @@ def actor_or_none(user):
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def _event(actor, action: str, obj: models.Model, changes: dict[str, Any] | None) -> AuditEvent:
+def event(*, actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEvent:
+    """One audit event, not yet written: for a step whose events of several kinds go into
+    one INSERT (`record_events`)."""
     return AuditEvent(
         actor=actor_or_none(actor),
         action=action,
@@ -62,12 +64,17 @@ def _event(actor, action: str, obj: models.Model, changes: dict[str, Any] | None
 def record(*, actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEvent:
     """Record one audit event, now, in the caller's transaction. `changes` is
     {field: {"before", "after"}} or any JSON-ready detail."""
-    event = _event(actor, action, obj, changes)
-    event.save()
-    return event
+    one = event(actor=actor, action=action, obj=obj, changes=changes)
+    one.save()
+    return one
 
 
 def record_many(*, actor, action: str, items: list[tuple[models.Model, dict[str, Any] | None]]) -> None:
     """One audit event per (object, changes), in one INSERT: for a step that changes many
     rows at once (all lines of an order, every invoice of a closing run)."""
-    insert_rows(AuditEvent, [_event(actor, action, obj, changes) for obj, changes in items])
+    record_events([event(actor=actor, action=action, obj=obj, changes=changes) for obj, changes in items])
+
+
+def record_events(events: list[AuditEvent]) -> None:
+    """Write these events (built with `event`), of any actions, in one INSERT."""
+    insert_rows(AuditEvent, events)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, QuerySet
 
@@ -71,17 +70,6 @@ def restrict_to_own_customers(queryset: QuerySet, user, customer_path: str = "cu
         return queryset.none()
     rep_lookup = f"{customer_path}__sales_rep" if customer_path else "sales_rep"
     return queryset.filter(Q(**{rep_lookup: user}))
-
-
-def own_customer_ids(user):
-    """For apps that refer to customers by id only (documents): None when the user sees
-    every customer, else a subquery of the ids of the customers assigned to them."""
-    if sees_all_customers(user):
-        return None
-    customers = apps.get_model("orders", "Customer").objects
-    if not has_role(user, Role.SALES_REP):
-        return customers.none().values("pk")
-    return customers.filter(sales_rep=user).values("pk")
 
 
 # The master data the sales reps and managers read but do not change.

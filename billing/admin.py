@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.admin import AuditedModelAdmin, ServiceModelAdmin
+from backoffice.admin import AuditedModelAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceModelAdmin
 from backoffice.exceptions import DomainError, NotAllowed, StateConflict
 from backoffice.kana import kana_key
 from backoffice.roles import Role, has_role, restrict_to_own_customers
@@ -25,15 +25,8 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(AuditedModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class BillingAdmin(ReadOnlyAdmin):
+    """Issued invoices, payments, credit notes: read-only; their admin actions call services."""
 
     def run_each(self, request, objects, step) -> None:
         """An admin action: the service `step(obj)` for each selected row; a row it refuses
@@ -48,18 +41,7 @@ class ReadOnlyAdmin(AuditedModelAdmin):
                 return
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class CustomerScopedAdmin(ReadOnlyAdmin):
+class CustomerScopedAdmin(BillingAdmin):
     """A rep sees their own customers' rows only, as in the API."""
 
     def get_queryset(self, request):
@@ -97,7 +79,7 @@ class InvoiceAdmin(CustomerScopedAdmin):
 
 
 @admin.register(ClosingRun)
-class ClosingRunAdmin(ReadOnlyAdmin):
+class ClosingRunAdmin(BillingAdmin):
     list_display = ["closing_date", "status", "customers_done", "customers_total", "invoices_created", "finished_at"]
     actions = ["run_again"]
 
@@ -154,7 +136,7 @@ class CreditNoteAdmin(CustomerScopedAdmin):
 
 
 @admin.register(BankStatementLine)
-class BankStatementLineAdmin(ReadOnlyAdmin):
+class BankStatementLineAdmin(BillingAdmin):
     list_display = ["transaction_date", "payer_name", "amount", "status", "customer", "payment"]
     list_filter = ["status", "statement"]
     search_fields = ["payer_name"]

@@ -2,8 +2,9 @@
 the rows of a join), evaluated at once (a lazy queryset takes no lock).
 
 Order, after the rows of the apps billing builds on (customer -> order -> shipment ->
-stock levels, see ARCHITECTURE.md): a closing run, then payments, then credit notes, then
-invoices, each by primary key, then a bank statement line."""
+stock levels, see ARCHITECTURE.md): a closing run, then a bank statement line, then
+payments, then credit notes, then invoices, each by primary key. A step that starts from
+an invoice (a credit note, a cancel) locks the earlier rows it will change first."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from backoffice import audit
-from backoffice.admin import AuditedModelAdmin, ServiceModelAdmin
+from backoffice.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceModelAdmin
 from backoffice.exceptions import DomainError
 from backoffice.status import status_history, status_started
 
@@ -44,19 +44,6 @@ class WarehouseAdmin(ServiceModelAdmin):
     instance_arg = "warehouse"
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown with their parent that change only through services."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class AvailableColumn:
     @admin.display(description=_("available"))
     def available(self, obj):
@@ -80,19 +67,6 @@ class ProductAdmin(ServiceModelAdmin):
     create_service = services.product_create
     update_service = services.product_update
     instance_arg = "product"
-
-
-class ReadOnlyAdmin(AuditedModelAdmin):
-    """Numbers that change only through services (stock take, receipts, allocation)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StockLevel)

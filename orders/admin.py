@@ -264,11 +264,16 @@ def _lines_from_formsets(formsets) -> list[services.LineInput]:
 
 
 class FlowAdmin(ServiceModelAdmin):
-    """Header and inline lines are saved together by one service call in save_related.
-    Once past its editable states, the whole form is read-only."""
+    """A quote or an order: header and inline lines are saved together by one service call
+    in save_related (create_service, or update_service with the row as instance_arg). Once
+    past its editable states, the whole form is read-only. A rep sees their own customers'
+    rows only, as in the API."""
 
     header_fields: tuple = ()
     editable_statuses: tuple = ()
+
+    def get_queryset(self, request):
+        return restrict_to_own_customers(super().get_queryset(request), request.user)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status not in self.editable_statuses:
@@ -296,7 +301,12 @@ class FlowAdmin(ServiceModelAdmin):
     def save_related(self, request, form, formsets, change):
         data = {name: form.cleaned_data[name] for name in self.header_fields if name in form.cleaned_data}
         lines = _lines_from_formsets(formsets)
-        saved = self.save_with_lines(request, form.instance, data, lines, change)
+        if change:
+            saved = type(self).update_service(
+                **{self.instance_arg: form.instance}, user=request.user, data=data, lines=lines
+            )
+        else:
+            saved = type(self).create_service(user=request.user, data=data, lines=lines)
         form.instance.pk = saved.pk
         form.instance._state.adding = False
         for formset in formsets:  # the admin's change message reads these after a save
@@ -349,13 +359,9 @@ class QuoteAdmin(FlowAdmin):
     editable_statuses = services.EDITABLE_QUOTE_STATUSES
     actions = ["submit", "approve", "issue", "accept", "decline", "revise", "convert"]
 
-    def get_queryset(self, request):
-        return restrict_to_own_customers(super().get_queryset(request), request.user)
-
-    def save_with_lines(self, request, obj, data, lines, change):
-        if change:
-            return services.quote_update(quote=obj, user=request.user, data=data, lines=lines)
-        return services.quote_create(user=request.user, data=data, lines=lines)
+    create_service = services.quote_create
+    update_service = services.quote_update
+    instance_arg = "quote"
 
     submit = service_action(
         _("Submit (approve within limits, else ask a manager)"),
@@ -422,16 +428,12 @@ class OrderAdmin(FlowAdmin):
     editable_statuses = (Order.Status.DRAFT,)
     actions = ["confirm", "release", "cancel", "create_shipment", "issue_confirmation"]
 
-    def get_queryset(self, request):
-        return restrict_to_own_customers(super().get_queryset(request), request.user)
+    create_service = services.order_create
+    update_service = services.order_update
+    instance_arg = "order"
 
     def get_changeform_initial_data(self, request):
         return {"order_date": timezone.localdate(), **super().get_changeform_initial_data(request)}
-
-    def save_with_lines(self, request, obj, data, lines, change):
-        if change:
-            return services.order_update(order=obj, user=request.user, data=data, lines=lines)
-        return services.order_create(user=request.user, data=data, lines=lines)
 
     confirm = service_action(
         _("Confirm (allocate stock)"), services.order_confirm, "order", lambda result: result.message

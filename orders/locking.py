@@ -5,7 +5,7 @@ order's customer, is not locked by it. Another app that needs these rows locks t
 Across apps the locks are taken in one order (ARCHITECTURE.md), so that two transactions
 never wait on each other in a circle:
 
-    customer -> order -> shipment -> stock levels (inventory) -> invoice -> numbering counter
+    customer -> order -> shipment -> stock levels (inventory) -> billing's rows -> counters
 
 Several rows of one table are locked by primary key, and evaluated with list(): a lazy
 queryset takes no lock. On SQLite select_for_update is a no-op (the IMMEDIATE transaction
@@ -13,6 +13,8 @@ mode makes every writing transaction exclusive there).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from .models import Customer, Inquiry, Order, Quote, Shipment
 
@@ -38,8 +40,20 @@ def lock_order(order_id: int) -> Order:
     return Order.objects.select_related("customer").select_for_update(of=("self",)).get(pk=order_id)
 
 
+def lock_orders(order_ids: Iterable[int]) -> list[Order]:
+    """Several orders, by primary key (billing cancelling an invoice moves its orders)."""
+    ids = sorted(set(order_ids))
+    return list(Order.objects.filter(pk__in=ids).order_by("pk").select_for_update(of=("self",))) if ids else []
+
+
 def lock_shipment(shipment_id: int) -> Shipment:
     return Shipment.objects.select_for_update(of=("self",)).get(pk=shipment_id)
+
+
+def lock_shipments(shipment_ids: Iterable[int]) -> list[Shipment]:
+    """Several shipments, by primary key (after their orders)."""
+    ids = sorted(set(shipment_ids))
+    return list(Shipment.objects.filter(pk__in=ids).order_by("pk").select_for_update(of=("self",))) if ids else []
 
 
 def lock_draft_shipments(order_id: int) -> list[Shipment]:

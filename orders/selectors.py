@@ -7,7 +7,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from backoffice.kana import without_legal_form
 from backoffice.money import apply_price_rate
-from backoffice.roles import restrict_to_own_customers
+from backoffice.roles import Role, has_role, restrict_to_own_customers, sees_all_customers
 from backoffice.selectors import company_profile
 from inventory.models import Product
 from inventory.selectors import demands_by_reference, expected_dates
@@ -152,3 +152,14 @@ def products_matching(*, text: str, limit: int = 20) -> QuerySet[Product]:
             Q(sku__istartswith=text) | Q(name__icontains=text) | Q(name_kana_key__kana_contains=text)
         )
     return products.order_by("sku")[:limit]
+
+
+def own_customer_ids(user):
+    """For what refers to customers by id only (documents' counterparties): None when the
+    user sees every customer, else a subquery of the ids of the customers assigned to them
+    (none for a user without a sales role)."""
+    if sees_all_customers(user):
+        return None
+    if not has_role(user, Role.SALES_REP):
+        return Customer.objects.none().values("pk")
+    return Customer.objects.filter(sales_rep=user).values("pk")

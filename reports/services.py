@@ -16,11 +16,11 @@ from backoffice import audit
 from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput
 from backoffice.roles import Role, require_role
+from billing.services import check_amount
 
 from .locking import lock_target, lock_targets
 from .models import SalesTarget
 
-MAX_TARGET = Decimal("999999999999")
 MAX_IMPORT_ROWS = 5000
 MONTH_PATTERN = re.compile(r"^(\d{4})[-/](\d{1,2})$")
 HEADERS = {
@@ -44,14 +44,15 @@ def _require_manager(user) -> None:
     require_role(user, Role.MANAGER, message=_("Only managers set sales targets."))
 
 
-def _check_amount(value: Any, field: str = "amount") -> Decimal:
-    try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(_("Enter a whole yen amount."), field=field) from None
-    if not amount.is_finite() or amount != amount.to_integral_value() or amount < 0 or amount > MAX_TARGET:
-        raise InvalidInput(_("Enter a whole yen amount from 0 to 999,999,999,999."), field=field)
-    return amount
+def _target_amount(value: Any, field: str = "amount") -> Decimal:
+    """A target in whole yen, zero or more: a number, or a CSV cell ("1,200,000"), checked
+    as billing checks every amount."""
+    if isinstance(value, str):
+        try:
+            value = Decimal(value.replace(",", "").strip())
+        except InvalidOperation:
+            raise InvalidInput(_("Enter a whole yen amount."), field=field) from None
+    return check_amount(value, field, allow_zero=True)
 
 
 def _check_rep(rep, field: str = "rep") -> None:
@@ -64,7 +65,7 @@ def sales_target_set(*, user, rep, month: dt.date, amount: Decimal) -> SalesTarg
     """Create or change the target of one rep for one month."""
     _require_manager(user)
     _check_rep(rep)
-    amount = _check_amount(amount)
+    amount = _target_amount(amount)
     month = month.replace(day=1)
     target = lock_target(rep_id=rep.pk, month=month)
     if target is None:
@@ -87,7 +88,7 @@ def sales_target_set(*, user, rep, month: dt.date, amount: Decimal) -> SalesTarg
 def sales_target_update(*, user, target: SalesTarget, rep, month: dt.date, amount: Decimal) -> SalesTarget:
     _require_manager(user)
     _check_rep(rep)
-    amount = _check_amount(amount)
+    amount = _target_amount(amount)
     month = month.replace(day=1)
     clash = SalesTarget.objects.filter(rep=rep, month=month).exclude(pk=target.pk).exists()
     if clash:
@@ -154,7 +155,7 @@ def sales_targets_import(*, user, content: bytes) -> dict[str, int]:
             )
         try:
             month = parse_month(cell("month"))
-            amount = _check_amount(cell("amount"))
+            amount = _target_amount(cell("amount"))
         except InvalidInput as error:
             raise InvalidInput(
                 f"{where % {'row': number, 'column': error.field}}: {error.message}", field="file"

@@ -22,6 +22,7 @@ from backoffice.roles import Role, require_role
 from backoffice.selectors import company_profile_with_bank_accounts
 from documents.services import document_issue
 from documents.types import DocumentData, DocumentKind, DocumentLine
+from inventory.locking import ensure_stock_levels, lock_stock_levels
 from inventory.models import Product, Warehouse
 from inventory.services import stock_return
 from orders.services import customer_party
@@ -70,6 +71,7 @@ def credit_note_issue(
         raise InvalidInput(_("A credit note needs at least one line."), field="lines")
     if len(lines) > max_document_lines():
         raise InvalidInput(_("Too many lines."), field="lines")
+    return_warehouse = _lock_stock_of_returns(invoice, kind, lines, warehouse)
     (invoice,) = lock_invoices([invoice.pk])
     if invoice.status == Invoice.Status.CANCELLED:
         raise StateConflict(_("A cancelled invoice cannot be credited."))
@@ -86,7 +88,7 @@ def credit_note_issue(
             field="lines",
         )
     if returns:
-        warehouse = warehouse or Warehouse.objects.filter(is_default=True).first()
+        warehouse = return_warehouse
         if warehouse is None:
             raise InvalidInput(_("Choose the warehouse the goods come back to."), field="warehouse")
         for product, quantity in sorted(returns, key=lambda item: item[0].pk):  # stock is locked by product
@@ -99,7 +101,7 @@ def credit_note_issue(
                 user=user,
             )
     data = _credit_note_document(invoice, rows, totals, issue_date=issue_date, reason=reason)
-    document = document_issue(data=data, user=user, source=invoice, supersedes=invoice.document)
+    document = document_issue(data=data, user=user, source=invoice, supersedes=invoice.document, profile=profile)
     note = CreditNote.objects.create(
         number=document.number,
         kind=kind,
@@ -131,6 +133,31 @@ def credit_note_issue(
         invoice.credited_amount += take
         write_allocations([Allocation(invoice=invoice, credit_note=note, amount=take)], {invoice.pk: invoice}, user)
     return note
+
+
+def _lock_stock_of_returns(
+    invoice: Invoice, kind: str, lines: Sequence[CreditLineInput], warehouse: Warehouse | None
+) -> Warehouse | None:
+    """Stock comes before billing's rows in the one lock order (ARCHITECTURE.md), so the
+    stock of the goods that come back is locked before the invoice: the products of the
+    invoice lines named (an issued invoice's lines never change), their rows in the
+    warehouse the goods return to created first. That warehouse is returned (the given
+    one, else the default; None if there is none)."""
+    if kind != CreditNote.Kind.RETURN:
+        return warehouse
+    named = [item.invoice_line.pk for item in lines if getattr(item.invoice_line, "pk", None)]
+    product_ids = set(
+        InvoiceLine.objects.filter(invoice=invoice.pk, pk__in=named, product__track_stock=True).values_list(
+            "product_id", flat=True
+        )
+    )
+    if not product_ids:
+        return warehouse
+    warehouse = warehouse or Warehouse.objects.filter(is_default=True).first()
+    if warehouse is not None:
+        ensure_stock_levels((product_id, warehouse.pk) for product_id in product_ids)
+    lock_stock_levels(product_ids)
+    return warehouse
 
 
 def _credit_lines(

@@ -10,15 +10,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backoffice.exceptions import InvalidInput, StateConflict
+from backoffice.models import CompanyProfile
 from backoffice.money import ZERO
 from backoffice.roles import Role, require_role
 from backoffice.selectors import company_profile_with_bank_accounts
 from backoffice.status import change_status
-from orders.locking import lock_shipment
+from orders.locking import lock_orders, lock_shipment, lock_shipments
 from orders.models import Customer, Shipment, ShipmentLine
 from orders.services import shipment_ship, shipments_mark_uninvoiced
 
-from ..locking import lock_invoices
+from ..locking import lock_credit_notes, lock_invoices, lock_payments
 from ..models import CreditNote, Invoice, InvoiceShipment, Payment
 from .closing import closed_period_check
 from .issuing import build_invoice, save_invoices
@@ -49,20 +50,28 @@ def shipment_ship_and_bill(*, shipment: Shipment, user, shipped_on: dt.date | No
     admin's do. orders ships it (stock leaves, the 納品書 is issued); a date inside a
     closed billing period is refused (and the shipping with it); a per-shipment
     customer's 請求書 is issued as the goods leave, settled by the customer's credit."""
-    shipment = shipment_ship(shipment=shipment, user=user, shipped_on=shipped_on)
+    profile = company_profile_with_bank_accounts()  # read once: the 納品書 and the 請求書 print it
+    shipment = shipment_ship(shipment=shipment, user=user, shipped_on=shipped_on, profile=profile)
     closed_period_check(shipment.customer, shipment.shipped_on)
     if shipment.customer.invoice_mode == Customer.InvoiceMode.PER_SHIPMENT:
         require_role(user, Role.SALES_ADMIN, message=_("Only sales admins issue invoices."))
         lines = sorted(shipment.shipped_lines, key=lambda line: line.order_line.position)
-        _issue_for_shipment(shipment, lines, user=user, issue_date=shipment.shipped_on)
+        _issue_for_shipment(shipment, lines, user=user, issue_date=shipment.shipped_on, profile=profile)
     return shipment
 
 
-def _issue_for_shipment(shipment: Shipment, lines: Sequence[ShipmentLine], *, user, issue_date: dt.date) -> Invoice:
+def _issue_for_shipment(
+    shipment: Shipment,
+    lines: Sequence[ShipmentLine],
+    *,
+    user,
+    issue_date: dt.date,
+    profile: CompanyProfile | None = None,
+) -> Invoice:
     """Shipment locked, shipped and not invoiced; `lines` its lines with their order lines.
     The customer's credit is locked before the document is issued, so that the invoice
     prints exactly the credit that settles it (an issued PDF never changes)."""
-    profile = company_profile_with_bank_accounts()  # read once and passed down
+    profile = company_profile_with_bank_accounts(profile)  # read once and passed down
     credit = customer_credit([shipment.customer_id])
     invoice, invoice_lines = build_invoice(
         customer=shipment.customer,
@@ -88,6 +97,15 @@ def invoice_cancel(*, invoice: Invoice, user, reason: str) -> Invoice:
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins cancel invoices."))
     if not reason or not reason.strip():
         raise InvalidInput(_("Say why the invoice is cancelled."), field="reason")
+    # The rows the cancel changes, locked in the one order (ARCHITECTURE.md): its orders,
+    # its shipments, the payments and credit notes it reported, then the invoice itself.
+    # They are found before the invoice is locked; an invoice's links and reports are
+    # written when it is issued and removed only by this cancel, under that lock.
+    shipment_ids = list(InvoiceShipment.objects.filter(invoice=invoice.pk).values_list("shipment_id", flat=True))
+    lock_orders(Shipment.objects.filter(pk__in=shipment_ids).values_list("order_id", flat=True))
+    lock_shipments(shipment_ids)
+    lock_payments(Payment.objects.filter(reported_on=invoice.pk).values_list("pk", flat=True))
+    lock_credit_notes(CreditNote.objects.filter(reported_on=invoice.pk).values_list("pk", flat=True))
     (invoice,) = lock_invoices([invoice.pk])
     if invoice.status == Invoice.Status.CANCELLED:
         raise StateConflict(_("This invoice is already cancelled."))
@@ -96,7 +114,6 @@ def invoice_cancel(*, invoice: Invoice, user, reason: str) -> Invoice:
     later = Invoice.objects.filter(customer=invoice.customer_id, kind=Invoice.Kind.CONSOLIDATED, pk__gt=invoice.pk)
     if later.exclude(status=Invoice.Status.CANCELLED).exists():
         raise StateConflict(_("A later invoice carries this one's balance: it cannot be cancelled."))
-    shipment_ids = list(invoice.shipment_links.values_list("shipment_id", flat=True))
     invoice.shipment_links.all().delete()
     shipments_mark_uninvoiced(shipment_ids=shipment_ids, user=user)
     Payment.objects.filter(reported_on=invoice).update(reported_on=None)

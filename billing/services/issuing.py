@@ -22,7 +22,7 @@ from backoffice.money import ZERO, compute_totals, net_amounts
 from documents.services import document_issue
 from documents.types import DocumentData, DocumentKind, DocumentLine
 from orders.models import Customer, Shipment, ShipmentLine
-from orders.services import customer_party, shipment_lines_restate_net, shipments_mark_invoiced
+from orders.services import customer_party, printed_line, shipment_lines_restate_net, shipments_mark_invoiced
 
 from ..models import ClosingRun, CreditNote, Invoice, InvoiceLine, InvoiceShipment
 from .validation import max_document_lines
@@ -73,14 +73,11 @@ def document_lines(lines: Sequence[InvoiceLine]) -> list[DocumentLine]:
     most = max_document_lines()
     if len(lines) <= most:
         return [
-            DocumentLine(
+            printed_line(
+                line,
                 sku=line.sku,
-                name=line.description,
                 quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
                 amount=line.amount,
-                tax_rate=line.tax_rate,
                 note=line.delivery_note_number,
                 delivery_date=line.shipped_on,
             )
@@ -233,25 +230,23 @@ def save_invoices(built: Sequence[Built], *, user, profile) -> list[Invoice]:
             InvoiceShipment.objects.bulk_create(links, batch_size=2000)
     except IntegrityError as error:
         raise StateConflict(_("A shipment has already been invoiced."), code="already_invoiced") from error
-    shipments_mark_invoiced(shipments=invoiced, user=user)
-    audit.record_many(
-        actor=user,
-        action="invoice.issue",
-        items=[
-            (
-                invoice,
-                {
-                    "number": invoice.number,
-                    "kind": invoice.kind,
-                    "customer": invoice.customer_id,
-                    "total": invoice.total,
-                    "due_date": invoice.due_date,
-                    "shipments": [s.number for s in shipments],
-                },
-            )
-            for invoice, _lines, shipments in built
-        ],
-    )
+    issued = [
+        audit.event(
+            actor=user,
+            action="invoice.issue",
+            obj=invoice,
+            changes={
+                "number": invoice.number,
+                "kind": invoice.kind,
+                "customer": invoice.customer_id,
+                "total": invoice.total,
+                "due_date": invoice.due_date,
+                "shipments": [s.number for s in shipments],
+            },
+        )
+        for invoice, _lines, shipments in built
+    ]
+    shipments_mark_invoiced(shipments=invoiced, user=user, also_audit=issued)  # their events in one INSERT
     return invoices
 
 

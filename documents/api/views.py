@@ -19,6 +19,7 @@ from documents.exceptions import DocumentNotRendered
 from documents.models import IssuedDocument, RenderStatus
 from documents.selectors import documents_visible_to
 from documents.types import CounterpartyKind, DocumentKind
+from orders.selectors import own_customer_ids  # a door (ARCHITECTURE.md): a rep sees their customers' documents
 
 from .serializers import (
     DocumentSendResponseSerializer,
@@ -137,7 +138,7 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        return documents_visible_to(self.request.user)
+        return documents_visible_to(own_customer_ids(self.request.user))
 
     def get_serializer_class(self):
         return IssuedDocumentDetailSerializer if self.action == "retrieve" else IssuedDocumentSerializer

@@ -474,11 +474,6 @@ def stock_ship(*, items: Sequence[ShipmentItem], reference: str, user) -> list[S
     book.save(known={(a.demand_id, a.warehouse_id): a.quantity for rows in held.values() for a in rows})
     stock.save()
     save_demands(demands.values())
-    change_status_many(
-        [demand for demand, _quantity, _moves in plans if demand.shipped == demand.quantity],
-        StockDemand.Status.DONE,
-        user=user,
-    )
     results = [
         ShipmentResult(
             demand=demand,
@@ -490,13 +485,17 @@ def stock_ship(*, items: Sequence[ShipmentItem], reference: str, user) -> list[S
         )
         for demand, quantity, demand_moves in plans
     ]
-    audit.record_many(
-        actor=user,
-        action="stock_demand.ship",
-        items=[
-            (
-                result.demand,
-                {
+    # The demands shipped in full are done; their events and the shipping's, in one INSERT.
+    change_status_many(
+        [demand for demand, _quantity, _moves in plans if demand.shipped == demand.quantity],
+        StockDemand.Status.DONE,
+        user=user,
+        also_audit=[
+            audit.event(
+                actor=user,
+                action="stock_demand.ship",
+                obj=result.demand,
+                changes={
                     "shipment": reference,
                     "shipped": {"before": result.demand.shipped - result.shipped_now, "after": result.demand.shipped},
                     "warehouses": {w.warehouse_code: w.quantity for w in result.warehouses},

@@ -12,7 +12,14 @@ from .customers import (
     customer_update,
     require_visible_customer,
 )
-from .document_parts import customer_party, discount_note, document_lines, sales_document, totals_object
+from .document_parts import (
+    customer_party,
+    discount_note,
+    document_lines,
+    printed_line,
+    sales_document,
+    totals_object,
+)
 from .inquiries import INQUIRY_FIELDS, inquiry_create, inquiry_hand_off, inquiry_resolve, inquiry_update
 from .orders import (
     ORDER_FIELDS,
@@ -82,6 +89,7 @@ __all__ = [
     "order_update",
     "orders_create",
     "price_lines",
+    "printed_line",
     "quote_accept",
     "quote_approve",
     "quote_convert",

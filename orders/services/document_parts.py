@@ -81,15 +81,32 @@ def document_lines(lines: Iterable[QuoteLine | OrderLine | ShipmentLine]) -> lis
         else:
             sold, sku = line, line.product.sku if line.product_id else ""
         printed.append(
-            DocumentLine(
-                sku=sku,
-                name=sold.description,
-                quantity=line.quantity,
-                unit=sold.unit,
-                unit_price=sold.unit_price,
-                amount=line.amount,
-                tax_rate=sold.tax_rate,
-                note=discount_note(sold.discount_rate),
+            printed_line(
+                sold, sku=sku, quantity=line.quantity, amount=line.amount, note=discount_note(sold.discount_rate)
             )
         )
     return printed
+
+
+def printed_line(
+    sold,
+    *,
+    sku: str,
+    quantity: int,
+    amount: Decimal,
+    note: str = "",
+    delivery_date: dt.date | None = None,
+) -> DocumentLine:
+    """One printed line of a sale: the description, unit, unit price and tax rate of `sold`
+    (a quote or order line, or billing's invoice line, copied from one)."""
+    return DocumentLine(
+        sku=sku,
+        name=sold.description,
+        quantity=quantity,
+        unit=sold.unit,
+        unit_price=sold.unit_price,
+        amount=amount,
+        tax_rate=sold.tax_rate,
+        note=note,
+        delivery_date=delivery_date,
+    )

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from backoffice import audit
 from backoffice.db import update_rows
 from backoffice.exceptions import InvalidInput, StateConflict
+from backoffice.models import AuditEvent, CompanyProfile
 from backoffice.money import ZERO, line_amount, net_amounts
 from backoffice.roles import Role, require_role
 from backoffice.selectors import company_profile
 from backoffice.services import model_create
-from backoffice.status import change_status, change_status_many, require_status
+from backoffice.status import Move, change_status, change_status_many, change_statuses, require_status
 from documents.services import document_issue
 from documents.types import DocumentKind
 from inventory.selectors import demands_by_reference
@@ -130,7 +131,9 @@ def shipment_create(*, order: Order, user, lines: Sequence[tuple[int, int]] | No
 
 
 @transaction.atomic(savepoint=False)
-def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None) -> Shipment:
+def shipment_ship(
+    *, shipment: Shipment, user, shipped_on: dt.date | None = None, profile: CompanyProfile | None = None
+) -> Shipment:
     """The goods leave: stock moves out of the warehouses, the order lines record what
     shipped, and the 納品書 is issued with its DN number. A shipped shipment never changes.
 
@@ -138,7 +141,8 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
     per-shipment customer's invoice is issued as the goods leave), so views, the admin and
     commands call billing.services.shipment_ship_and_bill, which runs this inside its
     transaction. The returned shipment carries `shipped_lines` (its lines, with their
-    order lines) and `customer`, already loaded."""
+    order lines) and `customer`, already loaded. `profile`: the company profile, when the
+    caller holds it (the 納品書 prints its issuer)."""
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins ship."))
     # The order first, then the shipment: the same lock order as shipment_create and order_cancel.
     order = lock_order(shipment.order_id)
@@ -192,32 +196,35 @@ def shipment_ship(*, shipment: Shipment, user, shipped_on: dt.date | None = None
         subject=_("Order %(number)s") % {"number": order.number},
         extra={**({"order_number": order.customer_po_number} if order.customer_po_number else {})},
     )
-    document = document_issue(data=data, user=user, source=shipment)
+    document = document_issue(data=data, user=user, source=shipment, profile=profile)
     shipment.delivery_note = document
     shipment.number = document.number
     shipment.shipped_on = shipped_on
     shipment.shipped_by = user
     shipment.sales_rep_id = order.customer.sales_rep_id  # the sale belongs to the rep of the day it ships
-    change_status(
-        shipment,
-        Shipment.Status.SHIPPED,
+    # The shipment's move and its order's, their events written together.
+    change_statuses(
+        [
+            Move(
+                shipment,
+                Shipment.Status.SHIPPED,
+                comment=document.number,
+                fields=("delivery_note", "number", "shipped_on", "shipped_by", "sales_rep"),
+            ),
+            Move(order, _order_status_after_shipping(order, lines_of_order.values())),
+        ],
         user=user,
-        comment=document.number,
-        fields=["delivery_note", "number", "shipped_on", "shipped_by", "sales_rep"],
     )
-    _refresh_order_status(order, lines_of_order.values(), user)
     shipment.shipped_lines = lines  # with their order lines: billing invoices them without reading them again
     return shipment
 
 
-def _refresh_order_status(order: Order, order_lines: Iterable[OrderLine], user) -> None:
+def _order_status_after_shipping(order: Order, order_lines: Iterable[OrderLine]) -> str:
     """Shipped or partially shipped, from all the (current) lines of the locked order."""
     lines = [line for line in order_lines if not line.cancelled]
     shipped_all = all(line.shipped_quantity >= line.quantity for line in lines)
     shipped_any = any(line.shipped_quantity for line in lines)
-    target = Order.Status.SHIPPED if shipped_all else Order.Status.PARTIALLY_SHIPPED if shipped_any else order.status
-    if target != order.status:
-        change_status(order, target, user=user)
+    return Order.Status.SHIPPED if shipped_all else Order.Status.PARTIALLY_SHIPPED if shipped_any else order.status
 
 
 @transaction.atomic
@@ -243,13 +250,18 @@ def _orders_all_invoiced(order_ids: Sequence[int]) -> list[Order]:
     )
 
 
+_INVOICED = {"invoiced": {"before": False, "after": True}}
+
+
 @transaction.atomic(savepoint=False)
-def shipments_mark_invoiced(*, shipments: Sequence[Shipment], user) -> int:
+def shipments_mark_invoiced(*, shipments: Sequence[Shipment], user, also_audit: Sequence[AuditEvent] = ()) -> int:
     """Billing has invoiced these shipped shipments: flag them, and move each order whose
     shipped goods are now all invoiced from shipped to invoiced (a partially shipped order
-    stays as it is). A fixed number of queries for any number of shipments."""
+    stays as it is). A fixed number of queries for any number of shipments; `also_audit`,
+    billing's events of the same step (the invoices issued), go in the same INSERT."""
     shipments = sorted({s.pk: s for s in shipments}.values(), key=lambda s: s.pk)
     if not shipments:
+        audit.record_events(list(also_audit))
         return 0
     marked = Shipment.objects.filter(
         pk__in=[s.pk for s in shipments], status=Shipment.Status.SHIPPED, invoiced=False
@@ -259,11 +271,15 @@ def shipments_mark_invoiced(*, shipments: Sequence[Shipment], user) -> int:
     for shipment in shipments:
         shipment.invoiced = True
     orders = _orders_all_invoiced(sorted({s.order_id for s in shipments}))
-    change_status_many(orders, Order.Status.INVOICED, user=user)
-    audit.record_many(
-        actor=user,
-        action="shipment.invoiced",
-        items=[(shipment, {"invoiced": {"before": False, "after": True}}) for shipment in shipments],
+    change_status_many(
+        orders,
+        Order.Status.INVOICED,
+        user=user,
+        also_audit=[
+            audit.event(actor=user, action="shipment.invoiced", obj=shipment, changes=_INVOICED)
+            for shipment in shipments
+        ]
+        + list(also_audit),
     )
     return marked
 

@@ -12,8 +12,11 @@ from backoffice.status import status_history
 from billing import services
 from billing.models import Invoice, InvoiceShipment
 from documents.models import IssuedDocument
+from orders import services as order_services
 from orders.models import Order
+from orders.services import LineInput
 from tests.billing.conftest import ship
+from tests.factories import ProductFactory, stock
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,35 @@ def test_per_shipment_customer_gets_the_invoice_as_the_goods_leave(admin_user, p
     assert document.kind == "invoice" and document.number == invoice.number == "INV-2026-000001"
     assert document.data["document"]["extra"]["due_date"] == "2026-12-30"
     assert [line.description for line in invoice.lines.all()] == ["作業1", "作業2", "作業3", "作業4"]
+
+
+def test_ship_and_bill_reads_the_company_profile_once_and_its_queries_do_not_grow(
+    admin_user, per_shipment_customer, warehouse, django_assert_max_num_queries
+):
+    shipments = []
+    for count in (1, 3, 6):
+        products = [ProductFactory() for _ in range(count)]
+        for product in products:
+            stock(product, warehouse, 5, user=admin_user)
+        order = order_services.order_create(
+            user=admin_user,
+            data={"customer": per_shipment_customer, "order_date": dt.date(2026, 11, 20)},
+            lines=[LineInput(product=product, quantity=2) for product in products],
+        )
+        order_services.order_confirm(order=order, user=admin_user)
+        shipments.append(order_services.shipment_create(order=order, user=admin_user))
+
+    first, *others = shipments  # the first shipping of the year creates the DN and INV counters
+    services.shipment_ship_and_bill(shipment=first, user=admin_user, shipped_on=dt.date(2026, 11, 20))
+    for shipment in others:
+        # 40 measured on SQLite (its savepoint included): the 納品書 and the 請求書 print
+        # the profile read once, and each step's status and audit events go in one INSERT.
+        with django_assert_max_num_queries(40) as captured:
+            services.shipment_ship_and_bill(shipment=shipment, user=admin_user, shipped_on=dt.date(2026, 11, 20))
+        assert sum('FROM "backoffice_companyprofile"' in query["sql"] for query in captured.captured_queries) == 1
+
+    assert Invoice.objects.filter(customer=per_shipment_customer).count() == 3
+    assert set(Order.objects.values_list("status", flat=True)) == {Order.Status.INVOICED}
 
 
 def test_consolidated_customer_is_not_invoiced_per_shipment(admin_user, customer):
