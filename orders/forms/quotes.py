@@ -93,7 +93,7 @@ class BaseLineFormSet(forms.BaseFormSet):
 
 
 RequestLineFormSet = forms.formset_factory(
-    QuoteLineForm, formset=BaseLineFormSet, extra=3, max_num=LIMITS["max_lines_per_document"], validate_max=True
+    QuoteLineForm, formset=BaseLineFormSet, extra=2, max_num=LIMITS["max_lines_per_document"], validate_max=True
 )
 PricedLineFormSet = forms.formset_factory(
     PricedLineForm,

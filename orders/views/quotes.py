@@ -337,6 +337,13 @@ def quote_convert(request, pk):
 # --- pricing (sales admins) --------------------------------------------------------------
 
 
+def _plain(value):
+    """1683.00 as 1683 and 12.50 as 12.5 in an input, as a person would type it."""
+    if value is None:
+        return None
+    return value.quantize(1) if value == value.to_integral_value() else value.normalize()
+
+
 def _line_initial(quote: Quote) -> list[dict]:
     return [
         {
@@ -344,8 +351,8 @@ def _line_initial(quote: Quote) -> list[dict]:
             # A product line's name comes from the product; only free text is kept as typed.
             "description": "" if line.product_id and line.description == line.product.name else line.description,
             "quantity": line.quantity,
-            "unit_price": line.unit_price,
-            "discount_rate": line.discount_rate or None,
+            "unit_price": _plain(line.unit_price),
+            "discount_rate": _plain(line.discount_rate) or None,
         }
         for line in quote.lines.select_related("product")
     ]
