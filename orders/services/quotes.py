@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +16,11 @@ from django.utils.translation import gettext as _
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.formatting import number
 from backoffice.models import CompanyProfile
+from backoffice.notifications import notify
 from backoffice.roles import Role, require_role
 from backoffice.selectors import company_profile
 from backoffice.services import model_create
-from backoffice.status import change_status, require_status
+from backoffice.status import change_status, require_status, status_history
 from documents.services import document_issue
 from documents.types import DocumentKind
 
@@ -126,6 +128,14 @@ def quote_submit(*, quote: Quote, user) -> Quote:
     quote.save(update_fields=["approval_reasons"])
     if reasons:
         change_status(quote, Quote.Status.PENDING_APPROVAL, user=user, comment="; ".join(reasons))
+        managers = get_user_model().objects.filter(groups__name=Role.MANAGER.value, is_active=True)
+        notify(
+            recipients=managers,
+            text=_("Quote #%(pk)s %(subject)s (%(customer)s) waits for your approval.")
+            % {"pk": quote.pk, "subject": quote.subject, "customer": quote.customer.name},
+            link=quote_link(quote),
+            actor=user,
+        )
     else:
         change_status(quote, Quote.Status.APPROVED, user=user, comment=_("within limits"))
     return quote
@@ -139,6 +149,8 @@ def quote_approve(*, quote: Quote, user, comment: str = "") -> Quote:
     quote.approved_by = user
     quote.approval_comment = comment
     change_status(quote, Quote.Status.APPROVED, user=user, comment=comment, fields=["approved_by", "approval_comment"])
+    text = _("Quote #%(pk)s %(subject)s was approved.") % {"pk": quote.pk, "subject": quote.subject}
+    notify(recipients=_requester_and_submitter(quote), text=text, link=quote_link(quote), actor=user)
     return quote
 
 
@@ -151,7 +163,24 @@ def quote_reject(*, quote: Quote, user, comment: str) -> Quote:
     require_status(quote, Quote.Status.PENDING_APPROVAL)
     quote.approval_comment = comment
     change_status(quote, Quote.Status.REJECTED, user=user, comment=comment, fields=["approval_comment"])
+    text = _("Quote #%(pk)s %(subject)s was sent back: %(comment)s") % {
+        "pk": quote.pk,
+        "subject": quote.subject,
+        "comment": comment,
+    }
+    notify(recipients=_requester_and_submitter(quote), text=text, link=quote_link(quote), actor=user)
     return quote
+
+
+def quote_link(quote: Quote) -> str:
+    """The quote's page, where a notification leads (services do not reverse the screens' routes)."""
+    return f"/quotes/{quote.pk}/"
+
+
+def _requester_and_submitter(quote: Quote) -> list:
+    """Who hears a manager's answer: the rep who asked for the quote and whoever submitted it."""
+    submitted = status_history(quote).filter(to_status=Quote.Status.PENDING_APPROVAL).select_related("actor").last()
+    return [quote.requested_by, submitted.actor if submitted is not None else None]
 
 
 @transaction.atomic
@@ -202,6 +231,12 @@ def quote_issue(*, quote: Quote, user, issue_date: dt.date | None = None) -> Quo
         previous = lock_quote(previous.pk)
         if previous.status == Quote.Status.ISSUED:
             change_status(previous, Quote.Status.SUPERSEDED, user=user, comment=quote.display_number)
+    notify(
+        recipients=[quote.customer.sales_rep],
+        text=_("Quote %(number)s %(subject)s was issued.") % {"number": quote.display_number, "subject": quote.subject},
+        link=quote_link(quote),
+        actor=user,
+    )
     return quote
 
 
