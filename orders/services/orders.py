@@ -165,10 +165,11 @@ def _demand_label(order: Order, line: OrderLine) -> str:
 
 
 @transaction.atomic
-def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmResult:
+def order_confirm(*, order: Order, user, release_hold: bool = False, comment: str = "") -> ConfirmResult:
     """Confirm an order: check the credit limit (over it, the order waits on hold for a
     manager), take its SO number, allocate stock line by line through inventory/, and
-    answer per line what ships now and when the rest comes."""
+    answer per line what ships now and when the rest comes. `comment`: why a manager
+    released the hold, kept with the status change."""
     if release_hold:  # a manager's decision: no credit check
         order = lock_order(order.pk)
         require_role(user, Role.MANAGER, message=_("Only managers release orders held for credit."))
@@ -212,7 +213,9 @@ def order_confirm(*, order: Order, user, release_hold: bool = False) -> ConfirmR
     answers = _allocate(order, lines, user)
     order.confirmed_at = timezone.now()
     order.hold_reason = ""
-    change_status(order, Order.Status.CONFIRMED, user=user, fields=["confirmed_at", "hold_reason", *numbered])
+    change_status(
+        order, Order.Status.CONFIRMED, user=user, comment=comment, fields=["confirmed_at", "hold_reason", *numbered]
+    )
     return ConfirmResult(order=order, lines=tuple(answers), on_hold=False, message=_confirm_message(answers))
 
 
