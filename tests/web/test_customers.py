@@ -133,7 +133,7 @@ def test_the_customer_page_shows_terms_contacts_ship_to_and_balance(rep_user, ya
 
 
 def test_the_timeline_lists_what_is_open_newest_first(admin_user, yamada, trading):
-    order, quote, inquiry = trading["order"], trading["quote"], trading["inquiry"]
+    order, quote = trading["order"], trading["quote"]
 
     text = text_of(client_for(admin_user).get(f"/customers/{yamada.pk}/"))
     timeline = text.split("進行中の取引", 1)[1].split("先方担当者", 1)[0]
