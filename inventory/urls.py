@@ -1,3 +1,5 @@
+from .views import urlpatterns as screens
+
 app_name = "inventory"
 
-urlpatterns = []
+urlpatterns = [*screens]
