@@ -11,8 +11,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from backoffice.roles import Role
+from inventory.selectors import demands_by_reference, expected_dates
 from orders.models import Inquiry, Order, Quote, Shipment
-from orders.selectors import lines_ready_to_ship, order_line_stock
+from orders.selectors import lines_ready_to_ship
 from reports.selectors import percent, targets_report
 
 # Orders a rep follows until their goods have left.
@@ -101,8 +102,8 @@ class RepQueues:
 
 def rep_queues(user) -> RepQueues:
     """The rep's own: inquiries handed to them, their customers' quotes by status, and
-    their customers' open orders with the date the backordered rest is expected. Seven
-    queries (three of them order_line_stock's)."""
+    their customers' open orders with the date the backordered rest is expected. At most
+    ten queries (five for the stock: the demands and inventory's expected dates)."""
     inquiries = Inquiry.objects.filter(assigned_to=user).exclude(status=Inquiry.Status.RESOLVED).count()
     counts = dict(
         Quote.objects.filter(customer__sales_rep=user, status__in=ACTIVE_QUOTE_STATUSES)
@@ -118,16 +119,26 @@ def rep_queues(user) -> RepQueues:
     orders = list(
         followed.select_related("customer").prefetch_related("lines").order_by("order_date", "pk")[:SHORT_LIST]
     )
-    stock = order_line_stock([line for order in orders for line in order.lines.all()])
+    # The demands without their allocations (where the stock sits is not asked here).
+    references = {
+        line.pk: line.demand_reference
+        for order in orders
+        for line in order.lines.all()
+        if line.tracks_stock and not line.cancelled
+    }
+    demands = demands_by_reference(list(references.values()), with_allocations=False)
+    waiting = [demand for demand in demands.values() if demand.backordered]
+    dates = expected_dates(waiting) if waiting else {}
     rows = []
     for order in orders:
-        answers = [stock[line.pk] for line in order.lines.all() if line.pk in stock]
-        dates = [a["expected_date"] for a in answers if a["backordered"] and a["expected_date"]]
+        mine = [demands[references[line.pk]] for line in order.lines.all() if references.get(line.pk) in demands]
+        backordered = [demand for demand in mine if demand.backordered]
+        expected = [dates[demand.pk] for demand in backordered if demand.pk in dates]
         rows.append(
             FollowedOrder(
                 order=order,
-                expected_date=max(dates) if dates else None,
-                backordered=sum(a["backordered"] for a in answers),
+                expected_date=max(expected) if expected else None,
+                backordered=sum(demand.backordered for demand in backordered),
             )
         )
     return RepQueues(inquiries=inquiries, quotes_by_status=quotes, open_orders=open_orders, orders=rows)

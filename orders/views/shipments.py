@@ -170,6 +170,9 @@ def shipment_ship(request, pk: int):
             )
             return redirect("documents:document_pdf", pk=shipment.delivery_note_id)
     shipment.refresh_from_db()
+    if shipment.status != Shipment.Status.DRAFT:  # shipped or cancelled meanwhile: no form to show
+        messages.error(request, " ".join(str(e) for e in form.non_field_errors()) or _("Shipment not shipped."))
+        return redirect("orders:shipment_detail", pk=shipment.pk)
     return _detail(request, shipment, form, status=422 if request.htmx else 200)
 
 
