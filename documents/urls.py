@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "documents"
 
-urlpatterns = []
+urlpatterns = [
+    path("documents/<int:pk>/pdf", views.document_pdf, name="document_pdf"),
+]
