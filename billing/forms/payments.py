@@ -44,7 +44,7 @@ class PaymentForm(forms.Form):
     def clean_received_on(self):
         day = self.cleaned_data["received_on"]
         if day > timezone.localdate():
-            raise forms.ValidationError(_("The date received cannot be in the future."))
+            raise forms.ValidationError(_("The date cannot be in the future."))
         return day
 
     def clean(self):
