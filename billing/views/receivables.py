@@ -77,8 +77,7 @@ class CustomerLedgerView(RoleRequiredMixin, TemplateView):
                 _("Customer ledger"), ledger.ledger_headers(), ledger.ledger_table(result), heading=heading
             )
             return download(content, XLSX, f"ledger-{customer.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx")
-        if not form.is_bound:
-            form = LedgerForm(initial={"date_from": date_from, "date_to": date_to})
+        form = LedgerForm(initial={"date_from": date_from, "date_to": date_to})  # the period shown
         return self.render_to_response({**context, "form": form, "ledger": result})
 
 

