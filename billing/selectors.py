@@ -1,5 +1,5 @@
 """Billing reads that need thought: open balances, customer credit, closed periods,
-receivables aging, visible invoices.
+visible invoices (the aging as it stood on a day is in billing.ledger).
 
 orders.services reads this module (the credit check counts a customer's receivables), so
 it imports no services, of billing or of orders.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from backoffice.businessdays import is_closing_date
@@ -160,64 +160,89 @@ class AgingRow:
         return sum((getattr(self, name) for name in BUCKETS), ZERO) - self.credit
 
 
-def _open_invoices(user) -> QuerySet[Invoice]:
-    return restrict_to_own_customers(Invoice.objects.filter(status__in=OPEN_STATUSES), user)
-
-
-def _buckets(as_of: dt.date) -> dict:
-    """Open amount by days past due as of `as_of`: not yet due, 1-30, 31-60, 61-90, over 90."""
-    open_amount = open_amount_expression()
-    days = dt.timedelta
-
-    def bucket(condition: Q):
-        return _sum(Case(When(condition, then=open_amount), default=Value(ZERO), output_field=MONEY_FIELD))
-
-    return {
-        "current": bucket(Q(due_date__gte=as_of)),
-        "days_30": bucket(Q(due_date__lt=as_of, due_date__gte=as_of - days(30))),
-        "days_60": bucket(Q(due_date__lt=as_of - days(30), due_date__gte=as_of - days(60))),
-        "days_90": bucket(Q(due_date__lt=as_of - days(60), due_date__gte=as_of - days(90))),
-        "days_90_plus": bucket(Q(due_date__lt=as_of - days(90))),
-    }
-
-
-def aging_queryset(*, user, as_of: dt.date):
-    """One row per customer with open invoices, grouped in one query; a rep sees their own
-    customers only."""
-    return (
-        _open_invoices(user)
-        .values("customer", "customer__code", "customer__name")
-        .annotate(**_buckets(as_of))
-        .order_by("customer__code", "customer")
-    )
-
-
-def aging_rows(rows) -> list[AgingRow]:
-    """The grouped rows of one page, with each customer's unmatched credit (two more queries)."""
-    rows = list(rows)
-    credit = customer_credit([row["customer"] for row in rows])
-    return [
-        AgingRow(
-            customer=row["customer"],
-            customer_code=row["customer__code"],
-            customer_name=row["customer__name"],
-            credit=credit.get(row["customer"], ZERO),
-            **{name: row[name] for name in BUCKETS},
-        )
-        for row in rows
-    ]
-
-
-def aging_totals(*, user, as_of: dt.date) -> dict[str, Decimal]:
-    """The buckets over every visible customer, and their credit (three queries)."""
-    invoices = _open_invoices(user)
-    totals = invoices.aggregate(**_buckets(as_of))
-    customer_ids = invoices.values("customer_id")
-    totals["credit"] = sum(customer_credit(customer_ids).values(), ZERO)
-    totals["total"] = sum((totals[name] for name in BUCKETS), ZERO) - totals["credit"]
-    return totals
-
-
 def credit_note_lines() -> QuerySet:
     """Every credit note line (返品・値引): reports net them against sales in the month issued."""
     return CreditNoteLine.objects.order_by()
+
+
+# --- the billing screens: invoice search, 入金予定表, a payment's open invoices --------------------
+
+
+def customer_named(text: str, path: str = "customer") -> Q:
+    """Rows whose customer's code starts with, or name or kana reading contains, `text`
+    (kana typed in hiragana or half-width finds it, as the pickers do)."""
+    text = text.strip()
+    return (
+        Q(**{f"{path}__code__istartswith": text})
+        | Q(**{f"{path}__name__icontains": text})
+        | Q(**{f"{path}__name_kana_key__kana_contains": text})
+    )
+
+
+def invoices_matching(
+    *,
+    user,
+    customer_text: str = "",
+    issued_from: dt.date | None = None,
+    issued_to: dt.date | None = None,
+    status: str = "",
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
+    overdue_on: dt.date | None = None,
+) -> QuerySet[Invoice]:
+    """The invoices a user may see, narrowed by customer (code, name or kana typed any way),
+    issue date, status ("open" = issued or partially paid), due date, and those overdue on
+    `overdue_on` (open and due before it). With the customer joined."""
+    invoices = invoices_visible_to(user).select_related("customer")
+    if (customer_text or "").strip():
+        invoices = invoices.filter(customer_named(customer_text))
+    if issued_from:
+        invoices = invoices.filter(issue_date__gte=issued_from)
+    if issued_to:
+        invoices = invoices.filter(issue_date__lte=issued_to)
+    if status == "open":
+        invoices = invoices.filter(status__in=OPEN_STATUSES)
+    elif status:
+        invoices = invoices.filter(status=status)
+    if due_from:
+        invoices = invoices.filter(due_date__gte=due_from)
+    if due_to:
+        invoices = invoices.filter(due_date__lte=due_to)
+    if overdue_on:
+        invoices = invoices.filter(status__in=OPEN_STATUSES, due_date__lt=overdue_on)
+    return invoices
+
+
+@dataclass(frozen=True)
+class ScheduleTotal:
+    """入金予定表: the open invoices due on one day (or in one week, Monday to Sunday)."""
+
+    start: dt.date
+    end: dt.date
+    count: int
+    amount: Decimal
+
+
+def payment_schedule(invoices: QuerySet[Invoice]) -> tuple[dict[dt.date, ScheduleTotal], dict[dt.date, ScheduleTotal]]:
+    """The open amounts of these invoices per due date and per week (keyed by the week's
+    Monday), whatever page of them is shown. One query."""
+    per_day = (
+        invoices.filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .values("due_date")
+        .annotate(count=Count("pk"), amount=_sum(open_amount_expression()))
+    )
+    days: dict[dt.date, ScheduleTotal] = {}
+    weeks: dict[dt.date, ScheduleTotal] = {}
+    for row in per_day:
+        day = row["due_date"]
+        days[day] = ScheduleTotal(start=day, end=day, count=row["count"], amount=row["amount"])
+        monday = day - dt.timedelta(days=day.weekday())
+        week = weeks.get(monday) or ScheduleTotal(monday, monday + dt.timedelta(days=6), 0, ZERO)
+        weeks[monday] = ScheduleTotal(week.start, week.end, week.count + row["count"], week.amount + row["amount"])
+    return days, weeks
+
+
+def open_invoices_oldest_first(customer) -> QuerySet[Invoice]:
+    """A customer's open invoices in the order a payment settles them (payment_record's)."""
+    return Invoice.objects.filter(customer=customer, status__in=OPEN_STATUSES).order_by("due_date", "issue_date", "pk")

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from . import ledger
 from .views import (
     BankStatementLineViewSet,
     BankStatementViewSet,
@@ -23,5 +24,6 @@ router.register("bank-statement-lines", BankStatementLineViewSet, basename="bank
 urlpatterns = [
     path("reports/receivables/", ReceivablesReportView.as_view(), name="report-receivables"),
     path("reports/journal/", JournalExportView.as_view(), name="report-journal"),
+    path("customers/<int:pk>/ledger/", ledger.CustomerLedgerView.as_view(), name="customer-ledger"),
     *router.urls,
 ]

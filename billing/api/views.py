@@ -18,7 +18,7 @@ from backoffice.api.fields import BusinessDateFilter
 from backoffice.api.pagination import PageNumberPagination
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role, restrict_to_own_customers
-from billing import journal, selectors, services
+from billing import journal, ledger, selectors, services
 from billing.models import Allocation, BankStatementImport, BankStatementLine, ClosingRun, CreditNote, Invoice, Payment
 
 from .serializers import (
@@ -266,7 +266,9 @@ class BankStatementLineViewSet(BillingViewSet):
 
 
 class ReceivablesReportView(APIView):
-    """売掛金年齢表: open amounts per customer by days past due, with totals. Reps see their customers."""
+    """売掛金年齢表: open amounts per customer by days past due and the credit held for them, as
+    they stood on `as_of` (later invoices, payments and credit notes left out), with totals.
+    Reps see their customers."""
 
     permission_classes = [RolePermission]
 
@@ -281,9 +283,9 @@ class ReceivablesReportView(APIView):
     def get(self, request):
         query = _valid(AgingQuerySerializer, request.query_params)
         as_of = query.get("as_of") or timezone.localdate()
+        report = ledger.aging(user=request.user, as_of=as_of)
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(selectors.aging_queryset(user=request.user, as_of=as_of), request, view=self)
-        rows = selectors.aging_rows(page)
+        rows = paginator.paginate_queryset(report.rows, request, view=self)
         return Response(
             {
                 "as_of": as_of,
@@ -291,7 +293,7 @@ class ReceivablesReportView(APIView):
                 "next": paginator.get_next_link(),
                 "previous": paginator.get_previous_link(),
                 "results": AgingRowSerializer(rows, many=True).data,
-                "totals": AgingTotalsSerializer(selectors.aging_totals(user=request.user, as_of=as_of)).data,
+                "totals": AgingTotalsSerializer(report.totals).data,
             }
         )
 

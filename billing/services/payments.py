@@ -98,21 +98,34 @@ def _allocate(payment: Payment, allocations: Sequence[AllocationInput] | None, u
         "pk", flat=True
     )
     invoices = lock_invoices(open_ids)
-    remaining = payment.unallocated_amount
-    fee_left = payment.bank_fee - payment.allocated_fee
+    planned = suggest_allocations(
+        invoices, amount=payment.unallocated_amount, bank_fee=payment.bank_fee - payment.allocated_fee
+    )
     rows = []
+    for item in planned:
+        rows.append(Allocation(invoice=item.invoice, payment=payment, amount=item.amount, bank_fee=item.bank_fee))
+        item.invoice.paid_amount += item.amount + item.bank_fee
+    _finish_payment_allocation(payment, rows, {i.pk: i for i in invoices}, user)
+    return rows
+
+
+def suggest_allocations(invoices: Sequence[Invoice], *, amount: Decimal, bank_fee: Decimal) -> list[AllocationInput]:
+    """Oldest first (by due date): how `amount` received, of which the customer deducted up to
+    `bank_fee`, matches these invoices at their open amounts, with the bank-fee rule. What
+    payment_record does when given no allocations; it writes nothing, so the payment screen
+    shows it as the suggestion before anything is saved."""
+    remaining, fee_left = amount, bank_fee
+    planned = []
     for invoice in sorted(invoices, key=lambda i: (i.due_date, i.issue_date, i.pk)):
         due = invoice.open_amount
         if remaining <= 0 or due <= 0:
             continue
-        amount = min(remaining, due)
-        fee = bank_fee_shortfall(open_amount=due, paid=amount, fee_limit=fee_left) or ZERO
-        rows.append(Allocation(invoice=invoice, payment=payment, amount=amount, bank_fee=fee))
-        invoice.paid_amount += amount + fee
-        remaining -= amount
+        take = min(remaining, due)
+        fee = bank_fee_shortfall(open_amount=due, paid=take, fee_limit=fee_left) or ZERO
+        planned.append(AllocationInput(invoice=invoice, amount=take, bank_fee=fee))
+        remaining -= take
         fee_left -= fee
-    _finish_payment_allocation(payment, rows, {i.pk: i for i in invoices}, user)
-    return rows
+    return planned
 
 
 def _check_allocations(payment: Payment, items: Sequence[AllocationInput]) -> Decimal:
