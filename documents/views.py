@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 
 from backoffice.exceptions import DomainError
 from backoffice.screens import role_required
+from orders.selectors import own_customer_ids
 
 from . import services
 from .selectors import documents_visible_to
@@ -22,7 +23,7 @@ RETRY_AFTER = 3
 
 @role_required()
 def document_pdf(request, pk: int):
-    document = get_object_or_404(documents_visible_to(request.user), pk=pk)
+    document = get_object_or_404(documents_visible_to(own_customer_ids(request.user)), pk=pk)
     try:
         pdf = services.document_pdf_bytes(document, user=request.user)
     except DomainError as exc:

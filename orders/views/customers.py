@@ -22,7 +22,7 @@ from documents.types import INVOICE_KINDS, CounterpartyKind
 
 from ..forms.customers import CustomerSearchForm
 from ..models import Customer, Inquiry, Order, Quote, Shipment
-from ..selectors import customers_matching
+from ..selectors import customers_matching, own_customer_ids
 from ..services import OPEN_ORDER_STATUSES, credit_check
 
 PAGE_SIZE = 50
@@ -137,7 +137,7 @@ def customer_timeline(customer: Customer, user) -> list[TimelineEntry]:
                 url_arg=shipment.pk,
             )
         )
-    invoices = documents_visible_to(user).filter(
+    invoices = documents_visible_to(own_customer_ids(user)).filter(
         counterparty_kind=CounterpartyKind.CUSTOMER,
         counterparty_id=customer.pk,
         kind__in=INVOICE_KINDS,
