@@ -202,7 +202,7 @@ class DocumentTotals(models.Model):
 
 class Inquiry(models.Model):
     class Channel(models.TextChoices):
-        PHONE = "phone", _("phone")
+        PHONE = "phone", _("phone call")
         EMAIL = "email", _("e-mail")
         FAX = "fax", _("fax")
         WEB = "web", _("web")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -171,6 +172,9 @@ def own_customer_ids(user):
 _LINE_REFERENCE = "orders.OrderLine:"  # OrderLine.demand_reference
 
 
+ALLOCATED_LATER_AFTER = dt.timedelta(seconds=5)
+
+
 @dataclass(frozen=True)
 class ReadyLine:
     """An open order's line with goods ready for a new shipment: allocated stock (or, for a
@@ -201,7 +205,9 @@ def lines_ready_to_ship(*, order_id: int | None = None) -> list[ReadyLine]:
     ):
         number = reference.removeprefix(_LINE_REFERENCE)
         if number.isdigit():
-            held[int(number)] = (allocated, updated_at > created_at)
+            # A demand written and allocated at confirmation has both stamps within the
+            # same moment; a later allocation (a receipt) moves updated_at on.
+            held[int(number)] = (allocated, updated_at - created_at > ALLOCATED_LATER_AFTER)
     stock_lines = OrderLine.objects.filter(
         pk__in=list(held), tracks_stock=True, cancelled=False, order__status__in=open_statuses
     ).values_list("pk", "order_id")

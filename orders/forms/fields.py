@@ -30,13 +30,20 @@ class SearchSelect(forms.Select):
         self.placeholder = placeholder
 
     def optgroups(self, name, value, attrs=None):
-        chosen = {str(v) for v in value if v not in (None, "")}
-        groups = []
-        for index, (option_value, label) in enumerate(self.choices):
-            if str(getattr(option_value, "value", option_value)) in chosen:
-                option = self.create_option(name, option_value, label, True, index, attrs=attrs)
-                groups.append((None, [option], index))
-        return groups
+        """Only the chosen options, read by their keys (one query for the chosen rows, never
+        the whole table)."""
+        chosen = [v for v in value if v not in (None, "")]
+        if not chosen:
+            return []
+        field = self.choices.field
+        try:
+            rows = list(field.queryset.filter(pk__in=chosen))
+        except (ValueError, TypeError):  # a typed value that is no key
+            return []
+        return [
+            (None, [self.create_option(name, row.pk, field.label_from_instance(row), True, index, attrs=attrs)], index)
+            for index, row in enumerate(rows)
+        ]
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

@@ -106,12 +106,12 @@ def test_the_sales_admin_sees_each_queue_with_its_count_and_list(admin_user, off
     html = client_for(admin_user).get("/").content.decode()
 
     assert tiles(html) == {
-        "価格設定待ちの見積依頼": (1, None),  # the quotes list is another area's: no link on this branch
-        "確定待ちの受注（下書き）": (1, None),
-        "与信保留中の受注": (1, None),
+        "価格設定待ちの見積依頼": (1, "/quotes/?status=draft"),
+        "確定待ちの受注（下書き）": (1, "/orders/?status=draft"),
+        "与信保留中の受注": (1, "/orders/?status=on_hold"),
         "入荷済みの受注残（出荷可能）": (1, "/shipments/"),
         "本日の出荷": (2, "/shipments/"),
-        "未対応の問い合わせ": (1, None),
+        "未対応の問い合わせ": (1, "/inquiries/?status=open"),
     }
     assert "出荷準備済み 1 件・出荷可能な受注 1 件" in html
     assert 'id="rep-queues"' not in html and 'id="approvals"' not in html
@@ -134,10 +134,10 @@ def test_the_rep_sees_their_inquiries_quotes_and_open_orders_with_dates(rep_user
     html = client_for(rep_user).get("/").content.decode()
 
     assert tiles(html) == {
-        "自分の問い合わせ": (1, None),
-        "見積：下書き": (1, None),
-        "見積：承認待ち": (1, None),
-        "担当顧客の未出荷受注": (4, None),
+        "自分の問い合わせ": (1, "/inquiries/?mine=1"),
+        "見積：下書き": (1, "/quotes/?status=draft&mine=1"),
+        "見積：承認待ち": (1, "/quotes/?status=pending_approval&mine=1"),
+        "担当顧客の未出荷受注": (4, "/orders/?mine=1"),
     }
     rows = re.findall(r"<tr>\s*<td data-label=\"受注\">(.*?)</tr>", html, re.S)
     assert [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows] == [
@@ -153,7 +153,7 @@ def test_the_rep_sees_their_inquiries_quotes_and_open_orders_with_dates(rep_user
 def test_another_rep_sees_only_their_own(other_rep, office):
     html = client_for(other_rep).get("/").content.decode()
 
-    assert tiles(html) == {"自分の問い合わせ": (0, None), "担当顧客の未出荷受注": (1, None)}
+    assert tiles(html) == {"自分の問い合わせ": (0, "/inquiries/?mine=1"), "担当顧客の未出荷受注": (1, "/orders/?mine=1")}
     assert "株式会社山田製作所" not in html
 
 

@@ -1,6 +1,6 @@
 // The screens' few behaviours, without inline scripts (the Content-Security-Policy allows none).
 // 1. In a form marked data-enter-next, Enter moves to the next field instead of submitting
-//    (sales admins type orders by keyboard); Enter on a button, or Ctrl+Enter, submits.
+//    (sales admins type orders by keyboard); Enter on a button, or Ctrl+Enter anywhere, submits.
 // 2. An element with data-autofocus takes the focus when the page opens or htmx swaps it in.
 (function () {
   "use strict";
@@ -14,7 +14,11 @@
     var form = el.form;
     if (event.key !== "Enter" || !form || !form.hasAttribute("data-enter-next")) return;
     if (el.tagName === "TEXTAREA" || el.tagName === "BUTTON" || el.type === "submit") return;
-    if (event.ctrlKey || event.metaKey) return; // Ctrl+Enter submits as usual
+    if (event.ctrlKey || event.metaKey) { // Ctrl+Enter saves from any field
+      event.preventDefault();
+      form.requestSubmit();
+      return;
+    }
     event.preventDefault();
     var list = fields(form);
     var next = list[list.indexOf(el) + 1];
