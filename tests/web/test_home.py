@@ -153,7 +153,10 @@ def test_the_rep_sees_their_inquiries_quotes_and_open_orders_with_dates(rep_user
 def test_another_rep_sees_only_their_own(other_rep, office):
     html = client_for(other_rep).get("/").content.decode()
 
-    assert tiles(html) == {"自分の問い合わせ": (0, "/inquiries/?mine=1"), "担当顧客の未出荷受注": (1, "/orders/?mine=1")}
+    assert tiles(html) == {
+        "自分の問い合わせ": (0, "/inquiries/?mine=1"),
+        "担当顧客の未出荷受注": (1, "/orders/?mine=1"),
+    }
     assert "株式会社山田製作所" not in html
 
 
