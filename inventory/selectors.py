@@ -127,8 +127,46 @@ def availability(product: Product, quantity: int, on: dt.date | None = None) -> 
     plus the product's lead time in business days, and never before the last receipt
     (see _date_covered). order_confirm answers with expected_dates, the same walk.
     Two queries."""
+    return availabilities([(product, quantity)], on=on)[0]
+
+
+def availabilities(wanted: Sequence[tuple[Product, int]], on: dt.date | None = None) -> list[Availability]:
+    """`availability` for several products at once (the order entry's lines): two queries
+    for all of them. Each answer stands alone, as if it were the only line."""
     on = on or timezone.localdate()
-    if not product.track_stock:
+    stocked = {product.pk for product, _quantity in wanted if product.track_stock}
+    figures: dict[int, dict] = {}
+    incoming: dict[int, list[IncomingSupply]] = {pk: [] for pk in stocked}
+    if stocked:
+        figures = {
+            row["pk"]: row
+            for row in with_stock_figures(Product.objects.filter(pk__in=stocked)).values(
+                "pk",
+                "on_hand_total",
+                "allocated_total",
+                "backordered_total",
+                "lead_time_days",
+                "supplier__lead_time_days",
+            )
+        }
+        for row in (
+            _open_po_lines()
+            .filter(product__in=stocked)
+            .values("product", "expected_date")
+            .annotate(quantity=Sum(F("quantity") - F("received_quantity")))
+            .order_by("product", "expected_date")
+        ):
+            incoming[row["product"]].append(
+                IncomingSupply(expected_date=row["expected_date"], quantity=row["quantity"])
+            )
+    return [
+        _answer(product, quantity, figures.get(product.pk), tuple(incoming.get(product.pk, ())), on)
+        for product, quantity in wanted
+    ]
+
+
+def _answer(product: Product, quantity: int, figures: dict | None, incoming: tuple, on: dt.date) -> Availability:
+    if not product.track_stock or figures is None:
         return Availability(
             product_id=product.pk,
             quantity=quantity,
@@ -142,19 +180,6 @@ def availability(product: Product, quantity: int, on: dt.date | None = None) -> 
             expected_date=on,
             expected_date_source="not_stocked",
         )
-    figures = (
-        with_stock_figures(Product.objects.filter(pk=product.pk))
-        .values("on_hand_total", "allocated_total", "backordered_total", "lead_time_days", "supplier__lead_time_days")
-        .get()
-    )
-    incoming = tuple(
-        IncomingSupply(expected_date=row["expected_date"], quantity=row["quantity"])
-        for row in _open_po_lines()
-        .filter(product=product)
-        .values("expected_date")
-        .annotate(quantity=Sum(F("quantity") - F("received_quantity")))
-        .order_by("expected_date")
-    )
     on_hand, allocated = figures["on_hand_total"], figures["allocated_total"]
     available = on_hand - allocated
     backordered = figures["backordered_total"]

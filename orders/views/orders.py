@@ -32,7 +32,7 @@ from backoffice.screens import refuse, role_required
 from backoffice.selectors import company_profile
 from backoffice.status import status_history
 from documents.models import IssuedDocument
-from inventory.selectors import availability
+from inventory.selectors import availabilities
 
 from ..forms.orders import (
     PAGE_SIZE,
@@ -278,14 +278,19 @@ def _preview_for(user, form, formset) -> EntryPreview:
 
 def _stock_answers(rows) -> None:
     """The stock answer per line, worded as order_confirm words it. Lines of one product
-    share its stock: each line is answered after the ones above it."""
+    share its stock: each line is answered after the ones above it. One availability
+    read for all lines (two queries)."""
     today = timezone.localdate()
     taken: dict[int, int] = defaultdict(int)
-    for line, product, quantity in rows:
-        before = taken[product.pk]
+    befores = []
+    for _line, product, quantity in rows:
+        befores.append(taken[product.pk])
         taken[product.pk] += quantity
+    stocks = availabilities(
+        [(product, before + quantity) for (_l, product, quantity), before in zip(rows, befores, strict=True)], on=today
+    )
+    for (line, product, quantity), before, stock in zip(rows, befores, stocks, strict=True):
         if product.track_stock:
-            stock = availability(product, before + quantity, on=today)
             now = max(0, min(quantity, stock.available - before))
             expected: dt.date | None = stock.expected_date if now < quantity else today
         else:
