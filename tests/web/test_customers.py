@@ -123,6 +123,7 @@ def test_the_customer_page_shows_terms_contacts_ship_to_and_balance(rep_user, ya
     assert "締日・支払日 20日締め 翌月10日払い" in text
     assert "宛名 山田製作所 御中" in text
     assert "請求方法 都度請求（出荷ごと）" in text
+    assert "掛率 100%" in text
     assert "山田 太郎 購買部" in text and "03-1111-3333" in text
     assert "第二工場 既定" in text and "埼玉県川口市1-2-3" in text
     assert "売掛残高 ¥11,000" in text
