@@ -4,12 +4,12 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from billing import services
 from billing.models import Invoice
 from tests.billing.conftest import ship
 from tests.factories import CustomerFactory
+from tests.web.pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +19,6 @@ TODAY = dt.date(2026, 12, 1)
 @pytest.fixture
 def today():
     return TODAY
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

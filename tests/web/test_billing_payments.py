@@ -6,11 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from billing.models import Allocation, Invoice, Payment
 from tests.billing.conftest import ship
 from tests.factories import CustomerFactory
+from tests.web.pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +20,6 @@ TODAY = dt.date(2026, 12, 1)
 @pytest.fixture
 def today():
     return TODAY
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from orders import services
 from orders.models import ContactPerson, ShipToAddress
 from orders.services import LineInput
 from tests.factories import CustomerFactory, ProductFactory, ship_order, stock
+from tests.web.pages import client_for, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def today():
     return dt.date(2026, 12, 3)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    """The page's visible text, tags dropped and spaces squeezed."""
-    html = re.sub(r"<(script|style)\b.*?</\1>", "", response.content.decode(), flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from backoffice.models import AuditEvent
 from backoffice.roles import Role
 from orders.services import LineInput
 from tests.factories import CustomerFactory, ProductFactory, make_user, ship_order, stock
+from tests.web.pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +22,6 @@ TODAY = dt.date(2026, 11, 20)
 @pytest.fixture
 def today():
     return TODAY
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.test import Client
 
 from backoffice.roles import Role
 from billing.services import shipment_ship_and_bill
@@ -16,6 +15,7 @@ from orders.models import Order, Quote
 from orders.services import LineInput
 from reports.services import sales_target_set
 from tests.factories import CustomerFactory, ProductFactory, SupplierFactory, make_user, stock
+from tests.web.pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +26,6 @@ JST = dt.timezone(dt.timedelta(hours=9))
 @pytest.fixture
 def today():
     return TODAY
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def tiles(html: str) -> dict[str, tuple[int, str | None]]:

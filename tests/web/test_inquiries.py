@@ -8,13 +8,13 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from backoffice.models import Notification
 from backoffice.roles import Role
 from orders import services
 from orders.models import Inquiry, Quote
 from tests.factories import CustomerFactory, ProductFactory, make_user
+from tests.web.pages import client_for, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -22,17 +22,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def today():
     return dt.date(2026, 12, 3)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", "", response.content.decode(), flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.template.loader import render_to_string
-from django.test import Client
 
 from backoffice.exceptions import InvalidInput
 from backoffice.status import status_history
@@ -18,6 +17,7 @@ from orders.models import Order, ShipToAddress
 from orders.services import LineInput
 from tests.factories import CustomerFactory, ProductFactory, SupplierFactory, stock
 from tests.orders.conftest import open_purchase_order
+from tests.web.pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -61,12 +61,6 @@ def yamada(rep_user):
 @pytest.fixture
 def aoba(other_rep):
     return CustomerFactory(code="C002", name="株式会社青葉商店", name_kana="アオバショウテン", sales_rep=other_rep)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def entry(customer, *lines, blank=1, action=None, **header) -> dict:

@@ -11,6 +11,7 @@ from django.test import Client
 
 from inventory import services as inventory_services
 from tests.factories import ProductFactory, SupplierFactory, WarehouseFactory, stock
+from tests.web.pages import client_for, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -18,17 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def today():
     return dt.date(2026, 12, 3)  # a Thursday
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", "", response.content.decode(), flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from backoffice.models import Notification
 from backoffice.roles import Role
@@ -15,6 +14,7 @@ from orders import services
 from orders.models import Order, Quote, QuoteLine
 from orders.services import LineInput
 from tests.factories import CustomerFactory, ProductFactory, make_user
+from tests.web.pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -60,12 +60,6 @@ def water(db):
     return ProductFactory(
         sku="F-400", name="ミネラルウォーター", unit="ケース", list_price=Decimal("1680"), tax_category="reduced"
     )
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def text_of(response) -> str:

@@ -7,7 +7,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from openpyxl import load_workbook
 
 from billing import ledger, services
@@ -15,6 +14,7 @@ from billing.models import CreditNote, Invoice
 from billing.services import CreditLineInput
 from tests.billing.conftest import ship
 from tests.factories import CustomerFactory
+from tests.web.pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +24,6 @@ TODAY = dt.date(2026, 12, 1)
 @pytest.fixture
 def today():
     return TODAY
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -7,14 +7,9 @@ from backoffice.models import Notification
 from backoffice.notifications import notify
 from backoffice.roles import Role
 from tests.factories import make_user
+from tests.web.pages import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_home_asks_who_you_are_first():

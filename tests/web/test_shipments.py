@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from billing.services import shipment_ship_and_bill
 from documents.models import IssuedDocument
@@ -14,6 +13,7 @@ from orders import services
 from orders.models import Order, Shipment
 from orders.services import LineInput
 from tests.factories import CustomerFactory, ProductFactory, stock
+from tests.web.pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +23,6 @@ TODAY = dt.date(2026, 11, 20)
 @pytest.fixture
 def today():
     return TODAY
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
