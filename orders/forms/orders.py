@@ -246,9 +246,11 @@ OrderLineFormSet = forms.formset_factory(
 )
 
 
-def line_formset(data=None) -> BaseLineFormSet:
+def line_formset(data=None, *, initial: list[dict] | None = None) -> BaseLineFormSet:
+    """The entry's lines: posted `data`, or `initial` lines (a draft's) followed by blank rows."""
     if data is None:
-        return OrderLineFormSet(prefix="lines", initial=[{} for _ in range(BLANK_LINES)])
+        rows = [*(initial or []), *({} for _ in range(BLANK_LINES if not initial else 1))]
+        return OrderLineFormSet(prefix="lines", initial=rows)
     return OrderLineFormSet(data, prefix="lines")
 
 

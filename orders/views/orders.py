@@ -53,6 +53,7 @@ from ..services import (
     order_confirm,
     order_confirmation_issue,
     order_create,
+    order_update,
     price_lines,
     totals_for,
 )
@@ -121,23 +122,63 @@ def _expected_by_order(orders) -> dict[int, dict]:
 @role_required(Role.SALES_ADMIN)
 def order_new(request):
     if request.method != "POST":
-        form = OrderEntryForm(user=request.user)
+        form = OrderEntryForm(user=request.user, initial=_prefill(request))
         return _entry_page(request, form, line_formset())
+    return _entry_save(request, None)
+
+
+@role_required(Role.SALES_ADMIN)
+def order_edit(request, pk: int):
+    """A draft order in the same entry screen: its header and lines filled in, saved with
+    order_update (or confirmed in the same step)."""
+    order = _visible_order(request.user, pk)
+    if order.status != Order.Status.DRAFT:
+        messages.error(request, _("Only a draft order can be edited."))
+        return redirect("orders:order_detail", pk=order.pk)
+    if request.method != "POST":
+        initial = {
+            "customer": order.customer_id,
+            "ship_to": order.ship_to_id,
+            "customer_po_number": order.customer_po_number,
+            "requested_date": order.requested_date,
+            "note": order.note,
+        }
+        lines = [
+            {"product": line.product_id, "quantity": line.quantity}
+            for line in order.lines.filter(cancelled=False).order_by("position")
+        ]
+        form = OrderEntryForm(user=request.user, initial=initial)
+        return _entry_page(request, form, line_formset(initial=lines), order=order)
+    return _entry_save(request, order)
+
+
+def _prefill(request) -> dict:
+    """/orders/new/?customer=<id>: the entry opens with that customer chosen."""
+    customer = request.GET.get("customer", "")
+    return {"customer": int(customer)} if customer.isdigit() else {}
+
+
+def _entry_save(request, editing: Order | None):
+    order = editing
     form = OrderEntryForm(request.POST, user=request.user)
     formset = line_formset(request.POST)
     if not (form.is_valid() and formset.is_valid()):
-        return _entry_page(request, form, formset, status=200)
+        return _entry_page(request, form, formset, order=editing)
     filled = formset.filled()
     lines = [LineInput(product=f.cleaned_data["product"], quantity=f.cleaned_data["quantity"]) for f in filled]
     confirm = request.POST.get("action") == "confirm"
     try:
-        # Confirming in one step is all or nothing: a refused confirmation leaves no draft behind.
+        # Confirming in one step is all or nothing: a refused confirmation leaves no draft behind
+        # (and a draft being edited as it was).
         with transaction.atomic():
-            order = order_create(user=request.user, data=form.order_data(), lines=lines)
+            if order is None:
+                order = order_create(user=request.user, data=form.order_data(), lines=lines)
+            else:
+                order = order_update(order=order, user=request.user, data=form.order_data(), lines=lines)
             result = order_confirm(order=order, user=request.user) if confirm else None
     except DomainError as exc:
         refuse(form, exc, formset=SimpleNamespace(forms=filled))
-        return _entry_page(request, form, formset, status=200)
+        return _entry_page(request, form, formset, order=editing)
     if result is None:
         messages.success(request, _("Saved as a draft. Confirm it when the customer is sure."))
     else:
@@ -157,14 +198,21 @@ def _tell_confirmed(request, result) -> None:
     request.session[ANSWER_KEY % result.order.pk] = [answer.message for answer in result.lines]
 
 
-def _entry_page(request, form, formset, *, status=200):
+def _entry_page(request, form, formset, *, order: Order | None = None):
+    """The entry (new, or a draft's edit when `order` is given), with the live answer for
+    what has been typed."""
     preview = _preview_for(request.user, form, formset) if form.is_bound else None
     infos = preview.lines if preview else [None] * len(formset.forms)
     return render(
         request,
         "orders/orders/new.html",
-        {"form": form, "formset": formset, "preview": preview, "rows": list(zip(formset.forms, infos, strict=True))},
-        status=status,
+        {
+            "form": form,
+            "formset": formset,
+            "preview": preview,
+            "order": order,
+            "rows": list(zip(formset.forms, infos, strict=True)),
+        },
     )
 
 
@@ -453,6 +501,7 @@ urlpatterns = [
     path("orders/", order_list, name="order_list"),
     path("orders/new/", order_new, name="order_new"),
     path("orders/new/preview/", order_entry_preview, name="order_entry_preview"),
+    path("orders/<int:pk>/edit/", order_edit, name="order_edit"),
     path("orders/new/ship-to/", order_entry_ship_to, name="order_entry_ship_to"),
     path("orders/<int:pk>/", order_detail, name="order_detail"),
     path("orders/<int:pk>/confirm/", order_confirm_view, name="order_confirm"),

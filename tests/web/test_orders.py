@@ -402,3 +402,31 @@ def test_cancelling_refused_by_the_service_is_a_message_not_an_error_page(admin_
 
     assert response.status_code == 200
     assert 'class="msg msg-error"' in response.content.decode()
+
+
+def test_a_draft_opens_in_the_entry_and_is_saved_and_confirmed_from_there(admin_user, rep_user, yamada, bolts, cookies):
+    admin = client_for(admin_user)
+    admin.post("/orders/new/", entry(yamada, (bolts, 5), action="draft"))
+    order = Order.objects.get()
+
+    page = admin.get(f"/orders/{order.pk}/edit/").content.decode()
+    assert f'<option value="{yamada.pk}" selected>' in page and f'<option value="{bolts.pk}" selected>' in page
+    assert 'value="5"' in page
+    assert f'href="/orders/{order.pk}/edit/"' in admin.get(f"/orders/{order.pk}/").content.decode()
+
+    response = admin.post(f"/orders/{order.pk}/edit/", entry(yamada, (bolts, 7), (cookies, 2), action="draft"))
+    assert response.status_code == 302
+    assert [(line.sku, line.quantity) for line in order.lines.order_by("position")] == [("A-100", 7), ("F-404", 2)]
+    assert Order.objects.count() == 1
+
+    admin.post(f"/orders/{order.pk}/edit/", entry(yamada, (bolts, 7), (cookies, 2), action="confirm"))
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert admin.get(f"/orders/{order.pk}/edit/")["Location"] == f"/orders/{order.pk}/"
+    assert client_for(rep_user).get(f"/orders/{order.pk}/edit/").status_code == 403
+
+
+def test_the_entry_opens_with_the_customer_a_link_names(admin_user, yamada):
+    page = client_for(admin_user).get(f"/orders/new/?customer={yamada.pk}").content.decode()
+
+    assert f'<option value="{yamada.pk}" selected>C001 株式会社山田製作所</option>' in page
