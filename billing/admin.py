@@ -20,6 +20,7 @@ from .models import (
     CreditNoteLine,
     Invoice,
     InvoiceLine,
+    JournalMapping,
     PayerName,
     Payment,
 )
@@ -163,7 +164,7 @@ class PayerNameAdmin(AuditedModelAdmin):
 
 @admin.register(BillingSettings)
 class BillingSettingsAdmin(ServiceModelAdmin):
-    list_display = ["__str__", "statement_without_sales", "bank_fee_tolerance"]
+    list_display = ["__str__", "statement_without_sales", "bank_fee_tolerance", "sales_booking_basis"]
 
     @staticmethod
     def update_service(*, instance, user, data):
@@ -174,3 +175,16 @@ class BillingSettingsAdmin(ServiceModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(JournalMapping)
+class JournalMappingAdmin(ServiceModelAdmin):
+    """The accounting export's chart of accounts and tax categories (billing.journal.DEFAULTS
+    is what an item without a row writes)."""
+
+    list_display = ["key", "layout", "value"]
+    list_filter = ["layout"]
+    search_fields = ["key", "value"]
+    instance_arg = "mapping"
+    create_service = staticmethod(services.journal_mapping_create)
+    update_service = staticmethod(services.journal_mapping_update)

@@ -6,6 +6,7 @@ constraint; the services give the readable message first.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,18 @@ class BillingSettings(models.Model):
         default=880,
         help_text=_("An imported transfer this much or less below an invoice's open amount settles it as a bank fee."),
         **MONEY,
+    )
+
+    class SalesBookingBasis(models.TextChoices):
+        SHIPMENT = "shipment", _("shipment date (出荷基準)")
+        INVOICE = "invoice", _("invoice date")
+
+    sales_booking_basis = models.CharField(
+        _("sales booked on"),
+        max_length=10,
+        choices=SalesBookingBasis.choices,
+        default=SalesBookingBasis.SHIPMENT,
+        help_text=_("The date the accounting export books sales and receivables on."),
     )
 
     class Meta:
@@ -437,3 +450,39 @@ class BankStatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transaction_date or ''} {self.payer_name} ¥{self.amount or 0:,}"
+
+
+class JournalMapping(models.Model):
+    """What the accounting export writes for one of its accounts or tax categories, in one
+    layout or in all of them ("": every layout). A row overrides the built-in default
+    (billing.journal.DEFAULTS); the admin changes the chart of accounts here, once."""
+
+    class Layout(models.TextChoices):
+        ALL = "", _("every layout")
+        GENERIC = "generic", _("generic")
+        YAYOI = "yayoi", _("Yayoi Kaikei")
+        FREEE = "freee", _("freee")
+        MF = "mf", _("Money Forward Cloud")
+
+    layout = models.CharField(_("layout"), max_length=10, choices=Layout.choices, blank=True, default="")
+    key = models.CharField(_("item"), max_length=30)
+    value = models.CharField(_("written as"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("accounting export mapping")
+        verbose_name_plural = _("accounting export mappings")
+        ordering = ["key", "layout"]
+        constraints = [models.UniqueConstraint(fields=["layout", "key"], name="journal_mapping_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.value}"
+
+    def clean(self) -> None:
+        from .journal import DEFAULTS, SUB_ACCOUNT_CHOICES
+
+        if self.key not in DEFAULTS:
+            raise ValidationError({"key": _("Unknown item: choose one of %(keys)s.") % {"keys": ", ".join(DEFAULTS)}})
+        if self.key == "sub_account" and self.value not in SUB_ACCOUNT_CHOICES:
+            raise ValidationError({"value": _("Write name, code or none.")})
+        if self.key.startswith("account.") and not self.value.strip():
+            raise ValidationError({"value": _("An account needs a name.")})

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backoffice.api.fields import BusinessDateField
+from billing import journal
 from billing.models import (
     Allocation,
     BankStatementImport,
@@ -359,4 +360,4 @@ class AgingQuerySerializer(serializers.Serializer):
 class JournalQuerySerializer(serializers.Serializer):
     date_from = BusinessDateField()
     date_to = BusinessDateField()
-    layout = serializers.ChoiceField(choices=[("generic", "generic"), ("yayoi", "yayoi")], default="generic")
+    layout = serializers.ChoiceField(choices=[(layout, layout) for layout in journal.LAYOUTS], default="generic")

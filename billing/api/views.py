@@ -299,7 +299,8 @@ class ReceivablesReportView(APIView):
 
 
 class JournalExportView(APIView):
-    """The accounting journal of a period as CSV: `layout=generic` (UTF-8) or `yayoi` (弥生会計, Shift_JIS)."""
+    """The accounting journal of a period as CSV: `layout=generic`, `freee`, `mf` (UTF-8 with BOM)
+    or `yayoi` (弥生会計, Shift_JIS)."""
 
     permission_classes = [RolePermission]
     read_roles = ADMIN_AND_MANAGER
@@ -311,7 +312,7 @@ class JournalExportView(APIView):
     def get(self, request):
         query = _valid(JournalQuerySerializer, request.query_params)
         content, file_name = journal.journal_csv(**query)
-        charset = "utf-8" if query["layout"] == "generic" else "shift_jis"
+        charset = "shift_jis" if query["layout"] == "yayoi" else "utf-8"
         response = HttpResponse(content, content_type=f"text/csv; charset={charset}")
         response["Content-Disposition"] = f'attachment; filename="{file_name}"'
         return response

@@ -29,10 +29,12 @@ from .credit_notes import CreditLineInput, credit_note_issue
 from .invoices import invoice_cancel, invoice_issue_for_shipment, shipment_ship_and_bill
 from .matching import bank_fee_shortfall
 from .payments import AllocationInput, payment_allocate, payment_record
-from .settings import billing_settings, billing_settings_update
+from .settings import billing_settings, billing_settings_update, journal_mapping_create, journal_mapping_update
 from .validation import check_amount
 
 __all__ = [
+    "journal_mapping_create",
+    "journal_mapping_update",
     "AllocationInput",
     "CreditLineInput",
     "bank_fee_shortfall",

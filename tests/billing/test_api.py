@@ -184,15 +184,33 @@ def test_journal_export_generic_and_yayoi(admin_api, admin_user, invoices, per_s
     assert generic.status_code == 200
     text = generic.content.decode("utf-8-sig").splitlines()
     assert text[0].startswith("date,entry_no,kind")
-    assert "2026-11-10,1,sale,INV-2026-000002,credit,仮受消費税等,2000,10,2000" in text[3]
+    # Sales are booked when goods ship (出荷基準), at the delivery note's figures.
+    assert text[3].startswith("2026-11-10,1,sale,DN-2026-000002,credit,仮受消費税等,,2000,10,2000,対象外,C002,")
     yayoi = admin_api.get("/api/v1/reports/journal/", {**params, "layout": "yayoi"})
     rows = yayoi.content.decode("cp932").splitlines()
-    debit = ["2000", "", "", "2026/11/10", "売掛金", "", "", "対象外", "22000", ""]
+    debit = ["2000", "", "", "2026/11/10", "売掛金", "株式会社田中商店", "", "対象外", "22000", ""]
     credit = ["売上高", "", "", "課税売上込10%", "22000", "2000"]
     assert rows[0].split(",")[:16] == debit + credit
-    assert any(",支払手数料,,,課対仕入込10%,440,40,売掛金," in row for row in rows)
+    # The payment settles 14,240: 13,800 received and a 440 fee, in one two-row entry.
+    payment = [row.split(",") for row in rows if row.split(",")[3] == "2026/11/20"]
+    assert [row[0] for row in payment] == ["2110", "2101"]
+    assert payment[0][4:16] == [
+        "普通預金",
+        "",
+        "",
+        "対象外",
+        "13800",
+        "",
+        "売掛金",
+        "株式会社田中商店",
+        "",
+        "対象外",
+        "14240",
+        "",
+    ]
+    assert payment[1][4:16] == ["支払手数料", "", "", "課対仕入込10%適格", "440", "40", "", "", "", "", "", ""]
     assert rep_api.get("/api/v1/reports/journal/", params).status_code == 403
-    assert admin_api.get("/api/v1/reports/journal/", {**params, "layout": "freee"}).status_code == 400
+    assert admin_api.get("/api/v1/reports/journal/", {**params, "layout": "bugyo"}).status_code == 400
 
 
 def test_bank_statement_import_matches_known_payers_and_learns_on_confirm(admin_api, invoices, per_shipment_customer):

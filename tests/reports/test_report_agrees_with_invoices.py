@@ -7,12 +7,13 @@ from decimal import Decimal
 
 import pytest
 
+from backoffice.roles import Role
 from billing import services as billing_services
 from billing.journal import journal_entries
 from billing.models import Invoice
 from billing.services import CreditLineInput
 from tests.billing.conftest import ship
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +39,19 @@ def _report(api, **params) -> dict:
 
 
 def _journal_sales(number: str) -> tuple[Decimal, Decimal]:
-    """(net, tax) the journal books for one invoice or credit note."""
+    """(net, tax) the journal books for one invoice or credit note, sales booked on the
+    invoice date (the company setting; by default they are booked when goods ship)."""
+    billing_services.billing_settings_update(user=make_user(Role.SALES_ADMIN), data={"sales_booking_basis": "invoice"})
     entries = journal_entries(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 1, 31))
-    mine = [e for e in entries if e.number == number and e.kind in ("sale", "credit_note")]
-    assert mine
-    return sum((e.amount - e.tax for e in mine), Decimal(0)), sum((e.tax for e in mine), Decimal(0))
+    lines = [
+        line
+        for e in entries
+        if e.number == number
+        for line in e.lines
+        if line.account in ("account.sales", "account.sales_returns")
+    ]
+    assert lines
+    return sum((line.amount - line.tax for line in lines), Decimal(0)), sum((line.tax for line in lines), Decimal(0))
 
 
 def test_per_shipment_invoice_and_credit_note_agree_with_the_report(manager_api, admin_user, per_shipment):
