@@ -140,6 +140,44 @@ def build_invoice(
     date follows from the issue date and the customer's terms. `credit_available` is the
     customer credit (locked) that will settle a per-shipment invoice right after it is
     saved: the document prints it as applied."""
+    invoice, lines, data = invoice_draft(
+        customer=customer,
+        kind=kind,
+        shipments=shipments,
+        issue_date=issue_date,
+        profile=profile,
+        user=user,
+        period=period,
+        balance=balance,
+        reported_credit_notes=reported_credit_notes,
+        closing_run=closing_run,
+        lines_of=lines_of,
+        credit_available=credit_available,
+    )
+    document = document_issue(data=data, user=user, source=source, profile=profile)  # read once by the caller
+    invoice.number = document.number
+    invoice.document = document
+    return invoice, lines
+
+
+def invoice_draft(
+    *,
+    customer: Customer,
+    kind: str,
+    shipments: Sequence[Shipment],
+    issue_date: dt.date,
+    profile,
+    user,
+    period: tuple[dt.date, dt.date] | None = None,
+    balance: Balance = Balance(),
+    reported_credit_notes: Sequence[CreditNote] = (),
+    closing_run: ClosingRun | None = None,
+    lines_of: dict[int, Sequence[ShipmentLine]] | None = None,
+    credit_available: Decimal = ZERO,
+) -> tuple[Invoice, list[InvoiceLine], DocumentData]:
+    """The invoice as it would be issued, written nowhere: the unsaved invoice (no number,
+    no document yet), its unsaved lines and the document's data. build_invoice issues it;
+    the closing preview shows it, so the preview and the run can never differ."""
     lines = invoice_lines(shipments, lines_of)
     printed = document_lines(lines)
     # The printed lines carry the same sums per rate as the invoice lines (summaries included).
@@ -181,9 +219,8 @@ def build_invoice(
         tax_mode=customer.tax_mode,
         extra=extra,
     )
-    document = document_issue(data=data, user=user, source=source, profile=profile)  # read once by the caller
     invoice = Invoice(
-        number=document.number,
+        number="",
         kind=kind,
         customer=customer,
         issue_date=issue_date,
@@ -204,11 +241,10 @@ def build_invoice(
         ],
         # Its first status, not a move: nothing to settle is settled.
         status=Invoice.Status.PAID if totals.total == 0 else Invoice.Status.ISSUED,
-        document=document,
         closing_run=closing_run,
         created_by=actor_or_none(user),
     )
-    return invoice, lines
+    return invoice, lines, data
 
 
 def save_invoices(built: Sequence[Built], *, user, profile) -> list[Invoice]:

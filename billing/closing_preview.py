@@ -1,0 +1,159 @@
+"""The closing preview (締め処理の事前確認): for a closing date, every customer who closes that
+day and exactly what the closing run would invoice them, written nowhere.
+
+It reads the run's own inputs (`closing_inputs`) and builds each invoice with the run's own
+code (`invoice_draft`, which `build_invoice` issues), so the figures shown are the figures
+the run then issues. A fixed number of queries for any number of customers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from backoffice.money import ZERO
+from backoffice.selectors import company_profile_with_bank_accounts
+from orders.models import Customer
+
+from .models import BillingSettings, ClosingRun, Invoice
+from .services.closing import closing_days_for, closing_inputs
+from .services.issuing import invoice_draft
+
+
+@dataclass(frozen=True)
+class PreviewRate:
+    rate: int
+    subtotal: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One customer's invoice as the run would issue it (`invoice` is None when the date's
+    invoice already exists: then `existing` is that invoice)."""
+
+    customer: Customer
+    period_start: dt.date | None
+    period_end: dt.date
+    previous_balance: Decimal
+    payments: Decimal
+    credits: Decimal
+    carried_over: Decimal
+    sales_amount: Decimal
+    tax_total: Decimal
+    total: Decimal
+    due_date: dt.date | None
+    rates: list[PreviewRate]
+    shipment_count: int
+    existing: Invoice | None = None
+
+    @property
+    def to_invoice(self) -> bool:
+        return self.existing is None
+
+
+@dataclass(frozen=True)
+class ClosingPreview:
+    closing_date: dt.date
+    closing_days: list[int]
+    rows: list[PreviewRow] = field(default_factory=list)  # to invoice, then already invoiced
+    nothing_to_bill: list[Customer] = field(default_factory=list)  # close that day, nothing to invoice
+    run: ClosingRun | None = None  # the date's run, when it has been run before
+
+    @property
+    def to_invoice(self) -> list[PreviewRow]:
+        return [row for row in self.rows if row.to_invoice]
+
+    @property
+    def already_invoiced(self) -> list[PreviewRow]:
+        return [row for row in self.rows if not row.to_invoice]
+
+    def total(self, name: str) -> Decimal:
+        return sum((getattr(row, name) for row in self.to_invoice), ZERO)
+
+    @property
+    def totals(self) -> dict[str, Decimal]:
+        names = ("previous_balance", "payments", "credits", "carried_over", "sales_amount", "tax_total", "total")
+        return {name: self.total(name) for name in names}
+
+    @property
+    def customer_count(self) -> int:
+        return len(self.rows) + len(self.nothing_to_bill)
+
+
+def closing_customer_ids(closing_date: dt.date) -> list[int]:
+    """The consolidated customers whose closing day falls on this date (the run's own choice)."""
+    return list(
+        Customer.objects.filter(
+            invoice_mode=Customer.InvoiceMode.CONSOLIDATED, closing_day__in=closing_days_for(closing_date)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def closing_preview(*, closing_date: dt.date, user=None) -> ClosingPreview:
+    """What `closing_run(closing_date=...)` would invoice, per customer, without writing."""
+    customer_ids = closing_customer_ids(closing_date)
+    run = ClosingRun.objects.filter(closing_date=closing_date).first()
+    preview = ClosingPreview(closing_date=closing_date, closing_days=closing_days_for(closing_date), run=run)
+    if not customer_ids:
+        return preview
+    existing = {
+        invoice.customer_id: invoice
+        for invoice in Invoice.objects.filter(
+            kind=Invoice.Kind.CONSOLIDATED, period_end=closing_date, customer_id__in=customer_ids
+        )
+        .exclude(status=Invoice.Status.CANCELLED)
+        .select_related("customer")
+    }
+    todo = [pk for pk in customer_ids if pk not in existing]
+    # The run reads these once per run; reading never creates the settings row.
+    options = BillingSettings.objects.order_by("pk").first() or BillingSettings()
+    profile = company_profile_with_bank_accounts()
+    billed = set()
+    for item in closing_inputs(closing_date=closing_date, customer_ids=todo, options=options):
+        invoice, _lines, _data = invoice_draft(
+            customer=item.customer,
+            kind=Invoice.Kind.CONSOLIDATED,
+            shipments=item.shipments,
+            issue_date=closing_date,
+            profile=profile,
+            user=user,
+            period=item.period,
+            balance=item.balance,
+            reported_credit_notes=item.credit_notes,
+        )
+        billed.add(item.customer.pk)
+        preview.rows.append(_row(invoice, item.customer, shipment_count=len(item.shipments)))
+    for customer_id in customer_ids:
+        if customer_id in existing:
+            invoice = existing[customer_id]
+            preview.rows.append(_row(invoice, invoice.customer, shipment_count=None, existing=invoice))
+    if len(billed) < len(todo):
+        preview.nothing_to_bill.extend(
+            Customer.objects.filter(pk__in=[pk for pk in todo if pk not in billed]).order_by("code", "pk")
+        )
+    return preview
+
+
+def _row(invoice: Invoice, customer: Customer, *, shipment_count, existing: Invoice | None = None) -> PreviewRow:
+    return PreviewRow(
+        customer=customer,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+        previous_balance=invoice.previous_balance,
+        payments=invoice.payments_received,
+        credits=invoice.credits,
+        carried_over=invoice.carried_over,
+        sales_amount=invoice.sales_amount,
+        tax_total=invoice.tax_total,
+        total=invoice.total,
+        due_date=invoice.due_date,
+        rates=[
+            PreviewRate(rate=int(b["rate"]), subtotal=Decimal(b["subtotal"]), tax=Decimal(b["tax"]))
+            for b in invoice.tax_breakdown
+        ],
+        shipment_count=shipment_count or 0,
+        existing=existing,
+    )
