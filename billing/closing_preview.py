@@ -11,8 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
+
 from backoffice.money import ZERO
 from backoffice.selectors import company_profile_with_bank_accounts
+from documents.models import DocumentMailing
 from orders.models import Customer
 
 from .models import BillingSettings, ClosingRun, Invoice
@@ -157,3 +160,51 @@ def _row(invoice: Invoice, customer: Customer, *, shipment_count, existing: Invo
         shipment_count=shipment_count or 0,
         existing=existing,
     )
+
+
+# --- the closing run's page -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunInvoice:
+    invoice: Invoice
+    mailings: list  # the send log of its document, oldest first
+    new: bool  # made by the latest run of the date (not by an earlier one)
+
+    @property
+    def last_mailing(self):
+        return self.mailings[-1] if self.mailings else None
+
+
+def closing_run_invoices(run: ClosingRun) -> list[RunInvoice]:
+    """The run's invoices by customer code, each with its send log: three queries."""
+    invoices = list(Invoice.objects.filter(closing_run=run).select_related("customer").order_by("customer__code", "pk"))
+    log: dict[int, list] = {}
+    for mailing in (
+        _mailings()
+        .filter(document_id__in=[i.document_id for i in invoices])
+        .select_related("requested_by")
+        .order_by("requested_at", "pk")
+    ):
+        log.setdefault(mailing.document_id, []).append(mailing)
+    started = run.started_at
+    return [
+        RunInvoice(
+            invoice=invoice,
+            mailings=log.get(invoice.document_id, []),
+            new=started is None or invoice.created_at >= started,
+        )
+        for invoice in invoices
+    ]
+
+
+def document_mailings(document_id: int) -> list:
+    """One document's send log, oldest first, with who asked (one query)."""
+    return list(
+        _mailings().filter(document_id=document_id).select_related("requested_by").order_by("requested_at", "pk")
+    )
+
+
+def _mailings():
+    """The send log, each attempt knowing whether it has been re-sent (`resent`)."""
+    return DocumentMailing.objects.annotate(resent=Exists(DocumentMailing.objects.filter(resend_of=OuterRef("pk"))))
