@@ -189,8 +189,8 @@ class DocumentMailing(models.Model):
     document = models.ForeignKey(
         IssuedDocument, on_delete=models.PROTECT, related_name="mailings", verbose_name=_("document")
     )
-    to = models.JSONField(_("to"), default=list)
-    cc = models.JSONField(_("cc"), default=list, blank=True)
+    to = models.JSONField(_("to addresses"), default=list)
+    cc = models.JSONField(_("cc addresses"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
     attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
