@@ -11,16 +11,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 
 from backoffice.money import ZERO
 from backoffice.selectors import company_profile_with_bank_accounts
 from documents.models import DocumentMailing
-from orders.models import Customer
+from orders.models import ContactPerson, Customer
 
 from .models import BillingSettings, ClosingRun, Invoice
 from .services.closing import closing_days_for, closing_inputs
 from .services.issuing import invoice_draft
+from .services.mailing import Recipients, invoice_recipients
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ class RunInvoice:
     invoice: Invoice
     mailings: list  # the send log of its document, oldest first
     new: bool  # made by the latest run of the date (not by an earlier one)
+    recipients: Recipients  # where the send step would mail it (none: reported, not sent)
 
     @property
     def last_mailing(self):
@@ -177,8 +179,13 @@ class RunInvoice:
 
 
 def closing_run_invoices(run: ClosingRun) -> list[RunInvoice]:
-    """The run's invoices by customer code, each with its send log: three queries."""
-    invoices = list(Invoice.objects.filter(closing_run=run).select_related("customer").order_by("customer__code", "pk"))
+    """The run's invoices by customer code, each with its send log and recipients: four queries."""
+    invoices = list(
+        Invoice.objects.filter(closing_run=run)
+        .select_related("customer")
+        .prefetch_related(Prefetch("customer__contacts", queryset=ContactPerson.objects.order_by("pk")))
+        .order_by("customer__code", "pk")
+    )
     log: dict[int, list] = {}
     for mailing in (
         _mailings()
@@ -193,6 +200,7 @@ def closing_run_invoices(run: ClosingRun) -> list[RunInvoice]:
             invoice=invoice,
             mailings=log.get(invoice.document_id, []),
             new=started is None or invoice.created_at >= started,
+            recipients=invoice_recipients(invoice.customer),
         )
         for invoice in invoices
     ]

@@ -99,7 +99,7 @@ class ClosingDetailView(RoleRequiredMixin, View):
             return HttpResponseClientRefresh()  # finished: the whole page, with its invoices
         rows = [] if running else closing_run_invoices(run)
         new = sum(1 for row in rows if row.new)
-        statuses = [row.last_mailing.status if row.last_mailing else "" for row in rows]
+        statuses = [row.last_mailing.status if row.last_mailing else "" for row in rows if row.recipients.to]
         context = {
             "run": run,
             "running": running,
@@ -108,6 +108,7 @@ class ClosingDetailView(RoleRequiredMixin, View):
             "earlier_count": len(rows) - new,
             "unsent_count": statuses.count(""),
             "failed_count": statuses.count(DocumentMailing.Status.FAILED),
+            "no_address_count": sum(1 for row in rows if not row.last_mailing and not row.recipients.to),
             "send_form": SendInvoicesForm(),
         }
         return render(request, "billing/closings/detail.html", context)
