@@ -105,7 +105,7 @@ class ClosingDetailView(RoleRequiredMixin, View):
             "running": running,
             "rows": rows,
             "new_count": new,
-            "earlier_count": len(rows) - new,
+            "earlier_count": sum(1 for row in rows if not row.new and row.invoice.status != Invoice.Status.CANCELLED),
             "unsent_count": statuses.count(""),
             "failed_count": statuses.count(DocumentMailing.Status.FAILED),
             "no_address_count": sum(1 for row in rows if not row.last_mailing and not row.recipients.to),
