@@ -200,11 +200,19 @@ class ClosingInput:
     period: tuple[dt.date, dt.date]
 
 
-def closing_inputs(*, closing_date: dt.date, customer_ids: list[int], options: BillingSettings) -> list[ClosingInput]:
+def closing_inputs(
+    *,
+    closing_date: dt.date,
+    customer_ids: list[int],
+    options: BillingSettings,
+    shipments_by_customer: dict[int, list] | None = None,
+) -> list[ClosingInput]:
     """The customers among `customer_ids` the closing of `closing_date` invoices, with their
     uninvoiced shipments, unreported payments and credit notes and previous invoice's total:
     a fixed number of queries for any number of customers. Customers with nothing to bill
-    (no sales, and no balance to state unless the settings ask for statements) are left out."""
+    (no sales, and no balance to state unless the settings ask for statements) are left out.
+    `shipments_by_customer` (the preview's light read: anything with `shipped_on`, oldest
+    first) replaces the run's read of the shipments with their lines."""
     previous = (
         Invoice.objects.filter(customer=OuterRef("pk"), kind=Invoice.Kind.CONSOLIDATED)
         .exclude(status=Invoice.Status.CANCELLED)
@@ -215,9 +223,10 @@ def closing_inputs(*, closing_date: dt.date, customer_ids: list[int], options: B
         .annotate(previous_total=Subquery(previous.values("total")[:1]))
         .order_by("pk")
     )
-    shipments_by_customer: dict[int, list[Shipment]] = defaultdict(list)
-    for shipment in uninvoiced_shipments(customer_ids=customer_ids, up_to=closing_date):
-        shipments_by_customer[shipment.customer_id].append(shipment)
+    if shipments_by_customer is None:
+        shipments_by_customer = defaultdict(list)
+        for shipment in uninvoiced_shipments(customer_ids=customer_ids, up_to=closing_date):
+            shipments_by_customer[shipment.customer_id].append(shipment)
     payments = {
         row["customer_id"]: row["total"]
         for row in Payment.objects.filter(

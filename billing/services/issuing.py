@@ -18,7 +18,7 @@ from backoffice import audit
 from backoffice.audit import actor_or_none
 from backoffice.businessdays import due_date
 from backoffice.exceptions import StateConflict
-from backoffice.money import ZERO, compute_totals, net_amounts
+from backoffice.money import ZERO, Totals, compute_totals, net_amounts
 from documents.services import document_issue
 from documents.types import DocumentData, DocumentKind, DocumentLine
 from orders.models import Customer, Shipment, ShipmentLine
@@ -160,6 +160,21 @@ def build_invoice(
     return invoice, lines
 
 
+def invoice_figures(*, rated, customer: Customer, issue_date: dt.date, profile) -> tuple[Totals, dt.date]:
+    """An invoice's totals and due date from its (tax rate, amount) pairs. Tax is computed
+    once per rate on that rate's sum, so how the pairs are grouped (line by line, or the
+    printed summaries) changes nothing: the closing preview passes the shipment lines'
+    pairs, read without building the lines, and gets the run's figures."""
+    totals = compute_totals(rated, mode=profile.rounding_mode, tax_mode=customer.tax_mode)
+    due = due_date(
+        issue_date,
+        payment_month_offset=customer.payment_month_offset,
+        payment_day=customer.payment_day,
+        rule=profile.holiday_rule,
+    )
+    return totals, due
+
+
 def invoice_draft(
     *,
     customer: Customer,
@@ -181,14 +196,11 @@ def invoice_draft(
     lines = invoice_lines(shipments, lines_of)
     printed = document_lines(lines)
     # The printed lines carry the same sums per rate as the invoice lines (summaries included).
-    totals = compute_totals(
-        [(line.tax_rate, line.amount) for line in printed], mode=profile.rounding_mode, tax_mode=customer.tax_mode
-    )
-    due = due_date(
-        issue_date,
-        payment_month_offset=customer.payment_month_offset,
-        payment_day=customer.payment_day,
-        rule=profile.holiday_rule,
+    totals, due = invoice_figures(
+        rated=[(line.tax_rate, line.amount) for line in printed],
+        customer=customer,
+        issue_date=issue_date,
+        profile=profile,
     )
     extra: dict[str, Any] = {"due_date": due}
     document_kind = DocumentKind.INVOICE
