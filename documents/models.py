@@ -168,3 +168,65 @@ class IssuedDocument(models.Model):
     @property
     def is_rendered(self) -> bool:
         return self.render_status == RenderStatus.RENDERED
+
+
+class DocumentMailing(models.Model):
+    """The send log (送信履歴): one row per attempt to e-mail a document, written when the
+    mail is requested and finished by the delivery task (delivered, or failed with the
+    error). A re-send is a new attempt pointing at the failed one it repeats; a failed
+    attempt is re-sent at most once, so the log is the complete story of each document."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed")
+
+    TRANSITIONS = {
+        Status.REQUESTED: {Status.DELIVERED, Status.FAILED},
+        Status.DELIVERED: set(),
+        Status.FAILED: set(),
+    }
+    document = models.ForeignKey(
+        IssuedDocument, on_delete=models.PROTECT, related_name="mailings", verbose_name=_("document")
+    )
+    to = models.JSONField(_("to addresses"), default=list)
+    cc = models.JSONField(_("cc addresses"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    resend_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resent_as",
+        verbose_name=_("re-send of"),
+    )
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document mailing")
+        verbose_name_plural = _("document mailings")
+        ordering = ["document", "requested_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(attempt__gte=1), name="document_mailing_attempt_positive"),
+            models.CheckConstraint(
+                condition=Q(status="requested", finished_at__isnull=True)
+                | Q(status__in=["delivered", "failed"], finished_at__isnull=False),
+                name="document_mailing_finished_when_done",
+            ),
+        ]
+        indexes = [models.Index(fields=["document", "status"], name="document_mailing_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} #{self.attempt} {self.status}"

@@ -146,7 +146,7 @@ class ContactPerson(models.Model):
     department = models.CharField(_("department"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
-    receives_documents = models.BooleanField(_("receives documents by e-mail"), default=False)
+    receives_documents = models.BooleanField(_("receives invoices and documents by e-mail"), default=False)
 
     class Meta:
         verbose_name = _("contact person")

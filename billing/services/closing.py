@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Case, F, OuterRef, Subquery, Sum, Value, When
@@ -157,57 +158,22 @@ def _close_batch(*, run: ClosingRun, customer_ids: list[int], user, profile, opt
     todo = [pk for pk in customer_ids if pk not in done]
     if not todo:
         return 0
-    previous = (
-        Invoice.objects.filter(customer=OuterRef("pk"), kind=Invoice.Kind.CONSOLIDATED)
-        .exclude(status=Invoice.Status.CANCELLED)
-        .order_by("-period_end", "-pk")
-    )
-    customers = list(
-        Customer.objects.filter(pk__in=todo)
-        .annotate(previous_total=Subquery(previous.values("total")[:1]))
-        .order_by("pk")
-    )
-    shipments_by_customer: dict[int, list[Shipment]] = defaultdict(list)
-    for shipment in uninvoiced_shipments(customer_ids=todo, up_to=closing_date):
-        shipments_by_customer[shipment.customer_id].append(shipment)
-    payments = {
-        row["customer_id"]: row["total"]
-        for row in Payment.objects.filter(customer_id__in=todo, reported_on__isnull=True, received_on__lte=closing_date)
-        .values("customer_id")
-        .annotate(total=Sum(F("amount") + F("bank_fee")))
-    }
-    credit_notes: dict[int, list[CreditNote]] = defaultdict(list)
-    for note in CreditNote.objects.filter(customer_id__in=todo, reported_on__isnull=True, issue_date__lte=closing_date):
-        credit_notes[note.customer_id].append(note)
-
     built = []
-    for customer in customers:
-        shipments = shipments_by_customer.get(customer.pk, [])
-        notes = credit_notes.get(customer.pk, [])
-        balance = Balance(
-            previous=customer.previous_total or ZERO,
-            payments=payments.get(customer.pk, ZERO),
-            credits=sum((n.total for n in notes), ZERO),
-        )
-        if not shipments and not (options.statement_without_sales and balance.carried_over != 0):
-            continue
-        start = previous_closing_date(closing_date, customer.closing_day) + dt.timedelta(days=1)
-        if shipments:
-            start = min(start, shipments[0].shipped_on)
+    for item in closing_inputs(closing_date=closing_date, customer_ids=todo, options=options):
         invoice, lines = build_invoice(
-            customer=customer,
+            customer=item.customer,
             kind=Invoice.Kind.CONSOLIDATED,
-            shipments=shipments,
+            shipments=item.shipments,
             issue_date=closing_date,
             profile=profile,
             user=user,
             source=run,
-            period=(start, closing_date),
-            balance=balance,
-            reported_credit_notes=notes,
+            period=item.period,
+            balance=item.balance,
+            reported_credit_notes=item.credit_notes,
             closing_run=run,
         )
-        built.append((invoice, lines, shipments))
+        built.append((invoice, lines, item.shipments))
     if not built:
         return 0
     invoices = save_invoices(built, user=user, profile=profile)
@@ -221,6 +187,84 @@ def _close_batch(*, run: ClosingRun, customer_ids: list[int], user, profile, opt
     ).update(reported_on=reported)
     apply_customer_credit(invoices, user)
     return len(invoices)
+
+
+@dataclass(frozen=True)
+class ClosingInput:
+    """What the closing invoices for one customer: read by the run and by its preview alike."""
+
+    customer: Customer
+    shipments: list[Shipment]
+    credit_notes: list[CreditNote]
+    balance: Balance
+    period: tuple[dt.date, dt.date]
+
+
+def closing_inputs(
+    *,
+    closing_date: dt.date,
+    customer_ids: list[int],
+    options: BillingSettings,
+    shipments_by_customer: dict[int, list] | None = None,
+) -> list[ClosingInput]:
+    """The customers among `customer_ids` the closing of `closing_date` invoices, with their
+    uninvoiced shipments, unreported payments and credit notes and previous invoice's total:
+    a fixed number of queries for any number of customers. Customers with nothing to bill
+    (no sales, and no balance to state unless the settings ask for statements) are left out.
+    `shipments_by_customer` (the preview's light read: anything with `shipped_on`, oldest
+    first) replaces the run's read of the shipments with their lines."""
+    previous = (
+        Invoice.objects.filter(customer=OuterRef("pk"), kind=Invoice.Kind.CONSOLIDATED)
+        .exclude(status=Invoice.Status.CANCELLED)
+        .order_by("-period_end", "-pk")
+    )
+    customers = list(
+        Customer.objects.filter(pk__in=customer_ids)
+        .annotate(previous_total=Subquery(previous.values("total")[:1]))
+        .order_by("pk")
+    )
+    if shipments_by_customer is None:
+        shipments_by_customer = defaultdict(list)
+        for shipment in uninvoiced_shipments(customer_ids=customer_ids, up_to=closing_date):
+            shipments_by_customer[shipment.customer_id].append(shipment)
+    payments = {
+        row["customer_id"]: row["total"]
+        for row in Payment.objects.filter(
+            customer_id__in=customer_ids, reported_on__isnull=True, received_on__lte=closing_date
+        )
+        .values("customer_id")
+        .annotate(total=Sum(F("amount") + F("bank_fee")))
+    }
+    credit_notes: dict[int, list[CreditNote]] = defaultdict(list)
+    for note in CreditNote.objects.filter(
+        customer_id__in=customer_ids, reported_on__isnull=True, issue_date__lte=closing_date
+    ):
+        credit_notes[note.customer_id].append(note)
+
+    inputs = []
+    for customer in customers:
+        shipments = shipments_by_customer.get(customer.pk, [])
+        notes = credit_notes.get(customer.pk, [])
+        balance = Balance(
+            previous=customer.previous_total or ZERO,
+            payments=payments.get(customer.pk, ZERO),
+            credits=sum((n.total for n in notes), ZERO),
+        )
+        if not shipments and not (options.statement_without_sales and balance.carried_over != 0):
+            continue
+        start = previous_closing_date(closing_date, customer.closing_day) + dt.timedelta(days=1)
+        if shipments:
+            start = min(start, shipments[0].shipped_on)
+        inputs.append(
+            ClosingInput(
+                customer=customer,
+                shipments=shipments,
+                credit_notes=notes,
+                balance=balance,
+                period=(start, closing_date),
+            )
+        )
+    return inputs
 
 
 def closed_period_check(customer: Customer, day: dt.date) -> None:

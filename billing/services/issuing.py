@@ -18,7 +18,7 @@ from backoffice import audit
 from backoffice.audit import actor_or_none
 from backoffice.businessdays import due_date
 from backoffice.exceptions import StateConflict
-from backoffice.money import ZERO, compute_totals, net_amounts
+from backoffice.money import ZERO, Totals, compute_totals, net_amounts
 from documents.services import document_issue
 from documents.types import DocumentData, DocumentKind, DocumentLine
 from orders.models import Customer, Shipment, ShipmentLine
@@ -140,17 +140,67 @@ def build_invoice(
     date follows from the issue date and the customer's terms. `credit_available` is the
     customer credit (locked) that will settle a per-shipment invoice right after it is
     saved: the document prints it as applied."""
-    lines = invoice_lines(shipments, lines_of)
-    printed = document_lines(lines)
-    # The printed lines carry the same sums per rate as the invoice lines (summaries included).
-    totals = compute_totals(
-        [(line.tax_rate, line.amount) for line in printed], mode=profile.rounding_mode, tax_mode=customer.tax_mode
+    invoice, lines, data = invoice_draft(
+        customer=customer,
+        kind=kind,
+        shipments=shipments,
+        issue_date=issue_date,
+        profile=profile,
+        user=user,
+        period=period,
+        balance=balance,
+        reported_credit_notes=reported_credit_notes,
+        closing_run=closing_run,
+        lines_of=lines_of,
+        credit_available=credit_available,
     )
+    document = document_issue(data=data, user=user, source=source, profile=profile)  # read once by the caller
+    invoice.number = document.number
+    invoice.document = document
+    return invoice, lines
+
+
+def invoice_figures(*, rated, customer: Customer, issue_date: dt.date, profile) -> tuple[Totals, dt.date]:
+    """An invoice's totals and due date from its (tax rate, amount) pairs. Tax is computed
+    once per rate on that rate's sum, so how the pairs are grouped (line by line, or the
+    printed summaries) changes nothing: the closing preview passes the shipment lines'
+    pairs, read without building the lines, and gets the run's figures."""
+    totals = compute_totals(rated, mode=profile.rounding_mode, tax_mode=customer.tax_mode)
     due = due_date(
         issue_date,
         payment_month_offset=customer.payment_month_offset,
         payment_day=customer.payment_day,
         rule=profile.holiday_rule,
+    )
+    return totals, due
+
+
+def invoice_draft(
+    *,
+    customer: Customer,
+    kind: str,
+    shipments: Sequence[Shipment],
+    issue_date: dt.date,
+    profile,
+    user,
+    period: tuple[dt.date, dt.date] | None = None,
+    balance: Balance = Balance(),
+    reported_credit_notes: Sequence[CreditNote] = (),
+    closing_run: ClosingRun | None = None,
+    lines_of: dict[int, Sequence[ShipmentLine]] | None = None,
+    credit_available: Decimal = ZERO,
+) -> tuple[Invoice, list[InvoiceLine], DocumentData]:
+    """The invoice as it would be issued, written nowhere: the unsaved invoice (no number,
+    no document yet), its unsaved lines and the document's data. build_invoice issues it;
+    the closing preview shows it, so the preview and the run can never differ."""
+    lines = invoice_lines(shipments, lines_of)
+    printed = document_lines(lines)
+    # The printed lines carry the same sums per rate as the invoice lines (summaries included).
+    totals, due = invoice_figures(
+        rated=[(line.tax_rate, line.amount) for line in printed],
+        customer=customer,
+        issue_date=issue_date,
+        profile=profile,
     )
     extra: dict[str, Any] = {"due_date": due}
     document_kind = DocumentKind.INVOICE
@@ -181,9 +231,8 @@ def build_invoice(
         tax_mode=customer.tax_mode,
         extra=extra,
     )
-    document = document_issue(data=data, user=user, source=source, profile=profile)  # read once by the caller
     invoice = Invoice(
-        number=document.number,
+        number="",
         kind=kind,
         customer=customer,
         issue_date=issue_date,
@@ -204,11 +253,10 @@ def build_invoice(
         ],
         # Its first status, not a move: nothing to settle is settled.
         status=Invoice.Status.PAID if totals.total == 0 else Invoice.Status.ISSUED,
-        document=document,
         closing_run=closing_run,
         created_by=actor_or_none(user),
     )
-    return invoice, lines
+    return invoice, lines, data
 
 
 def save_invoices(built: Sequence[Built], *, user, profile) -> list[Invoice]:

@@ -9,7 +9,9 @@ Public interface (keyword-only; other apps call nothing else in `documents`)::
     document_preview(*, data: DocumentData) -> bytes          # a draft PDF, no number, watermarked
     document_render(document: IssuedDocument) -> IssuedDocument
     document_pdf_bytes(document: IssuedDocument, *, user=None) -> bytes   # verified: refuses altered or missing files
-    document_send(*, document: IssuedDocument, user, to: list[str], cc: list[str] = (), message: str = "") -> None
+    document_send(*, document: IssuedDocument, user, to: list[str], cc: list[str] = (), message: str = "",
+                  resend_of: DocumentMailing | None = None) -> DocumentMailing   # the send log's "requested" row
+    document_resend(*, mailing: DocumentMailing, user) -> DocumentMailing   # a failed attempt, once more
     documents_verify(documents: Iterable[IssuedDocument]) -> VerificationReport
     documents_export(*, documents: Iterable[IssuedDocument], output: BinaryIO, user=None) -> int
     documents_render_pending() -> int
@@ -64,17 +66,19 @@ from .archive import (
     render_snapshot,
 )
 from .issue import document_issue, document_preview, issuer_snapshot, number_take
-from .mail import document_email_deliver, document_send
+from .mail import document_email_deliver, document_mailing_deliver, document_resend, document_send
 from .validation import validate_document_data
 
 __all__ = [
     "VerificationProblem",
     "VerificationReport",
     "document_email_deliver",
+    "document_mailing_deliver",
     "document_issue",
     "document_pdf_bytes",
     "document_preview",
     "document_render",
+    "document_resend",
     "document_send",
     "documents_export",
     "documents_in_chunks",
