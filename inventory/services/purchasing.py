@@ -71,7 +71,8 @@ def _issue_purchase_order_document(purchase_order: PurchaseOrder, user, *, round
         notes="",  # the order's notes are ours (「Created from reorder suggestions.」), not the supplier's
         extra={
             "delivery_date": purchase_order.expected_date,
-            "delivery_place": f"{warehouse.name} {warehouse.address}".strip(),
+            # the warehouse's name on one line, its full address under it (as the supplier's driver reads it)
+            "delivery_place": "\n".join(part for part in (warehouse.name, warehouse.address.strip()) if part),
         },
     )
     return document_issue(data=data, user=user, source=purchase_order)

@@ -302,16 +302,24 @@ class PurchaseOrderReceiveView(RoleRequiredMixin, View):
     def _lines(self, purchase_order):
         return list(purchase_order.lines.select_related("product").order_by("position", "pk"))
 
+    @staticmethod
+    def _not_receivable(request, purchase_order):
+        if purchase_order.status in services.purchasing.RECEIVABLE:
+            return None
+        messages.error(request, _("Goods can be received only on an issued purchase order."))
+        return redirect("inventory:purchase_order_detail", purchase_order.pk)
+
     def get(self, request, pk: int):
         purchase_order = _purchase_order(pk)
-        if purchase_order.status not in services.purchasing.RECEIVABLE:
-            messages.error(request, _("Goods can be received only on an issued purchase order."))
-            return redirect("inventory:purchase_order_detail", pk)
+        if refused := self._not_receivable(request, purchase_order):
+            return refused
         form = ReceiveForm(lines=self._lines(purchase_order))
         return render(request, self.template_name, {"po": purchase_order, "form": form})
 
     def post(self, request, pk: int):
         purchase_order = _purchase_order(pk)
+        if refused := self._not_receivable(request, purchase_order):
+            return refused
         form = ReceiveForm(request.POST, lines=self._lines(purchase_order))
         if not form.is_valid():
             return render(request, self.template_name, {"po": purchase_order, "form": form})

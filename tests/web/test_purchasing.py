@@ -168,7 +168,8 @@ def test_issuing_numbers_the_order_and_the_pdf_reads_right_for_the_supplier(admi
     assert "発注書" in page and "PO-2026-000001" in page
     assert "東都工業株式会社 御中" in page
     assert "〒101-0047" in page and "東京都千代田区内神田2-15-9" in page
-    assert "東京倉庫 〒135-0061 東京都江東区豊洲3-2-1 豊洲ロジスティクスセンター" in flat
+    assert "納品場所\n東京倉庫\n〒135-0061 東京都江東区豊洲3-2-1" in page  # the warehouse, its address under it
+    assert "〒135-0061 東京都江東区豊洲3-2-1 豊洲ロジスティクスセンター" in flat
     assert "納期" in page and "2026年11月30日" in page
     assert "発注提案から作成" not in flat and "備考" not in page
 
@@ -292,3 +293,15 @@ def test_cancelling_stops_the_incoming(admin_user, issued):
 
     issued.refresh_from_db()
     assert response.status_code == 302 and issued.status == "cancelled"
+
+
+def test_a_received_order_offers_no_receipt(admin_user, issued):
+    line = issued.lines.get()
+    client = client_for(admin_user)
+    client.post(f"/purchasing/orders/{issued.pk}/receive/", {f"receive_{line.pk}": "100"})
+
+    response = client.post(f"/purchasing/orders/{issued.pk}/receive/", {f"receive_{line.pk}": "1"})
+
+    assert response["Location"] == f"/purchasing/orders/{issued.pk}/"
+    assert "入荷できるのは発行済の発注だけです。" in text_of(client.get(response["Location"]))
+    assert StockLevel.objects.get(product=line.product).on_hand == 100
