@@ -8,11 +8,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backoffice.businessdays import add_business_days
+from backoffice.models import AuditEvent
 
 from .models import (
     Product,
@@ -440,3 +441,110 @@ def product_labels(ids: Iterable[int] | None) -> dict[int, str]:
     if ids is not None:
         products = products.filter(pk__in=list(ids))
     return {pk: f"{sku} {name}" for pk, sku, name in products.values_list("pk", "sku", "name")}
+
+
+# ---------------------------------------------------------------------------
+# Screens: receipts of a purchase order, stock levels, the ledger
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServedDemand:
+    """A waiting demand that a receipt allocated stock to: its label as stored with the
+    demand (the orders app names its lines 「受注 SO-2026-000007 の 2 行目」), what it got, and
+    the demand as it stands now (None if it is gone)."""
+
+    label: str
+    reference: str
+    allocated: int
+    demand: StockDemand | None
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    line: PurchaseOrderLine | None
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PurchaseReceipt:
+    received_at: dt.datetime
+    received_by: object
+    lines: tuple[ReceiptLine, ...]
+    served: tuple[ServedDemand, ...]
+
+
+def purchase_order_receipts(purchase_order: PurchaseOrder) -> list[PurchaseReceipt]:
+    """The receipts (入荷) of a purchase order, oldest first, each with its lines and the
+    backorders it served, as the receive service recorded them in its audit event.
+    Three queries."""
+    events = list(
+        AuditEvent.objects.filter(
+            object_type=PurchaseOrder._meta.label_lower,
+            object_id=str(purchase_order.pk),
+            action="purchase_order.receive",
+        )
+        .select_related("actor")
+        .order_by("occurred_at", "pk")
+    )
+    po_lines = {line.pk: line for line in purchase_order.lines.select_related("product")}
+    served_items = [item for event in events for item in (event.changes or {}).get("served", [])]
+    by_id = StockDemand.objects.in_bulk([item["demand"] for item in served_items if item.get("demand")])
+    older = [item["reference"] for item in served_items if not item.get("demand")]
+    by_reference = {d.reference: d for d in StockDemand.objects.filter(reference__in=older).order_by("pk")}
+    receipts = []
+    for event in events:
+        changes = event.changes or {}
+        served = []
+        for item in changes.get("served", []):
+            demand = by_id.get(item.get("demand")) or by_reference.get(item["reference"])
+            label = item.get("label") or (demand.label if demand else "") or item["reference"]
+            served.append(ServedDemand(label, item["reference"], item["allocated"], demand))
+        lines = tuple(ReceiptLine(po_lines.get(item["line"]), item["quantity"]) for item in changes.get("lines", []))
+        receipts.append(PurchaseReceipt(event.occurred_at, event.actor, lines, tuple(served)))
+    return receipts
+
+
+def stock_levels(*, warehouse_id: int | None = None, text: str = "") -> QuerySet[StockLevel]:
+    """Stock per product and warehouse for the stock screen, with `incoming` (open purchase
+    orders into that warehouse) and `available` annotated. One query."""
+    incoming = (
+        _open_po_lines()
+        .filter(product_id=OuterRef("product_id"), purchase_order__warehouse_id=OuterRef("warehouse_id"))
+        .values("product_id")
+        .annotate(total=Sum(F("quantity") - F("received_quantity")))
+        .values("total")
+    )
+    levels = StockLevel.objects.filter(product__track_stock=True).select_related("product", "warehouse")
+    if warehouse_id:
+        levels = levels.filter(warehouse_id=warehouse_id)
+    text = (text or "").strip()
+    if text:
+        levels = levels.filter(
+            Q(product__sku__istartswith=text)
+            | Q(product__name__icontains=text)
+            | Q(product__name_kana_key__kana_contains=text)
+        )
+    return levels.annotate(
+        available_now=F("on_hand") - F("allocated"),
+        incoming=Coalesce(Subquery(incoming, output_field=IntegerField()), Value(0)),
+    ).order_by("product__sku", "warehouse__code")
+
+
+def product_ledger(product: Product, *, warehouse_id: int | None = None) -> QuerySet[StockMove]:
+    """The stock ledger of one product (in one warehouse, or all), newest first, each move
+    with `balance`: on hand right after it (a running sum in the database, so a page of
+    the ledger needs one query)."""
+    moves = StockMove.objects.filter(product=product)
+    if warehouse_id:
+        moves = moves.filter(warehouse_id=warehouse_id)
+    return (
+        moves.select_related("warehouse", "created_by")
+        .annotate(
+            balance=Window(
+                Sum("quantity"),
+                order_by=[F("created_at").asc(), F("pk").asc()],
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )

@@ -1,5 +1,9 @@
-from .views import urlpatterns as screens
+from .views import products, purchasing, stock
 
 app_name = "inventory"
 
-urlpatterns = [*screens]
+urlpatterns = [
+    *products.urlpatterns,
+    *purchasing.urlpatterns,
+    *stock.urlpatterns,
+]

@@ -124,7 +124,7 @@ from .results import (
     StockChangeResult,
     WarehouseQuantity,
 )
-from .stock import stock_adjust, stock_return, stock_take, stock_transfer
+from .stock import stock_adjust, stock_return, stock_take, stock_take_many, stock_transfer
 
 __all__ = [
     "AllocationResult",
@@ -153,6 +153,7 @@ __all__ = [
     "stock_return",
     "stock_ship",
     "stock_take",
+    "stock_take_many",
     "stock_transfer",
     "supplier_create",
     "supplier_update",

@@ -68,10 +68,11 @@ def _issue_purchase_order_document(purchase_order: PurchaseOrder, user, *, round
         ),
         lines=document_lines,
         totals=compute_totals([(line.tax_rate, line.amount) for line in document_lines], mode=rounding_mode),
-        notes=purchase_order.notes,
+        notes="",  # the order's notes are ours (「Created from reorder suggestions.」), not the supplier's
         extra={
             "delivery_date": purchase_order.expected_date,
-            "delivery_place": f"{warehouse.name} {warehouse.address}".strip(),
+            # the warehouse's name on one line, its full address under it (as the supplier's driver reads it)
+            "delivery_place": "\n".join(part for part in (warehouse.name, warehouse.address.strip()) if part),
         },
     )
     return document_issue(data=data, user=user, source=purchase_order)

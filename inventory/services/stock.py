@@ -213,3 +213,23 @@ def stock_transfer(
         changes={"quantity": quantity, "from": from_warehouse.code, "to": to_warehouse.code},
     )
     return StockChangeResult(level=target, moves=tuple(moves))
+
+
+@transaction.atomic
+def stock_take_many(
+    *, warehouse: Warehouse, counts: list[tuple[Product, int]], reason: str, user
+) -> list[StockChangeResult]:
+    """A count sheet (棚卸表) for one warehouse: every (product, counted quantity) through
+    stock_take, all or nothing. A refusal names the row: `counts[2].counted_quantity`."""
+    if not counts:
+        raise InvalidInput(_("Enter at least one counted quantity."), field="counts")
+    reason = _check_reason(reason)
+    results = []
+    for index, (product, counted) in enumerate(counts):
+        try:
+            results.append(
+                stock_take(product=product, warehouse=warehouse, counted_quantity=counted, reason=reason, user=user)
+            )
+        except InvalidInput as exc:
+            raise InvalidInput(exc.message, field=f"counts[{index}].counted_quantity", code=exc.code) from exc
+    return results

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.screens import role_required
 
-from .models import Product, PurchaseOrderLine, StockLevel, Warehouse
-from .phrases import availability_phrase, expected_date_basis
-from .selectors import OPEN_PURCHASE_ORDER, availability, with_stock_figures
+from ..models import Product, PurchaseOrderLine, StockLevel, Warehouse
+from ..phrases import availability_phrase, expected_date_basis
+from ..selectors import OPEN_PURCHASE_ORDER, availability, with_stock_figures
 
 PAGE_SIZE = 30
 

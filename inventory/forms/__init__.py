@@ -1,0 +1,1 @@
+"""Forms of the inventory screens, one module per area."""
