@@ -47,4 +47,6 @@ class KitValidator:
     @staticmethod
     def fatal(result: dict) -> list[str]:
         """'rule id: text' of each fatal finding."""
-        return [f"{r['id']} ({r['layer']}) {r['location']}: {r['text']}" for r in result["results"] if r["flag"] == "fatal"]
+        return [
+            f"{r['id']} ({r['layer']}) {r['location']}: {r['text']}" for r in result["results"] if r["flag"] == "fatal"
+        ]

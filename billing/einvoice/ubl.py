@@ -251,7 +251,9 @@ def build_ubl(snapshot: dict[str, Any], *, original_issue_date: dt.date | None =
     extra = data.extra
     credit = data.kind == DocumentKind.CREDIT_NOTE
     invoice_kind = not credit
-    root = ET.Element(f"{{{NS_CREDIT_NOTE if credit else NS_INVOICE}}}{'CreditNote' if credit else 'Invoice'}")
+    # The root in the default namespace (as UBL documents usually are): ElementTree cannot
+    # serialise a default namespace beside unqualified attributes, so it is declared by hand.
+    root = ET.Element("CreditNote" if credit else "Invoice", {"xmlns": NS_CREDIT_NOTE if credit else NS_INVOICE})
     _cbc(root, "CustomizationID", CUSTOMIZATION_ID)
     _cbc(root, "ProfileID", PROFILE_ID)
     _cbc(root, "ID", number)
@@ -308,5 +310,4 @@ def build_ubl(snapshot: dict[str, Any], *, original_issue_date: dt.date | None =
     for position, (line, net) in enumerate(zip(data.lines, nets, strict=True), start=1):
         _line(root, credit, position, line, net, invoice_kind)
     ET.indent(root, space="  ")
-    namespace = NS_CREDIT_NOTE if credit else NS_INVOICE
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=namespace) + b"\n"
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
