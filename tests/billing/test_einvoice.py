@@ -115,6 +115,35 @@ def test_tax_inclusive_invoice_states_lines_without_tax(kit, admin_user, per_shi
     assert monetary(xml)["TaxInclusiveAmount"] == str(invoice.sales_total) == "14700"
 
 
+def test_tax_inclusive_round_down_can_fall_outside_the_official_tolerance(kit, admin_user, per_shipment_customer):
+    """A limit of the official rules, not of the export: ¥1,110 including 10 % has the tax
+    1,110 × 10/110 = 100.9 → 100 (rounded down, lawful), leaving 1,010 excluding tax; the
+    rule aligned-ibrp-051-jp wants 1,010 × 10 % = 101 exactly. Rounding half up never
+    falls outside it (billing/README.md "JP PINT")."""
+    per_shipment_customer.tax_mode = "inclusive"
+    per_shipment_customer.save()
+    ship(admin_user, per_shipment_customer, [(1110, 10)], dt.date(2026, 11, 20))
+
+    xml = einvoice.invoice_ubl(invoice=Invoice.objects.get())
+
+    assert tax_subtotals(xml) == [("S", "10", "1010", "100")]
+    assert [r["id"] for r in kit.validate(xml)["results"]] == ["aligned-ibrp-051-jp"]
+
+
+def test_tax_inclusive_half_up_is_valid_jp_pint(kit, admin_user, per_shipment_customer):
+    from tests.factories import complete_company_profile
+
+    complete_company_profile(rounding_mode="half_up")
+    per_shipment_customer.tax_mode = "inclusive"
+    per_shipment_customer.save()
+    ship(admin_user, per_shipment_customer, [(1110, 10), (1106, 8)], dt.date(2026, 11, 20))
+
+    xml = einvoice.invoice_ubl(invoice=Invoice.objects.get())
+
+    assert_valid(kit, xml)
+    assert tax_subtotals(xml) == [("S", "10", "1009", "101"), ("AA", "8", "1024", "82")]
+
+
 def test_consolidated_invoice_with_carry_over_is_valid_jp_pint(kit, admin_user, customer):
     paid_then_reduced(admin_user, customer, sales=10000, paid=4000, reduction=1000)
     ship(admin_user, customer, [(2000, 10), (1000, 8)], dt.date(2026, 11, 12))
