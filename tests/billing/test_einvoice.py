@@ -289,6 +289,24 @@ def test_a_stored_xml_can_be_neither_changed_nor_deleted(admin_user, per_shipmen
         IssuedEInvoice.objects.update(sha256="0" * 64)
 
 
+def test_postgresql_refuses_changing_or_deleting_a_stored_xml(admin_user, per_shipment_customer):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only")
+    ship(admin_user, per_shipment_customer, [(1000, 10)], dt.date(2026, 11, 20))
+    einvoice.invoice_ubl(invoice=Invoice.objects.get())
+
+    for statement in ("UPDATE documents_issuedeinvoice SET sha256 = %s", "DELETE FROM documents_issuedeinvoice"):
+        with (
+            pytest.raises(DatabaseError, match="cannot be changed or deleted"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, ["0" * 64] if "%s" in statement else None)
+    assert IssuedEInvoice.objects.count() == 1
+
+
 def test_an_altered_stored_xml_is_refused(admin_user, per_shipment_customer):
     from documents.exceptions import StoredEInvoiceTampered
 
