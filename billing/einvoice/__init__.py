@@ -38,6 +38,8 @@ __all__ = [
 def build_for_document(document: IssuedDocument) -> bytes | None:
     """The checked UBL of an issued document that is a billing invoice or credit note; None
     for a document of those kinds that billing did not issue (nothing to send)."""
+    if not document.source_type:
+        return None  # billing always names the shipment, closing run or invoice it issues from
     if document.kind == DocumentKind.CREDIT_NOTE:
         note = CreditNote.objects.filter(document=document).select_related("invoice").first()
         if note is None:

@@ -79,8 +79,11 @@ def documents_store_einvoices(documents: Iterable[IssuedDocument]) -> int:
     reports the reason); it never fails the PDF. Returns how many were stored."""
     stored = 0
     for document in documents:
-        if document.kind not in _BUILDERS or _stored(document) is not None:
+        if document.kind not in _BUILDERS:
             continue
+        # No look-up first: a document just rendered has none, and one stored meanwhile by a
+        # request is kept by einvoice_store (the unique document) — no query for a document
+        # its builder declines.
         try:
             xml = _BUILDERS[document.kind](document)
             if xml is not None:
