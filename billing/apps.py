@@ -10,6 +10,10 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from backoffice.roles import Role, register_model_permissions
 
+        from . import einvoice
+
+        einvoice.register()  # documents stores the JP PINT e-invoice beside each invoice's PDF
+
         # Money moves only through the services: the admin shows these read-only, except
         # the billing settings and the payer names that sales admins keep.
         read_only = ("view",)

@@ -43,3 +43,25 @@ class DocumentFontMissing(DomainError):
 
     status_code = 503
     default_code = "document_font_missing"
+
+
+# --- e-invoices (JP PINT UBL) ---
+
+
+class EInvoiceUnavailable(StateConflict):
+    """No e-invoice can be made for this document (not an invoice or credit note of billing)."""
+
+    default_code = "einvoice_unavailable"
+
+
+class StoredEInvoiceTampered(StoredPDFProblem, StateConflict):
+    """The stored XML no longer has the SHA-256 taken when it was stored: refused (409)."""
+
+    default_code = "einvoice_tampered"
+
+
+class StoredEInvoiceMissing(StoredPDFProblem):
+    """The stored XML file is gone (410)."""
+
+    status_code = 410
+    default_code = "einvoice_missing"

@@ -230,3 +230,59 @@ class DocumentMailing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} #{self.attempt} {self.status}"
+
+
+# --- JP PINT e-invoices: the UBL XML of an issued invoice or credit note -------------------------------
+
+
+def _einvoice_path(einvoice: "IssuedEInvoice", filename: str) -> str:
+    return f"documents/{einvoice.document.kind}/{einvoice.document.fiscal_year}/{filename}"
+
+
+class IssuedEInvoiceQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise DocumentImmutable(_("Issued documents cannot be changed."))
+
+    def delete(self):
+        raise DocumentImmutable(_("Issued documents cannot be deleted."))
+
+
+class IssuedEInvoice(models.Model):
+    """The e-invoice (UBL 2.1, JP PINT) of an issued document: its own archive entry beside
+    the PDF, stored once with its SHA-256 and never changed or deleted afterwards (the same
+    refusals as IssuedDocument, and on PostgreSQL the same kind of trigger). It is found
+    through its document: the Electronic Books Act search of the archive finds both."""
+
+    class Format(models.TextChoices):
+        JP_PINT = "jp_pint_1.1.3", _("JP PINT 1.1.3 (UBL 2.1)")
+
+    document = models.OneToOneField(
+        IssuedDocument, on_delete=models.PROTECT, related_name="einvoice", verbose_name=_("document")
+    )
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices, default=Format.JP_PINT)
+    xml = models.FileField(_("XML"), upload_to=_einvoice_path, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    stored_at = models.DateTimeField(_("stored at"))
+
+    objects = IssuedEInvoiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("e-invoice")
+        verbose_name_plural = _("e-invoices")
+        ordering = ["-stored_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="einvoice_sha256_hex"),
+            models.CheckConstraint(condition=~Q(xml=""), name="einvoice_has_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.format}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise DocumentImmutable(_("Issued documents cannot be changed."))
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DocumentImmutable(_("Issued documents cannot be deleted."))

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -18,7 +18,7 @@ from backoffice.api.fields import BusinessDateFilter
 from backoffice.api.pagination import PageNumberPagination
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role, restrict_to_own_customers
-from billing import journal, ledger, selectors, services
+from billing import einvoice, journal, ledger, selectors, services
 from billing.models import Allocation, BankStatementImport, BankStatementLine, ClosingRun, CreditNote, Invoice, Payment
 
 from .serializers import (
@@ -68,6 +68,45 @@ class BillingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return restrict_to_own_customers(queryset, self.request.user)
 
 
+# --- e-invoices (JP PINT UBL) --------------------------------------------------------------------
+
+
+class UBLRenderer(renderers.BaseRenderer):
+    media_type = "application/xml"
+    format = "xml"
+    charset = "utf-8"
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Success is an HttpResponse of the stored bytes; this renders an error body as JSON.
+        return data if isinstance(data, bytes) else renderers.JSONRenderer().render(data)
+
+
+def _ubl_response(xml: bytes, number: str) -> HttpResponse:
+    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{number}.xml"'
+    return response
+
+
+def _ubl_schema(what: str):
+    return extend_schema(
+        summary=f"The JP PINT 1.1.3 e-invoice (UBL 2.1 {what}) of this document",
+        description="The XML stored when the document was issued (built and stored on the first request for "
+        "a document issued before e-invoices), served only if it still has its stored SHA-256. Any role "
+        "(a sales rep only for their own customers).",
+        responses={
+            (200, "application/xml"): OpenApiResponse(response=OpenApiTypes.BINARY, description="the UBL XML"),
+            403: OpenApiResponse(description="Not signed in with a role."),
+            404: OpenApiResponse(description="No such document, or another rep's customer."),
+            409: OpenApiResponse(
+                description='The e-invoice breaks a rule of Japanese invoices (`"code": "einvoice_invalid"`, the '
+                'message names it), or its stored bytes were altered (`"code": "einvoice_tampered"`).'
+            ),
+            410: OpenApiResponse(description='The stored XML file is missing (`"code": "einvoice_missing"`).'),
+        },
+    )
+
+
 # --- invoices ---------------------------------------------------------------------------------
 
 
@@ -113,6 +152,12 @@ class InvoiceViewSet(BillingViewSet):
         data = _valid(InvoiceCancelSerializer, request.data)
         invoice = services.invoice_cancel(invoice=self.get_object(), user=request.user, **data)
         return Response(InvoiceSerializer(_invoice_queryset().get(pk=invoice.pk)).data)
+
+    @_ubl_schema("Invoice")
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, UBLRenderer])
+    def ubl(self, request, pk=None):
+        invoice = self.get_object()
+        return _ubl_response(einvoice.invoice_ubl(invoice=invoice, user=request.user), invoice.number)
 
 
 # --- closings ---------------------------------------------------------------------------------
@@ -205,6 +250,12 @@ class CreditNoteViewSet(BillingViewSet):
         ]
         note = services.credit_note_issue(user=request.user, lines=lines, **data)
         return Response(CreditNoteSerializer(_credit_note_queryset().get(pk=note.pk)).data, status=201)
+
+    @_ubl_schema("CreditNote")
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, UBLRenderer])
+    def ubl(self, request, pk=None):
+        note = self.get_object()
+        return _ubl_response(einvoice.credit_note_ubl(credit_note=note, user=request.user), note.number)
 
 
 # --- bank statements --------------------------------------------------------------------------

@@ -17,6 +17,9 @@ Public interface (keyword-only; other apps call nothing else in `documents`)::
     documents_render_pending() -> int
     documents_in_chunks(ids: list[int], size: int = 100) -> Iterator[IssuedDocument]
     require_embedded_font() -> None   # DocumentFontMissing when no PDF could embed its font here
+    einvoice_builder_register(*, kinds, builder) -> None   # the app that issues invoices, at start-up
+    document_einvoice_bytes(document: IssuedDocument, *, user=None) -> bytes   # the stored e-invoice (UBL), verified;
+                                                        # built and stored on first request if it has none
 
 `document_issue` validates the data (lines, recipient, a complete company profile with a
 registration number for invoices and credit notes), takes the number, stores the
@@ -49,7 +52,7 @@ counter, and can be issued once (the archive's unique number).
 
 Modules: `issue` (numbers, issuing, the draft preview), `validation` (what is checked
 before anything is written), `archive` (rendering, verified reads, verification,
-export), `mail` (sending).
+export), `mail` (sending), `einvoice` (the e-invoice XML stored beside the PDF).
 """
 
 from ..fonts import require_embedded_font
@@ -65,6 +68,14 @@ from .archive import (
     documents_verify,
     render_snapshot,
 )
+from .einvoice import (
+    document_einvoice_bytes,
+    documents_store_einvoices,
+    einvoice_builder_register,
+    einvoice_kinds,
+    einvoice_store,
+    einvoice_verified_bytes,
+)
 from .issue import document_issue, document_preview, issuer_snapshot, number_take
 from .mail import document_email_deliver, document_mailing_deliver, document_resend, document_send
 from .validation import validate_document_data
@@ -72,6 +83,7 @@ from .validation import validate_document_data
 __all__ = [
     "VerificationProblem",
     "VerificationReport",
+    "document_einvoice_bytes",
     "document_email_deliver",
     "document_mailing_deliver",
     "document_issue",
@@ -84,6 +96,11 @@ __all__ = [
     "documents_in_chunks",
     "documents_render",
     "documents_render_pending",
+    "documents_store_einvoices",
+    "einvoice_builder_register",
+    "einvoice_kinds",
+    "einvoice_store",
+    "einvoice_verified_bytes",
     "documents_verify",
     "issuer_snapshot",
     "number_take",

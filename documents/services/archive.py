@@ -18,11 +18,18 @@ from django.utils.translation import gettext as _
 from backoffice import audit
 from backoffice.csvfiles import csv_text
 
-from ..exceptions import DocumentNotRendered, DocumentPDFMissing, DocumentPDFTampered
+from ..exceptions import (
+    DocumentNotRendered,
+    DocumentPDFMissing,
+    DocumentPDFTampered,
+    StoredEInvoiceMissing,
+    StoredEInvoiceTampered,
+)
 from ..fonts import require_embedded_font
-from ..models import IssuedDocument, RenderStatus
+from ..models import IssuedDocument, IssuedEInvoice, RenderStatus
 from ..rendering import KIND_LAYOUTS, render_pdf
 from ..types import CounterpartyKind, DocumentData, DocumentKind, Issuer
+from .einvoice import documents_store_einvoices, einvoice_verified_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +97,8 @@ def documents_render(documents: Sequence[IssuedDocument]) -> None:
             document.render_status, document.rendered_at, document.render_error = RenderStatus.RENDERED, now, ""
         elif not document.is_rendered:
             document.refresh_from_db()
+    # The e-invoice (JP PINT UBL) of an invoice or credit note is stored beside its PDF.
+    documents_store_einvoices([document for document in documents if document.pk in stored])
     if errors:
         raise errors[0]
 
@@ -111,7 +120,7 @@ def documents_in_chunks(ids: list[int], size: int = 100) -> Iterator[IssuedDocum
     while the caller renders or reads files (an open read cursor is a lock on SQLite)."""
     for start in range(0, len(ids), size):
         chunk = ids[start : start + size]
-        loaded = IssuedDocument.objects.select_related("issued_by").in_bulk(chunk)
+        loaded = IssuedDocument.objects.select_related("issued_by", "einvoice").in_bulk(chunk)
         yield from (loaded[pk] for pk in chunk if pk in loaded)
 
 
@@ -222,6 +231,8 @@ EXPORT_COLUMNS = (
     "SHA-256",
     "ファイル名",
     "検証",
+    "電子インボイス",
+    "電子インボイスSHA-256",
 )
 
 
@@ -229,7 +240,9 @@ def documents_export(*, documents: Iterable[IssuedDocument], output: BinaryIO, u
     """A ZIP for a tax inspection: every PDF plus index.csv (UTF-8 with BOM, opens in Excel)
     of date, kind, number, counterparty, amount and hash. Returns the number of documents.
     Only verified bytes go in: an altered or missing file is left out, its row says why
-    (不一致 / ファイルなし) and the audit trail records it."""
+    (不一致 / ファイルなし) and the audit trail records it. A stored e-invoice (JP PINT UBL)
+    goes in beside its PDF as xml/YYYY-MM/<number>.xml, verified the same way; its file
+    name and SHA-256 end the row."""
     rows = []
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for document in documents:
@@ -246,6 +259,7 @@ def documents_export(*, documents: Iterable[IssuedDocument], output: BinaryIO, u
                     entry = zipfile.ZipInfo(filename, date_time=document.document_date.timetuple()[:6])
                     archive.writestr(entry, pdf, compress_type=zipfile.ZIP_STORED)
                     check = "OK"
+            einvoice_file, einvoice_sha256 = _export_einvoice(archive, document, user)
             rows.append(
                 [
                     document.document_date.isoformat(),
@@ -259,7 +273,27 @@ def documents_export(*, documents: Iterable[IssuedDocument], output: BinaryIO, u
                     document.sha256,
                     filename,
                     check,
+                    einvoice_file,
+                    einvoice_sha256,
                 ]
             )
         archive.writestr("index.csv", "\ufeff" + csv_text(rows, header=EXPORT_COLUMNS))
     return len(rows)
+
+
+def _export_einvoice(archive: zipfile.ZipFile, document: IssuedDocument, user) -> tuple[str, str]:
+    """Write the document's stored e-invoice into the export; (file name or the reason it
+    is left out, SHA-256). Documents without one have two empty cells."""
+    try:
+        einvoice = document.einvoice
+    except IssuedEInvoice.DoesNotExist:
+        return "", ""
+    try:
+        xml = einvoice_verified_bytes(einvoice, user=user)
+    except StoredEInvoiceMissing:
+        return "ファイルなし", einvoice.sha256
+    except StoredEInvoiceTampered:
+        return "不一致", einvoice.sha256
+    filename = f"xml/{document.document_date:%Y-%m}/{document.number}.xml"
+    archive.writestr(zipfile.ZipInfo(filename, date_time=document.document_date.timetuple()[:6]), xml)
+    return filename, einvoice.sha256
