@@ -127,28 +127,37 @@ def _payer_customers(payers: set[str]) -> tuple[dict[str, int], dict[str, int]]:
 
 @dataclass(frozen=True)
 class Proposal:
-    """What a transfer waiting for review is proposed to be: the customer found by kana and
-    the open invoice its amount settles (None when it settles none), with the bank fee the
-    shortfall would be."""
+    """What a transfer waiting for review is proposed to be: the customer found by kana (or
+    by a learned name, when the amount matched no invoice) and the open invoice its amount
+    settles (None when it settles none), with the bank fee the shortfall would be."""
 
     customer: Customer
     invoice: Invoice | None
     bank_fee: Decimal
+    learned: bool = False
 
 
 def bank_line_proposals(lines: Sequence[BankStatementLine]) -> dict[int, Proposal]:
     """The proposal of each line waiting for review whose payer was found by kana (line.pk →
     Proposal), the invoice read as it is now. One query per customer proposed."""
-    tolerance = None
+    waiting = [
+        line for line in lines if line.status == BankStatementLine.Status.UNMATCHED and line.customer_id is not None
+    ]
+    if not waiting:
+        return {}
+    tolerance = billing_settings().bank_fee_tolerance
+    learned = set(
+        PayerName.objects.filter(name__in={kana_key(line.payer_name) for line in waiting}).values_list(
+            "name", flat=True
+        )
+    )
     proposals = {}
-    for line in lines:
-        if line.status != BankStatementLine.Status.UNMATCHED or line.customer_id is None:
-            continue
-        if tolerance is None:
-            tolerance = billing_settings().bank_fee_tolerance
+    for line in waiting:
         match = _matching_invoice(line.customer_id, line.amount, tolerance)
         invoice, fee = match if match is not None else (None, ZERO)
-        proposals[line.pk] = Proposal(customer=line.customer, invoice=invoice, bank_fee=fee)
+        proposals[line.pk] = Proposal(
+            customer=line.customer, invoice=invoice, bank_fee=fee, learned=kana_key(line.payer_name) in learned
+        )
     return proposals
 
 
