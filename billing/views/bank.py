@@ -158,9 +158,7 @@ class BankLineIgnoreView(RoleRequiredMixin, View):
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:
-            messages.success(
-                request, _("The transfer of %(amount)s was ignored.") % {"amount": yen(line.amount)}
-            )
+            messages.success(request, _("The transfer of %(amount)s was ignored.") % {"amount": yen(line.amount)})
         return redirect("billing:bank_detail", pk=line.statement_id)
 
 

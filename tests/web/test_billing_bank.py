@@ -48,7 +48,9 @@ def yamada(admin_user, company):
 @pytest.fixture
 def sato(admin_user, company):
     """Pays under a person's name; one invoice of 5,500."""
-    customer = CustomerFactory(code="C003", name="株式会社佐藤工業", name_kana="サトウコウギヨウ", invoice_mode="per_shipment")
+    customer = CustomerFactory(
+        code="C003", name="株式会社佐藤工業", name_kana="サトウコウギヨウ", invoice_mode="per_shipment"
+    )
     ship(admin_user, customer, [(5000, 10)], dt.date(2026, 11, 13))
     return customer
 
@@ -58,9 +60,7 @@ def upload(client, text: str, name="statement.csv", encoding="cp932"):
     return client.post("/billing/bank/", {"file": file})
 
 
-def test_an_upload_matches_a_learned_payer_proposes_a_kana_match_and_leaves_the_rest(
-    admin_user, tanaka, yamada, sato
-):
+def test_an_upload_matches_a_learned_payer_proposes_a_kana_match_and_leaves_the_rest(admin_user, tanaka, yamada, sato):
     client = client_for(admin_user)
     rows = "2026-11-30,10560,ﾀﾅｶｼﾖｳﾃﾝ\n2026-11-30,22000,ｶ)ﾔﾏﾀﾞｾｲｻｸｼﾖ\n2026-11-30,5500,ｻﾄｳﾀﾛｳ\n"
 
@@ -176,7 +176,10 @@ def test_ignoring_a_transfer_records_nothing(admin_user, sato):
     ("content", "message"),
     [
         ("日付,金額\n2026-11-30,100\n", "見出し行に date, amount, payer_name の列が必要です（不足: payer_name）。"),
-        (HEADER + "2026-11-30,5500,ｻﾄｳ\n2026-11-30,-1,ｻﾄｳ\n", "3 行目: 金額は 0 より大きい円単位の整数にしてください。"),
+        (
+            HEADER + "2026-11-30,5500,ｻﾄｳ\n2026-11-30,-1,ｻﾄｳ\n",
+            "3 行目: 金額は 0 より大きい円単位の整数にしてください。",
+        ),
         (HEADER + "2026-13-01,5500,ｻﾄｳ\n", "2 行目:"),
         (HEADER, "ファイルに入金明細がありません。"),
     ],
