@@ -29,7 +29,7 @@ class CreditNoteForm(forms.Form):
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse the goods come back to"), queryset=Warehouse.objects.all(), required=False
     )
-    issue_date = date_field(_("Issue date"), required=True)
+    issue_date = date_field(_("Date issued"), required=True)
 
     def __init__(self, *args, rows, **kwargs):
         """`rows`: the invoice's lines with what is left of each (see views.credit_notes)."""

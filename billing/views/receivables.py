@@ -1,6 +1,6 @@
 """Screens: receivables. The aging per customer on a day (売掛金年齢表, with the credit held for
 customers), as CSV and xlsx too, and one customer's ledger (売掛金元帳) for a period, as xlsx
-too. Every role reads; a rep only their own customers (another's ledger is a 404)."""
+and PDF too. Every role reads; a rep only their own customers (another's ledger is a 404)."""
 
 import datetime as dt
 
