@@ -60,13 +60,14 @@ def test_the_invoice_page_offers_the_credit_note_to_sales_admins_only(admin_user
 
 
 def test_a_return_puts_the_goods_back_and_issues_the_credit_note(
-    admin_user, invoice, product, warehouse, per_shipment_customer
+    admin_user, invoice, product, warehouse, per_shipment_customer, django_capture_on_commit_callbacks
 ):
     client = client_for(admin_user)
     page = text_of(client.get(f"/billing/invoices/{invoice.pk}/credit-note/"))
     assert "ステンレスボルト M8 10 箱 ¥1,000 10% ¥10,000 10 箱" in page
 
-    response = client.post(f"/billing/invoices/{invoice.pk}/credit-note/", form(invoice, quantity=3))
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF is rendered after the commit
+        response = client.post(f"/billing/invoices/{invoice.pk}/credit-note/", form(invoice, quantity=3))
 
     note = CreditNote.objects.get()
     assert response.status_code == 302
