@@ -30,7 +30,7 @@ def test_a_bank_statement_matched_confirmed_and_settled(sign_in, named_user, liv
     PayerName.objects.create(customer=tanaka, name="タナカシヨウテン")
     PayerName.objects.create(customer=suzuki, name="スズキブツサン")
     day = f"{timezone.localdate():%Y-%m-%d}"
-    csv = f"日付,金額,振込依頼人名\n{day},11000,ﾀﾅｶｼﾖｳﾃﾝ\n{day},5060,ｽｽﾞｷﾌﾞﾂｻﾝ(ｶ\n{day},22000,ｶ)ﾔﾏﾀﾞｾｲｻｸｼﾖ\n"
+    csv = f"日付,金額,振込依頼人名\n{day},11000,ﾀﾅｶｼﾖｳﾃﾝ\n{day},5060,ｽｽﾞｷﾌﾞﾂｻﾝ\n{day},22000,ｶ)ﾔﾏﾀﾞｾｲｻｸｼﾖ\n"
 
     page = sign_in(admin)
     page.get_by_role("link", name="入金明細").first.click()

@@ -38,7 +38,7 @@ def test_a_return_from_the_invoice_page(sign_in, named_user, live_server):
     page.get_by_role("link", name="返品・値引").click()
     page.get_by_label("返品", exact=True).check()
     page.locator(f"#id_quantity_{line.pk}").fill("3")
-    page.get_by_label("理由", exact=True).fill("破損")
+    page.locator("#id_reason").fill("破損")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="返還請求書を発行").click()
 
