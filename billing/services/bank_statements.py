@@ -137,6 +137,14 @@ class Proposal:
     learned: bool = False
 
 
+def bank_line_proposal_for(line: BankStatementLine, customer: Customer) -> Proposal:
+    """The open invoice of `customer` this transfer's amount settles (with the fee), for the
+    admin who picks the customer of a transfer waiting for review."""
+    match = _matching_invoice(customer.pk, line.amount, billing_settings().bank_fee_tolerance)
+    invoice, fee = match if match is not None else (None, ZERO)
+    return Proposal(customer=customer, invoice=invoice, bank_fee=fee)
+
+
 def bank_line_proposals(lines: Sequence[BankStatementLine]) -> dict[int, Proposal]:
     """The proposal of each line waiting for review whose payer was found by kana (line.pk →
     Proposal), the invoice read as it is now. One query per customer proposed."""

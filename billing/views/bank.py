@@ -23,7 +23,7 @@ from backoffice.screens import RoleRequiredMixin, refuse
 from billing import services
 from billing.forms.bank import BankLineConfirmForm, BankStatementUploadForm
 from billing.models import Allocation, BankStatementImport, BankStatementLine
-from billing.services.bank_statements import bank_line_proposals
+from billing.services.bank_statements import bank_line_proposal_for, bank_line_proposals
 from orders.models import Customer
 
 PAGE_SIZE = 50
@@ -113,9 +113,9 @@ class BankLineConfirmView(RoleRequiredMixin, View):
     def get(self, request, pk):
         line = _line(pk)
         customer = _customer(request.user, request.GET.get("customer")) or line.customer
-        proposal = bank_line_proposals([line]).get(line.pk)
         initial = {"customer": customer.pk if customer else None}
-        if proposal is not None and proposal.customer == customer:
+        if customer is not None:  # the invoice its amount settles, as the import would match it
+            proposal = bank_line_proposal_for(line, customer)
             initial.update(invoice=proposal.invoice.pk if proposal.invoice else None, bank_fee=proposal.bank_fee)
         form = BankLineConfirmForm(initial=initial, user=request.user, customer=customer)
         return self._render(request, line, form)
