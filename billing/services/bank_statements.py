@@ -6,11 +6,14 @@ The CSV has a header row with `date,amount,payer_name` (or 日付,金額,振込�
 first; a bad file writes nothing. Payer names are compared as `backoffice.kana.kana_key`
 makes them (ｼﾖｳｼﾞ, ショウジ and しょうじ are one name). A row's payer is the customer the
 name was learned for, else the one active customer whose kana reading is the name without
-the bank's legal-form mark (ｶ)ﾔﾏﾀﾞｾｲｻｸｼﾖ → ヤマダセイサクシヨ). A row whose payer is known
-and whose amount equals one open invoice's open amount (or falls short of it by no
-more than the bank fee tolerance, which is then recorded as the fee) becomes a payment
-matched to that invoice. Every other row waits for review: an admin confirms it with
-a customer (the payer name is then learned for next time) or ignores it.
+the bank's legal-form mark (ｶ)ﾔﾏﾀﾞｾｲｻｸｼﾖ → ヤマダセイサクシヨ). A row whose payer name was
+learned and whose amount equals one open invoice's open amount (or falls short of it by
+no more than the bank fee tolerance, which is then recorded as the fee) becomes a payment
+matched to that invoice at once. A payer found only by the customer's kana (the first
+transfer under that name) is proposed, with the invoice its amount settles, and waits
+for an admin to confirm it; so does every other row. Confirming records the payment
+(to the invoice chosen, or oldest first) and learns the payer name for next time;
+ignoring records nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -29,9 +33,11 @@ from backoffice import audit
 from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.kana import kana_key
+from backoffice.money import ZERO
 from backoffice.roles import Role, require_role
 from backoffice.status import change_status
 from backoffice.validators import parse_business_date
+from orders.models import Customer
 from orders.selectors import customer_ids_by_kana
 
 from ..locking import lock_bank_line
@@ -113,10 +119,54 @@ def _matching_invoice(customer_id: int, amount: Decimal, tolerance: Decimal) -> 
     return None
 
 
-def _payer_customers(payers: set[str]) -> dict[str, int]:
-    """Payer name → customer id: the learned names first, then the customers' kana."""
+def _payer_customers(payers: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Payer name → customer id: (the learned names, the names found by the customers' kana)."""
     learned = dict(PayerName.objects.filter(name__in=payers).values_list("name", "customer_id"))
-    return {**customer_ids_by_kana(payers - learned.keys()), **learned}
+    return learned, customer_ids_by_kana(payers - learned.keys())
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What a transfer waiting for review is proposed to be: the customer found by kana (or
+    by a learned name, when the amount matched no invoice) and the open invoice its amount
+    settles (None when it settles none), with the bank fee the shortfall would be."""
+
+    customer: Customer
+    invoice: Invoice | None
+    bank_fee: Decimal
+    learned: bool = False
+
+
+def bank_line_proposal_for(line: BankStatementLine, customer: Customer) -> Proposal:
+    """The open invoice of `customer` this transfer's amount settles (with the fee), for the
+    admin who picks the customer of a transfer waiting for review."""
+    match = _matching_invoice(customer.pk, line.amount, billing_settings().bank_fee_tolerance)
+    invoice, fee = match if match is not None else (None, ZERO)
+    return Proposal(customer=customer, invoice=invoice, bank_fee=fee)
+
+
+def bank_line_proposals(lines: Sequence[BankStatementLine]) -> dict[int, Proposal]:
+    """The proposal of each line waiting for review whose payer was found by kana (line.pk →
+    Proposal), the invoice read as it is now. One query per customer proposed."""
+    waiting = [
+        line for line in lines if line.status == BankStatementLine.Status.UNMATCHED and line.customer_id is not None
+    ]
+    if not waiting:
+        return {}
+    tolerance = billing_settings().bank_fee_tolerance
+    learned = set(
+        PayerName.objects.filter(name__in={kana_key(line.payer_name) for line in waiting}).values_list(
+            "name", flat=True
+        )
+    )
+    proposals = {}
+    for line in waiting:
+        match = _matching_invoice(line.customer_id, line.amount, tolerance)
+        invoice, fee = match if match is not None else (None, ZERO)
+        proposals[line.pk] = Proposal(
+            customer=line.customer, invoice=invoice, bank_fee=fee, learned=kana_key(line.payer_name) in learned
+        )
+    return proposals
 
 
 @transaction.atomic
@@ -127,12 +177,14 @@ def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankS
     if BankStatementImport.objects.filter(sha256=digest).exists():
         raise StateConflict(_("This file has already been imported."), field="file")
     statement = BankStatementImport.objects.create(file_name=file_name[:200], sha256=digest, imported_by=user)
-    payers = _payer_customers({payer for *_rest, payer in rows})
+    learned, by_kana = _payer_customers({payer for *_rest, payer in rows})
     tolerance = billing_settings().bank_fee_tolerance
     lines = []
     for number, day, amount, payer in rows:
-        customer_id = payers.get(payer)
+        customer_id = learned.get(payer)
+        # Only a learned name is matched without asking: a kana reading is a proposal.
         match = _matching_invoice(customer_id, amount, tolerance) if customer_id else None
+        customer_id = customer_id or by_kana.get(payer)
         payment = None
         if match is not None:
             invoice, fee = match
@@ -171,14 +223,24 @@ def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankS
 
 @transaction.atomic
 def bank_line_confirm(
-    *, line: BankStatementLine, customer, user, bank_fee: Decimal = Decimal(0), allocations: Sequence | None = None
+    *,
+    line: BankStatementLine,
+    customer,
+    user,
+    bank_fee: Decimal = Decimal(0),
+    allocations: Sequence | None = None,
+    invoice: Invoice | None = None,
 ):
-    """An admin says whose transfer this is: the payment is recorded and matched (oldest
-    first, or as given), and the payer name is learned for the customer."""
+    """An admin says whose transfer this is: the payment is recorded and matched (to the
+    `invoice` chosen, as the `allocations` given, or oldest first), and the payer name is
+    learned for the customer. With an invoice and no fee given, a shortfall within the bank
+    fee tolerance is the fee (as the import does)."""
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins confirm bank transfers."))
     line = lock_bank_line(line.pk)
     if line.status not in (BankStatementLine.Status.UNMATCHED, BankStatementLine.Status.IGNORED):
         raise StateConflict(_("This transfer has already been recorded."))
+    if invoice is not None:
+        bank_fee, allocations = _to_invoice(line, customer, invoice, bank_fee, allocations)
     payer = kana_key(line.payer_name)  # lines imported before the key took small kana as large
     known = PayerName.objects.filter(name=payer).first()
     if known is not None and known.customer_id != customer.pk:
@@ -202,6 +264,31 @@ def bank_line_confirm(
     line.payment = payment
     change_status(line, BankStatementLine.Status.CONFIRMED, user=user, fields=["customer", "payment"])
     return payment
+
+
+def _to_invoice(line: BankStatementLine, customer, invoice: Invoice, bank_fee, allocations):
+    """(bank fee, allocations) that put the transfer on the one invoice the admin chose; what
+    the invoice does not need stays as customer credit."""
+    if allocations is not None:
+        raise InvalidInput(_("Choose an invoice or give the allocations, not both."), field="invoice")
+    if invoice.customer_id != customer.pk:
+        raise InvalidInput(_("This invoice is another customer's."), field="invoice")
+    if invoice.status not in OPEN_STATUSES:
+        raise StateConflict(
+            _("Invoice %(number)s has nothing left to pay.") % {"number": invoice.number}, field="invoice"
+        )
+    open_amount = invoice.open_amount
+    if not bank_fee:
+        tolerance = billing_settings().bank_fee_tolerance
+        bank_fee = bank_fee_shortfall(open_amount=open_amount, paid=line.amount, fee_limit=tolerance) or ZERO
+    take = min(line.amount, open_amount - bank_fee)
+    if take <= 0 or bank_fee > line.amount:
+        raise InvalidInput(
+            _("The bank fee is more than invoice %(number)s leaves open (¥%(open)s).")
+            % {"number": invoice.number, "open": f"{open_amount:,}"},
+            field="bank_fee",
+        )
+    return bank_fee, [AllocationInput(invoice=invoice, amount=take, bank_fee=bank_fee)]
 
 
 @transaction.atomic

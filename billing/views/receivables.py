@@ -1,6 +1,6 @@
 """Screens: receivables. The aging per customer on a day (売掛金年齢表, with the credit held for
 customers), as CSV and xlsx too, and one customer's ledger (売掛金元帳) for a period, as xlsx
-too. Every role reads; a rep only their own customers (another's ledger is a 404)."""
+and PDF too. Every role reads; a rep only their own customers (another's ledger is a 404)."""
 
 import datetime as dt
 
@@ -15,8 +15,10 @@ from django.views.generic import TemplateView
 from backoffice.api.fields import MAX_ID
 from backoffice.roles import restrict_to_own_customers
 from backoffice.screens import RoleRequiredMixin
+from backoffice.selectors import company_profile
 from billing import ledger
 from billing.forms.receivables import AgingForm, LedgerForm
+from billing.ledger_pdf import ledger_pdf
 from orders.models import Customer
 
 PAGE_SIZE = 50
@@ -77,6 +79,12 @@ class CustomerLedgerView(RoleRequiredMixin, TemplateView):
                 _("Customer ledger"), ledger.ledger_headers(), ledger.ledger_table(result), heading=heading
             )
             return download(content, XLSX, f"ledger-{customer.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx")
+        if request.GET.get("format") == "pdf":
+            content = ledger_pdf(result, company_name=company_profile().name, printed_on=today)
+            response = HttpResponse(content, content_type="application/pdf")
+            name = f"ledger-{customer.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf"
+            response["Content-Disposition"] = f'inline; filename="{name}"'
+            return response
         form = LedgerForm(initial={"date_from": date_from, "date_to": date_to})  # the period shown
         return self.render_to_response({**context, "form": form, "ledger": result})
 

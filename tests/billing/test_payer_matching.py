@@ -1,5 +1,7 @@
 """Issue #12 item 13: the bank-statement payer matching sees through the bank's way of
-printing names (half width, no small kana, legal-form marks) with the same kana key."""
+printing names (half width, no small kana, legal-form marks) with the same kana key.
+Issue #15: a payer found only by the customer's kana is proposed and waits for an admin;
+a learned name is matched at once."""
 
 import datetime as dt
 import importlib
@@ -11,7 +13,9 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import billing
+from billing import services
 from billing.models import BankStatementLine, Invoice, PayerName, Payment
+from billing.services.bank_statements import bank_line_proposals
 from tests.billing.conftest import ship
 from tests.factories import CustomerFactory
 
@@ -38,17 +42,29 @@ def yamada(admin_user, company):
     return customer
 
 
-def test_a_payer_is_matched_to_the_customer_by_its_kana_without_the_legal_form(admin_api, yamada):
+def test_a_payer_is_proposed_as_the_customer_by_its_kana_without_the_legal_form(admin_api, admin_user, yamada):
     lines = _import(admin_api, "2026-11-30,10560,ｶ)ﾔﾏﾀﾞｾｲｻｸｼﾖ\n")  # 11,000 less a 440 fee
 
-    assert lines == [("カ)ヤマダセイサクシヨ", "matched")]
+    assert lines == [("カ)ヤマダセイサクシヨ", "unmatched")]
+    assert not Payment.objects.exists()
+    line = BankStatementLine.objects.get()
+    invoice = Invoice.objects.get(customer=yamada)
+    (proposal,) = bank_line_proposals([line]).values()
+    assert (proposal.customer, proposal.invoice, proposal.bank_fee) == (yamada, invoice, Decimal(440))
+
+    services.bank_line_confirm(line=line, customer=yamada, invoice=invoice, user=admin_user)
+
     payment = Payment.objects.get()
     assert (payment.customer, payment.amount, payment.bank_fee) == (yamada, Decimal(10560), Decimal(440))
-    assert Invoice.objects.get(customer=yamada).status == "paid"
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.open_amount) == ("paid", Decimal(0))
+    assert PayerName.objects.get().name == "カ)ヤマダセイサクシヨ"
+    assert _import(admin_api, "2026-11-30,5000,ｶ)ﾔﾏﾀﾞｾｲｻｸｼﾖ\n") == [("カ)ヤマダセイサクシヨ", "unmatched")]
 
 
 def test_a_payer_printed_with_small_kana_is_the_customer_stored_without(admin_api, yamada):
-    assert _import(admin_api, "2026-11-30,11000,ﾔﾏﾀﾞ ｾｲｻｸｼｮ\n") == [("ヤマダセイサクシヨ", "matched")]
+    assert _import(admin_api, "2026-11-30,11000,ﾔﾏﾀﾞ ｾｲｻｸｼｮ\n") == [("ヤマダセイサクシヨ", "unmatched")]
+    assert BankStatementLine.objects.get().customer == yamada
 
 
 def test_a_learned_payer_name_matches_however_the_bank_prints_it(admin_api, admin_user, company):
@@ -65,6 +81,7 @@ def test_two_customers_with_the_same_reading_leave_the_transfer_for_review(admin
 
     assert _import(admin_api, "2026-11-30,11000,ｶ)ﾔﾏﾀﾞｾｲｻｸｼﾖ\n") == [("カ)ヤマダセイサクシヨ", "unmatched")]
     assert not Payment.objects.exists()
+    assert BankStatementLine.objects.get().customer is None
 
 
 def test_confirming_learns_the_payer_name_as_the_key(admin_api, yamada):
