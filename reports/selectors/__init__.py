@@ -11,6 +11,7 @@ from .aggregation import (
     aggregate_sales,
 )
 from .backlog import BacklogReport, BacklogRow, backlog_report
+from .consumption_tax import ConsumptionTaxReport, TaxRateRow, consumption_tax_report, rate_label
 from .dashboard import Dashboard, dashboard
 from .figures import fraction, growth, percent
 from .labels import key_text, month_label, user_label
@@ -26,6 +27,7 @@ __all__ = [
     "PERIOD_DIMENSIONS",
     "BacklogReport",
     "BacklogRow",
+    "ConsumptionTaxReport",
     "Dashboard",
     "PipelineReport",
     "PipelineRow",
@@ -34,9 +36,11 @@ __all__ = [
     "SalesRow",
     "TargetReport",
     "TargetRow",
+    "TaxRateRow",
     "TooManyRows",
     "aggregate_sales",
     "backlog_report",
+    "consumption_tax_report",
     "dashboard",
     "fiscal_year_start",
     "fraction",
@@ -48,6 +52,7 @@ __all__ = [
     "months_later",
     "percent",
     "pipeline_report",
+    "rate_label",
     "sales_report",
     "targets_report",
     "user_label",
