@@ -15,7 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from backoffice.csvfiles import csv_text, spreadsheet_cell
 
-from .selectors import BacklogReport, ConsumptionTaxReport, PipelineReport, SalesReport, TargetReport
+from .selectors import BacklogReport, ConsumptionTaxReport, PeriodTargets, PipelineReport, SalesReport, TargetReport
 
 DIMENSION_HEADERS = {
     "month": gettext_noop("Month"),
@@ -101,6 +101,34 @@ def targets_table(report: TargetReport) -> Table:
         for r in [*report.rows, report.total]
     ]
     kinds = [TEXT, NUMBER, NUMBER, FRACTION, NUMBER, NUMBER, FRACTION]
+    return Table(title=_("Targets"), headers=headers, rows=rows, kinds=kinds)
+
+
+def period_targets_table(report: PeriodTargets) -> Table:
+    headers = [
+        _("Sales rep"),
+        _("Target"),
+        _("Actual"),
+        _("Achievement rate"),
+        _("Last year"),
+        _("Growth %"),
+        _("From"),
+        _("To"),
+    ]
+    rows = [
+        [
+            r.rep,
+            r.target,
+            r.actual,
+            r.achievement_pct,
+            r.last_year_actual,
+            r.growth_pct,
+            report.date_from,
+            report.date_to,
+        ]
+        for r in [*report.rows, report.total]
+    ]
+    kinds = [TEXT, NUMBER, NUMBER, PERCENT, NUMBER, PERCENT, DATE, DATE]
     return Table(title=_("Targets"), headers=headers, rows=rows, kinds=kinds)
 
 

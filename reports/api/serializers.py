@@ -112,7 +112,9 @@ class SalesRowSerializer(serializers.Serializer):
     amount = serializers.DecimalField(**MONEY)
     cost = serializers.DecimalField(**COST)
     gross_profit = serializers.DecimalField(**COST)
-    gross_margin_pct = serializers.DecimalField(**PCT)
+    gross_margin_pct = serializers.DecimalField(
+        help_text=gettext_lazy("gross profit / sales in percent; null where sales are zero or negative"), **PCT
+    )
     share_pct = serializers.DecimalField(**PCT)
     last_year_quantity = serializers.IntegerField()
     last_year_amount = serializers.DecimalField(**MONEY)

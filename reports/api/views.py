@@ -91,7 +91,7 @@ def _sales_row(row: selectors.SalesRow) -> dict:
         "amount": str(amount.quantize(YEN)),
         "cost": str(cost.quantize(SEN)),
         "gross_profit": str(gross_profit.quantize(SEN)),
-        "gross_margin_pct": str(selectors.percent(gross_profit, amount)) if amount else None,
+        "gross_margin_pct": str(selectors.percent(gross_profit, amount)) if amount > 0 else None,
         "share_pct": None if share is None else str(share),
         "last_year_quantity": int(row.last_year_quantity),
         "last_year_amount": str(last_year_amount.quantize(YEN)),
