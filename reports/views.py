@@ -144,7 +144,7 @@ def sales(request):
         if download is not None:
             return download
     context = {
-        "title": _("Sales"),
+        "title": _("Sales report"),
         "form": form,
         "period": period,
         "previous": period.shifted(-1),

@@ -143,7 +143,7 @@ class OrderDrillDownForm(forms.Form):
         if data.get("shipped_from") or data.get("shipped_to"):
             start, end = data.get("shipped_from"), data.get("shipped_to")
             text = (f"{start:%Y/%m/%d}" if start else "") + " – " + (f"{end:%Y/%m/%d}" if end else "")
-            described.append((_("shipped"), text))
+            described.append((_("shipped on"), text))
         if data.get("open"):
             described.append((_("status"), _("open orders (confirmed, not fully shipped)")))
         return described
