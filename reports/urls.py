@@ -1,9 +1,5 @@
-from django.urls import path
-
-from . import views
+from .views import urlpatterns
 
 app_name = "reports"
 
-urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-]
+__all__ = ["app_name", "urlpatterns"]

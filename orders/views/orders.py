@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, Q
@@ -26,12 +28,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from backoffice.api.fields import MAX_ID
 from backoffice.exceptions import DomainError
 from backoffice.roles import Role, has_role, restrict_to_own_customers
 from backoffice.screens import refuse, role_required
 from backoffice.selectors import company_profile
 from backoffice.status import status_history
+from backoffice.validators import business_date
 from documents.models import IssuedDocument
+from inventory.models import Product
 from inventory.selectors import availabilities
 
 from ..forms.orders import (
@@ -80,11 +85,77 @@ def _safe_next(request, fallback: str) -> str:
 # --- the list -------------------------------------------------------------------------
 
 
+class OrderDrillDownForm(forms.Form):
+    """The filters the reports link with (the orders behind a figure): a rep, a customer, a
+    product, orders with goods shipped in a period (by the rep recorded on the shipment,
+    as the sales figures count them), open orders (受注残). Invalid values are ignored."""
+
+    rep = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    customer_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    product = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    shipped_from = forms.DateField(required=False, validators=[business_date])
+    shipped_to = forms.DateField(required=False, validators=[business_date])
+    open = forms.BooleanField(required=False)
+
+    def chosen(self) -> dict:
+        if not (self.is_bound and self.is_valid()):
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, False, "")}
+
+    def filter(self, orders):
+        data = self.chosen()
+        if not data:
+            return orders
+        if data.get("customer_id"):
+            orders = orders.filter(customer=data["customer_id"])
+        if data.get("product"):
+            orders = orders.filter(lines__product=data["product"])
+        if data.get("open"):
+            orders = orders.filter(status__in=[Order.Status.CONFIRMED, Order.Status.PARTIALLY_SHIPPED])
+        shipped = {}
+        if data.get("shipped_from"):
+            shipped["shipments__shipped_on__gte"] = data["shipped_from"]
+        if data.get("shipped_to"):
+            shipped["shipments__shipped_on__lte"] = data["shipped_to"]
+        if shipped:
+            if data.get("rep"):
+                shipped["shipments__sales_rep"] = data["rep"]
+            orders = orders.filter(shipments__status=Shipment.Status.SHIPPED, **shipped)
+        elif data.get("rep"):
+            orders = orders.filter(customer__sales_rep=data["rep"])
+        return orders.distinct()
+
+    def described(self) -> list[tuple[str, str]]:
+        """The chosen filters for people: [(what, value)]."""
+        data = self.chosen()
+        described = []
+        if data.get("rep"):
+            rep = get_user_model().objects.filter(pk=data["rep"]).first()
+            described.append(
+                (_("sales rep"), (f"{rep.last_name} {rep.first_name}".strip() or rep.username) if rep else "—")
+            )
+        if data.get("customer_id"):
+            customer = Customer.objects.filter(pk=data["customer_id"]).first()
+            described.append((_("customer"), f"{customer.code} {customer.name}" if customer else "—"))
+        if data.get("product"):
+            product = Product.objects.filter(pk=data["product"]).first()
+            described.append((_("product"), f"{product.sku} {product.name}" if product else "—"))
+        if data.get("shipped_from") or data.get("shipped_to"):
+            start, end = data.get("shipped_from"), data.get("shipped_to")
+            text = (f"{start:%Y/%m/%d}" if start else "") + " – " + (f"{end:%Y/%m/%d}" if end else "")
+            described.append((_("shipped on"), text))
+        if data.get("open"):
+            described.append((_("status"), _("open orders (confirmed, not fully shipped)")))
+        return described
+
+
 @require_GET
 @role_required()
 def order_list(request):
     form = OrderFilterForm(request.GET or None, user=request.user)
-    orders = form.filter(_visible_orders(request.user)).select_related("customer").order_by("-order_date", "-pk")
+    drill_down = OrderDrillDownForm(request.GET or None)
+    orders = drill_down.filter(form.filter(_visible_orders(request.user)))
+    orders = orders.select_related("customer").order_by("-order_date", "-pk")
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("position"))))
     expected = _expected_by_order(rows)
@@ -95,6 +166,8 @@ def order_list(request):
             "form": form,
             "page_obj": page,
             "rows": [(order, expected.get(order.pk)) for order in rows],
+            "drill_down": drill_down.described(),
+            "drill_down_fields": [(name, request.GET[name]) for name in drill_down.chosen()],
         },
     )
 

@@ -45,7 +45,7 @@ class FiltersSerializer(serializers.Serializer):
     rep = IdField(required=False)
 
 
-class RangeQuerySerializer(FiltersSerializer):
+class PeriodQuerySerializer(serializers.Serializer):
     date_from = BusinessDateField(required=False, help_text=gettext_lazy("default: the first of this month"))
     date_to = BusinessDateField(required=False, help_text=gettext_lazy("default: the end of this month"))
 
@@ -61,6 +61,10 @@ class RangeQuerySerializer(FiltersSerializer):
             )
         attrs["date_from"], attrs["date_to"] = date_from, date_to
         return attrs
+
+
+class RangeQuerySerializer(FiltersSerializer, PeriodQuerySerializer):
+    pass
 
 
 class SalesQuerySerializer(RangeQuerySerializer):
@@ -108,7 +112,9 @@ class SalesRowSerializer(serializers.Serializer):
     amount = serializers.DecimalField(**MONEY)
     cost = serializers.DecimalField(**COST)
     gross_profit = serializers.DecimalField(**COST)
-    gross_margin_pct = serializers.DecimalField(**PCT)
+    gross_margin_pct = serializers.DecimalField(
+        help_text=gettext_lazy("gross profit / sales in percent; null where sales are zero or negative"), **PCT
+    )
     share_pct = serializers.DecimalField(**PCT)
     last_year_quantity = serializers.IntegerField()
     last_year_amount = serializers.DecimalField(**MONEY)
@@ -175,6 +181,42 @@ class PipelineReportSerializer(serializers.Serializer):
     date_to = BusinessDateField()
     rows = PipelineRowSerializer(many=True)
     total = PipelineRowSerializer()
+
+
+class ConsumptionTaxQuerySerializer(PeriodQuerySerializer):
+    pass
+
+
+class ConsumptionTaxRowSerializer(serializers.Serializer):
+    rate = serializers.IntegerField(help_text=gettext_lazy("the tax rate in percent: 10, 8 (reduced) or 0 (exempt)"))
+    sales = serializers.DecimalField(help_text=gettext_lazy("invoices' sales excluding tax"), **MONEY)
+    sales_tax = serializers.DecimalField(help_text=gettext_lazy("the tax stated on those invoices"), **MONEY)
+    returns = serializers.DecimalField(
+        help_text=gettext_lazy("credit notes (returns and price reductions) excluding tax"), **MONEY
+    )
+    returns_tax = serializers.DecimalField(help_text=gettext_lazy("the tax stated on those credit notes"), **MONEY)
+    net_sales = serializers.DecimalField(help_text=gettext_lazy("sales less returns"), **MONEY)
+    tax = serializers.DecimalField(help_text=gettext_lazy("the net tax: sales_tax less returns_tax"), **MONEY)
+    invoices = serializers.IntegerField(help_text=gettext_lazy("invoices with an amount at this rate"))
+    credit_notes = serializers.IntegerField(help_text=gettext_lazy("credit notes with an amount at this rate"))
+
+
+class ConsumptionTaxTotalSerializer(ConsumptionTaxRowSerializer):
+    rate = None
+
+
+class ConsumptionTaxReportSerializer(serializers.Serializer):
+    date_from = BusinessDateField()
+    date_to = BusinessDateField()
+    booked_on = serializers.ChoiceField(
+        choices=["issue_date"],
+        help_text=gettext_lazy(
+            "the date that books a document in the period: an invoice's or a credit note's own issue date; "
+            "cancelled invoices are left out"
+        ),
+    )
+    rows = ConsumptionTaxRowSerializer(many=True)
+    total = ConsumptionTaxTotalSerializer()
 
 
 # --- sales targets ---

@@ -125,6 +125,7 @@ class SalesFilters:
     product: int | None = None
     rep: int | None = None
     warehouse: int | None = None
+    category: str | None = None  # a product category as the products name it
 
 
 NO_FILTERS = SalesFilters()
@@ -154,6 +155,8 @@ def _visible_lines(source: Source, *, user, filters: SalesFilters, periods: Sequ
         queryset = queryset.filter(**{source.rep: filters.rep})
     if filters.warehouse is not None:
         queryset = queryset.filter(_shipped_from(source, filters.warehouse))
+    if filters.category is not None:
+        queryset = queryset.filter(**{source.category: filters.category})
     within = Q()
     for period in periods:
         within |= Q(**{f"{source.date}__range": period})

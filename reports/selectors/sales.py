@@ -36,7 +36,9 @@ class SalesRow:
 
     @property
     def gross_margin_pct(self) -> Decimal | None:
-        return percent(self.gross_profit, self.amount)
+        """Gross profit as a share of sales; None where net sales are zero or negative (a
+        month of more returns than sales), where a percentage would mean nothing."""
+        return percent(self.gross_profit, self.amount) if self.amount > 0 else None
 
     @property
     def growth_pct(self) -> Decimal | None:

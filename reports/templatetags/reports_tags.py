@@ -1,6 +1,8 @@
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 
 from backoffice import formatting
 
@@ -20,3 +22,16 @@ def number(value) -> str:
     if value is None or value == "":
         return "—"
     return formatting.number(value)
+
+
+@register.simple_tag
+def period_url(name: str, period, **more) -> str:
+    """The url `name` showing `period`, with more query parameters:
+    {% period_url 'reports:sales_lines' period rep=row.rep_id %}."""
+    return f"{reverse(name)}?{urlencode(period.query(**more))}"
+
+
+@register.simple_tag
+def url_with_query(name: str, query) -> str:
+    """The url `name` with a query given as a dict (or None: the url alone)."""
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)

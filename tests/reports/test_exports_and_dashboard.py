@@ -81,7 +81,7 @@ def test_every_report_downloads(manager_api, sales, path, params, header):
 
 def test_dashboard_for_managers_with_an_inline_svg(client, sales, manager_user, rep_user):
     client.force_login(manager_user)
-    response = client.get("/reports/dashboard/")
+    response = client.get("/reports/")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -92,18 +92,20 @@ def test_dashboard_for_managers_with_an_inline_svg(client, sales, manager_user, 
     assert "A-100 ボルト" in html  # February: 2 × A to sato
     # twelve month bars, months without sales included (2025-03 … 2026-02)
     assert html.count('fill="#3b6fb6"') == 12
-    assert ">25-03<" in html and ">26-02<" in html
+    assert ">25/03<" in html and ">26/02<" in html
 
 
-def test_dashboard_is_for_managers_and_admins_only(client, sales, rep_user):
-    assert client.get("/reports/dashboard/").status_code == 302  # to the login page
+def test_every_role_opens_the_dashboard_and_the_old_address_redirects(client, sales, rep_user):
+    assert client.get("/reports/").status_code == 302  # to the login page
     client.force_login(rep_user)
-    assert client.get("/reports/dashboard/").status_code == 403
+    assert client.get("/reports/").status_code == 200  # their own customers' figures
+    assert client.get("/reports/dashboard/")["Location"] == "/reports/"
     client.force_login(make_user(Role.SALES_ADMIN, username="office"))
-    assert client.get("/reports/dashboard/").status_code == 200
+    assert client.get("/reports/").status_code == 200
 
 
 def test_dashboard_query_count(client, sales, manager_user, django_assert_max_num_queries):
     client.force_login(manager_user)
-    with django_assert_max_num_queries(20):
-        client.get("/reports/dashboard/")
+    with django_assert_max_num_queries(40):
+        response = client.get("/reports/")
+    assert response.status_code == 200
