@@ -5,5 +5,7 @@ from . import views
 app_name = "documents"
 
 urlpatterns = [
+    path("documents/", views.document_search, name="document_search"),
+    path("documents/export/", views.document_export, name="document_export"),
     path("documents/<int:pk>/pdf", views.document_pdf, name="document_pdf"),
 ]
