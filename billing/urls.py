@@ -1,4 +1,4 @@
-from .views import bank, closings, invoices, payments, receivables
+from .views import bank, closings, invoices, payments, receivables, settings
 
 app_name = "billing"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     *receivables.urlpatterns,
     *closings.urlpatterns,
     *bank.urlpatterns,
+    *settings.urlpatterns,
 ]

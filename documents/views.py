@@ -29,12 +29,14 @@ from django.views.decorators.http import require_POST
 from backoffice.exceptions import DomainError
 from backoffice.roles import Role, has_role
 from backoffice.screens import role_required
+from backoffice.selectors import company_profile
 from orders.selectors import own_customer_ids
 
-from . import services
+from . import numbering, services
 from .forms import DocumentSearchForm, DocumentSelectionForm
 from .models import RenderStatus
 from .selectors import documents_visible_to
+from .types import DocumentKind
 
 # Seconds after which the browser asks again for a PDF still being rendered.
 RETRY_AFTER = 3
@@ -108,6 +110,16 @@ def document_export(request):
         content_type="application/zip",
         filename=f"documents_{timezone.localdate():%Y%m%d}.zip",
     )
+
+
+@role_required(Role.SALES_ADMIN)
+def number_prefixes(request):
+    """書類番号の接頭辞, shown from the company settings. They are deployment settings
+    (DOCUMENTS_NUMBER_PREFIXES), not edited here: a prefix names a gapless sequence, and
+    changing it in the middle of a fiscal year would start a second sequence for the kind."""
+    year = numbering.fiscal_year_of(timezone.localdate(), company_profile().fiscal_year_start_month)
+    rows = [(label, numbering.prefix_for(kind)) for kind, label in DocumentKind.choices]
+    return render(request, "documents/number_prefixes.html", {"rows": rows, "year": year})
 
 
 @role_required()

@@ -1,0 +1,14 @@
+"""The billing settings form (請求設定)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import BillingSettings
+
+
+class BillingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = BillingSettings
+        fields = ["statement_without_sales", "bank_fee_tolerance"]
+        labels = {"bank_fee_tolerance": _("Bank fee tolerance (yen)")}
+        widgets = {"bank_fee_tolerance": forms.NumberInput(attrs={"step": "1", "min": "0", "class": "num"})}
