@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.validators import business_date
 
+from .rendering import KIND_LAYOUTS
 from .types import CounterpartyKind, DocumentKind
 
 MAX_AMOUNT = Decimal("999999999999")
@@ -35,7 +36,12 @@ def _amount_field(label) -> forms.DecimalField:
 
 
 class DocumentSearchForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Document kind"), required=False, choices=[("", _("All")), *DocumentKind.choices])
+    # The kinds by the titles printed on them (御見積書, 請求書, ...), as index.csv names them.
+    kind = forms.ChoiceField(
+        label=_("Document kind"),
+        required=False,
+        choices=[("", _("All")), *((kind, KIND_LAYOUTS[kind].title) for kind in DocumentKind)],
+    )
     number = forms.CharField(
         label=_("Document number"),
         required=False,

@@ -35,6 +35,7 @@ from orders.selectors import own_customer_ids
 from . import numbering, services
 from .forms import DocumentSearchForm, DocumentSelectionForm
 from .models import RenderStatus
+from .rendering import KIND_LAYOUTS
 from .selectors import documents_visible_to
 from .types import DocumentKind
 
@@ -66,7 +67,7 @@ def document_search(request):
     documents = form.filter(visible) if form.is_bound else visible
     page = Paginator(documents.order_by("-document_date", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     checks = _verification(page.object_list)
-    rows = [(document, checks[document.pk]) for document in page.object_list]
+    rows = [(document, KIND_LAYOUTS[document.kind].title, checks[document.pk]) for document in page.object_list]
     context.update({"page_obj": page, "rows": rows, "max_export": MAX_EXPORT, "failed": RenderStatus.FAILED})
     return render(request, "documents/search.html", context)
 
