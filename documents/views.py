@@ -119,7 +119,7 @@ def number_prefixes(request):
     (DOCUMENTS_NUMBER_PREFIXES), not edited here: a prefix names a gapless sequence, and
     changing it in the middle of a fiscal year would start a second sequence for the kind."""
     year = numbering.fiscal_year_of(timezone.localdate(), company_profile().fiscal_year_start_month)
-    rows = [(label, numbering.prefix_for(kind)) for kind, label in DocumentKind.choices]
+    rows = [(KIND_LAYOUTS[kind].title, numbering.prefix_for(kind)) for kind in DocumentKind]
     return render(request, "documents/number_prefixes.html", {"rows": rows, "year": year})
 
 
