@@ -46,7 +46,7 @@ class DocumentSearchForm(forms.Form):
         label=_("Document number"),
         required=False,
         max_length=40,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. INV-2026-0001")}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. INV-2026-000123")}),
     )
     counterparty_kind = forms.ChoiceField(
         label=_("Counterparty kind"), required=False, choices=[("", _("All")), *CounterpartyKind.choices]
