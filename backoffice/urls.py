@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("inventory.urls")),
     path("", include("documents.urls")),
     path("billing/", include("billing.urls")),
+    path("settings/", include("backoffice.screen_urls")),
 ]
 
 handler400 = "backoffice.api.http_errors.bad_request"

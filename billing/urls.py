@@ -1,4 +1,4 @@
-from .views import bank, closings, credit_notes, invoices, payments, receivables
+from .views import bank, closings, credit_notes, invoices, payments, receivables, settings
 
 app_name = "billing"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *closings.urlpatterns,
     *bank.urlpatterns,
     *credit_notes.urlpatterns,
+    *settings.urlpatterns,
 ]

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.kana import KanaKeyField
 from backoffice.validators import business_date
 
 from .exceptions import DocumentImmutable
@@ -100,6 +101,9 @@ class IssuedDocument(models.Model):
     counterparty_kind = models.CharField(_("counterparty kind"), max_length=10, choices=CounterpartyKind.choices)
     counterparty_id = models.PositiveBigIntegerField(_("counterparty id"), null=True, blank=True)
     counterparty_name = models.CharField(_("counterparty"), max_length=200)
+    # The reading of the counterparty's name (kana_key form) as it was when issued, so the
+    # archive finds a document by kana even after the master changed; empty when not given.
+    counterparty_kana_key = KanaKeyField(_("counterparty (kana) search key"))
     amount = models.DecimalField(_("amount (incl. tax)"), max_digits=14, decimal_places=0)
     data = models.JSONField(_("data snapshot"))
     source_type = models.CharField(_("source type"), max_length=100, blank=True)

@@ -119,6 +119,7 @@ class Party:
     registration_number: str = ""
     counterparty_kind: str = CounterpartyKind.CUSTOMER
     counterparty_id: int | None = None
+    name_kana: str = ""  # the reading, for the archive's search by kana; never printed
 
     @property
     def addressee(self) -> str:
@@ -240,7 +241,12 @@ class Issuer:
 
 
 def _party_to_json(party: Party | None) -> dict[str, Any] | None:
-    return None if party is None else {**party.__dict__, "counterparty_kind": str(party.counterparty_kind)}
+    if party is None:
+        return None
+    payload = {**party.__dict__, "counterparty_kind": str(party.counterparty_kind)}
+    if not party.name_kana:
+        del payload["name_kana"]  # snapshots of parties without a reading stay as they were
+    return payload
 
 
 def _line_to_json(line: DocumentLine) -> dict[str, Any]:

@@ -1,24 +1,126 @@
-"""Screens: an issued document's PDF, opened in the browser (inline) for reading or printing.
+"""Screens: the archive of issued documents (電子帳簿保存法).
 
-The same rules as the API's documents/<id>/pdf/: any role, a sales rep only their own
+- `/documents/`: the search by kind, number, counterparty (name or kana reading, customer
+  or supplier), date range and amount range, combined; 50 a page, newest first, each row
+  with its PDF and whether the stored file still matches the SHA-256 taken when it was
+  stored (the page's files are re-hashed, documents.services.documents_verify).
+- `/documents/export/`: a ZIP of the ticked documents, or of everything the search finds,
+  with index.csv (documents.services.documents_export). Sales admins and managers, as the
+  API's export.
+- `/documents/<id>/pdf`: an issued document's PDF, opened in the browser (inline).
+
+The same rules as the API's documents/: any role reads, a sales rep only their own
 customers' documents (another's is a 404), the stored bytes served only as they were stored
 (documents.services.document_pdf_bytes refuses tampered bytes, 409, and names a missing
 file, 410; both recorded in the audit trail). A refusal is a page in Japanese, never a 500."""
 
 import io
+import tempfile
 
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from backoffice.exceptions import DomainError
+from backoffice.roles import Role, has_role
 from backoffice.screens import role_required
+from backoffice.selectors import company_profile
 from orders.selectors import own_customer_ids
 
-from . import services
+from . import numbering, services
+from .forms import DocumentSearchForm, DocumentSelectionForm
+from .models import RenderStatus
+from .rendering import KIND_LAYOUTS
 from .selectors import documents_visible_to
+from .types import DocumentKind
 
 # Seconds after which the browser asks again for a PDF still being rendered.
 RETRY_AFTER = 3
+PAGE_SIZE = 50
+# One ZIP is built while the browser waits: beyond this, narrow the search (or use the API).
+MAX_EXPORT = 5000
+
+EXPORT_ROLES = (Role.SALES_ADMIN, Role.MANAGER)
+
+
+def _verification(documents) -> dict[int, str]:
+    """Each document's check: ok, mismatch (the bytes changed), missing (no file), pending."""
+    report = services.documents_verify(documents)
+    problems = {problem.document_id: problem.problem for problem in report.problems}
+    return {
+        document.pk: problems.get(document.pk, "ok") if document.is_rendered else "pending" for document in documents
+    }
+
+
+@role_required()
+def document_search(request):
+    form = DocumentSearchForm(request.GET or None)
+    visible = documents_visible_to(own_customer_ids(request.user))
+    context = {"form": form, "page_obj": None, "can_export": has_role(request.user, *EXPORT_ROLES)}
+    if form.is_bound and not form.is_valid():
+        return render(request, "documents/search.html", context)
+    documents = form.filter(visible) if form.is_bound else visible
+    page = Paginator(documents.order_by("-document_date", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    checks = _verification(page.object_list)
+    rows = [(document, KIND_LAYOUTS[document.kind].title, checks[document.pk]) for document in page.object_list]
+    context.update({"page_obj": page, "rows": rows, "max_export": MAX_EXPORT, "failed": RenderStatus.FAILED})
+    return render(request, "documents/search.html", context)
+
+
+@require_POST
+@role_required(*EXPORT_ROLES)
+def document_export(request):
+    """The ZIP of the ticked documents (`ids`) or of every document the search in the query
+    string finds (`everything`)."""
+    back = f"{reverse('documents:document_search')}?{request.GET.urlencode()}"
+    search = DocumentSearchForm(request.GET or None)
+    selection = DocumentSelectionForm(request.POST)
+    if search.is_bound and not search.is_valid():
+        messages.error(request, _("Correct the search before exporting."))
+        return redirect(back)
+    if not selection.is_valid():
+        messages.error(request, selection.non_field_errors()[0])
+        return redirect(back)
+    visible = documents_visible_to(own_customer_ids(request.user))
+    if selection.cleaned_data["everything"]:
+        documents = search.filter(visible) if search.is_bound else visible
+    else:
+        documents = visible.filter(pk__in=selection.cleaned_data["ids"])
+    ids = list(documents.order_by("document_date", "number").values_list("pk", flat=True)[: MAX_EXPORT + 1])
+    if not ids:
+        messages.error(request, _("No documents to export."))
+        return redirect(back)
+    if len(ids) > MAX_EXPORT:
+        messages.error(
+            request,
+            _("More than %(count)s documents: narrow the search (for example by date) and export again.")
+            % {"count": f"{MAX_EXPORT:,}"},
+        )
+        return redirect(back)
+    output = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115 (closed by FileResponse)
+    services.documents_export(documents=services.documents_in_chunks(ids), output=output, user=request.user)
+    output.seek(0)
+    return FileResponse(
+        output,
+        as_attachment=True,
+        content_type="application/zip",
+        filename=f"documents_{timezone.localdate():%Y%m%d}.zip",
+    )
+
+
+@role_required(Role.SALES_ADMIN)
+def number_prefixes(request):
+    """書類番号の接頭辞, shown from the company settings. They are deployment settings
+    (DOCUMENTS_NUMBER_PREFIXES), not edited here: a prefix names a gapless sequence, and
+    changing it in the middle of a fiscal year would start a second sequence for the kind."""
+    year = numbering.fiscal_year_of(timezone.localdate(), company_profile().fiscal_year_start_month)
+    rows = [(KIND_LAYOUTS[kind].title, numbering.prefix_for(kind)) for kind in DocumentKind]
+    return render(request, "documents/number_prefixes.html", {"rows": rows, "year": year})
 
 
 @role_required()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from backoffice import audit
 from backoffice.celery import app as celery_app
 from backoffice.exceptions import InvalidInput, StateConflict
+from backoffice.kana import kana_key
 from backoffice.models import CompanyProfile
 from backoffice.selectors import company_profile_with_bank_accounts
 
@@ -86,6 +87,7 @@ def document_issue(
             counterparty_kind=data.recipient.counterparty_kind,
             counterparty_id=data.recipient.counterparty_id,
             counterparty_name=data.recipient.name,
+            counterparty_kana_key=kana_key(data.recipient.name_kana)[:200],
             amount=data.totals.total,
             data={"version": SNAPSHOT_VERSION, "number": number, "document": document_json, "issuer": issuer.to_json()},
             source_type=source_type,

@@ -65,6 +65,7 @@ def _issue_purchase_order_document(purchase_order: PurchaseOrder, user, *, round
             registration_number=supplier.registration_number,
             counterparty_kind=CounterpartyKind.SUPPLIER,
             counterparty_id=supplier.pk,
+            name_kana=supplier.name_kana,
         ),
         lines=document_lines,
         totals=compute_totals([(line.tax_rate, line.amount) for line in document_lines], mode=rounding_mode),

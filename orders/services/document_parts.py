@@ -25,6 +25,7 @@ def customer_party(customer: Customer) -> Party:
         phone=customer.phone,
         counterparty_kind=CounterpartyKind.CUSTOMER,
         counterparty_id=customer.pk,
+        name_kana=customer.name_kana,
     )
 
 
