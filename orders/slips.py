@@ -284,7 +284,7 @@ def day_picking_data(on: dt.date, *, warehouse: Warehouse | None = None) -> Pick
         picks = [p for p in picks if p[2] == warehouse.pk]
     count = len({p[0].pk for p in picks})
     facts = [
-        ("対象", f"{on:%Y/%m/%d} の出荷（出荷済み・出荷準備中）"),
+        ("対象", f"{on:%Y/%m/%d} 出荷分（準備中を含む）"),
         ("出荷件数", f"{count}件"),
     ]
     if warehouse is not None and not picks:
