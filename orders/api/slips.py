@@ -70,6 +70,7 @@ class OrderSlipActions:
     """受注伝票: anyone who sees the order prints it (a rep, their own customers')."""
 
     @extend_schema(
+        operation_id="orders_slip",
         summary="The order's 受注伝票 (PDF); a reprint is stamped 再印刷 with its time",
         responses={**PDF, 403: NOT_ALLOWED, 404: NOT_FOUND, 409: CONFLICT},
     )
@@ -80,6 +81,7 @@ class OrderSlipActions:
         return pdf_response(pdf, f"受注伝票_{order.number}.pdf")
 
     @extend_schema(
+        operation_id="orders_day_slips",
         summary="The day's 受注伝票 in one PDF, one order per page (the orders of that order date the user sees)",
         parameters=[OpenApiParameter("date", OpenApiTypes.DATE, required=True, description="order date")],
         responses={**PDF, 400: BAD_INPUT, 403: NOT_ALLOWED, 404: OpenApiResponse(description="No orders that day.")},
@@ -98,6 +100,7 @@ class ShipmentPickingActions:
     """出荷指示書 / ピッキングリスト: for sales admins."""
 
     @extend_schema(
+        operation_id="shipments_picking_list",
         summary="The shipment's 出荷指示書 / ピッキングリスト (PDF), per warehouse",
         responses={**PDF, 403: NOT_ALLOWED, 404: NOT_FOUND, 409: CONFLICT},
     )
@@ -108,6 +111,7 @@ class ShipmentPickingActions:
         return pdf_response(pdf, f"出荷指示書_{shipment.number or shipment.pk}.pdf")
 
     @extend_schema(
+        operation_id="shipments_day_picking_list",
         summary="The day's ピッキングリスト (PDF): every shipment shipped that day or still to ship, "
         "per warehouse and product",
         parameters=[
