@@ -78,9 +78,9 @@ class OrderSlipData:
 LINE_COLUMNS = (
     Column("No.", 8, numeric=True),
     Column("品番", 20),
-    Column("品名", 46, wraps=True),
+    Column("品名", 44, wraps=True),
     Column("数量", 12, numeric=True),
-    Column("単位", 9),
+    Column("単位", 11),
     Column("単価", 18, numeric=True),
     Column("金額", 21, numeric=True),
     Column("引当", 12, numeric=True),

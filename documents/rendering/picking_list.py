@@ -63,8 +63,8 @@ COLUMNS = (
     Column("品番", 24),
     Column("品名", 50, wraps=True),
     Column("数量", 15, numeric=True),
-    Column("単位", 10),
-    Column("出荷先（受注番号・得意先・数量）", 62, wraps=True),
+    Column("単位", 12),
+    Column("出荷先（受注番号・得意先・数量）", 60, wraps=True),
     Column("確認", 11),
 )
 

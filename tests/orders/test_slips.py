@@ -216,3 +216,29 @@ def test_other_customers_delivery_notes_are_unchanged(
     assert "receipt" not in document.data["document"]["extra"]
     assert len(pages) == 1
     assert "受領" not in pdf_pages(pdf)[0]
+
+
+def test_the_slips_data_takes_the_same_queries_for_one_order_or_many(
+    admin_user, company, warehouse, slip_customer, product_a
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.slips import order_slip_data
+
+    stock(product_a, warehouse, 5)
+    orders = [confirmed_order(admin_user, slip_customer, [LineInput(product=product_a, quantity=3)]) for _ in range(4)]
+    with CaptureQueriesContext(connection) as one:
+        order_slip_data(orders[2:3], reprinted_at=None, reprinted=set())
+    with CaptureQueriesContext(connection) as four:
+        slips = order_slip_data(orders, reprinted_at=None, reprinted=set())
+    assert len(four) == len(one) <= 8
+    assert [(s.lines[0].allocated, s.lines[0].backordered) for s in slips] == [(3, 0), (2, 1), (0, 3), (0, 3)]
+
+
+def test_the_receipt_setting_is_part_of_the_customers_terms_in_the_api(admin_api, slip_customer):
+    response = admin_api.patch(f"/api/v1/customers/{slip_customer.pk}/", {"signs_receipt": True}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["signs_receipt"] is True
+    slip_customer.refresh_from_db()
+    assert slip_customer.signs_receipt is True

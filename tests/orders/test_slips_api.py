@@ -1,7 +1,5 @@
 """The papers' API (issue #18): PDFs, roles, 400 naming the field, 404 for another rep's order."""
 
-import datetime as dt
-
 import pytest
 
 from orders import services

@@ -130,3 +130,11 @@ def test_a_cancelled_shipment_offers_no_picking_list(admin_user, order):
 def test_other_warehouses_are_in_the_chooser(admin_user, order):
     WarehouseFactory(code="OSAKA", name="大阪倉庫")
     assert "OSAKA 大阪倉庫" in text_of(client_for(admin_user).get("/shipments/"))
+
+
+def test_the_customer_page_says_whether_a_receipt_is_signed(admin_user, customer):
+    client = client_for(admin_user)
+    assert "受領書 不要" in text_of(client.get(f"/customers/{customer.pk}/"))
+    customer.signs_receipt = True
+    customer.save(update_fields=["signs_receipt"])
+    assert "受領書 納品時に受領書あり（納品書に受領書を添付）" in text_of(client.get(f"/customers/{customer.pk}/"))
