@@ -7,6 +7,8 @@ Prints, for a 30-line and a 300-line invoice rendered N times each:
   - canvas: a minimal reportlab canvas drawing the same strings with the same embedded
     font, no layout (the practical limit on this machine);
   - WeasyPrint: the same invoice from HTML, if WeasyPrint is importable (not a dependency).
+Then the day's batch of 200 受注伝票 in one PDF against 200 納品書 of the same lines,
+rendered in the same run, interleaved (goal: the slips take at most 1.3x the time).
 Then the month-end batch: issue (numbered, archived) and render 1,000 invoices on a
 throw-away SQLite database, rendering with 1 and with 2 worker processes (what 1 or 2
 Celery workers do; no database lock is held while rendering), and the issue rate of one
@@ -51,6 +53,7 @@ from backoffice.formatting import yen  # noqa: E402
 from backoffice.money import compute_totals, line_amount  # noqa: E402
 from documents.fonts import document_font  # noqa: E402
 from documents.rendering import date_jp, render_pdf  # noqa: E402
+from documents.rendering.order_slip import OrderSlipData, SlipLine, SlipParty, render_order_slips  # noqa: E402
 from documents.types import DocumentData, DocumentKind, DocumentLine, Issuer, Party  # noqa: E402
 
 PRODUCTS = [
@@ -222,6 +225,96 @@ def docs_per_second(engines: dict, data: DocumentData, runs: dict[str, int]) -> 
     return {label: runs[label] / spent[label] for label in engines}
 
 
+# --- the day's 受注伝票 against as many 納品書 ---------------------------------------------------
+
+
+def slips_and_notes(count: int, lines_count: int) -> tuple[list[OrderSlipData], list[DocumentData]]:
+    """`count` orders of `lines_count` lines each, as 受注伝票 and as 納品書 (same lines, party, totals)."""
+    slips, notes = [], []
+    for n in range(count):
+        lines = []
+        for i in range(lines_count):
+            name, unit, rate = PRODUCTS[(n + i) % len(PRODUCTS)]
+            price = Decimal(480 + ((n + i) * 37) % 9000)
+            quantity = 1 + (n + i) % 12
+            lines.append(DocumentLine(f"P-{i:05d}", name, quantity, unit, price, line_amount(quantity, price), rate))
+        totals = compute_totals((line.tax_rate, line.amount) for line in lines)
+        number = f"SO-2026-{n + 1:06d}"
+        slips.append(
+            OrderSlipData(
+                number=number,
+                order_date=dt.date(2026, 12, 3),
+                customer=SlipParty(
+                    "株式会社山田製作所", "C0001", "530-0001", "大阪府大阪市北区梅田1-2-3", "06-1234-5678"
+                ),
+                ship_to=None,
+                customer_po_number=f"PO-{n:05d}",
+                sales_rep="鈴木 一郎",
+                entered_by="佐藤 花子",
+                requested_date=dt.date(2026, 12, 10),
+                status="受注確定",
+                lines=tuple(
+                    SlipLine(
+                        position=i + 1,
+                        sku=line.sku,
+                        name=line.name,
+                        quantity=line.quantity,
+                        unit=line.unit,
+                        unit_price=line.unit_price,
+                        amount=line.amount,
+                        allocated=line.quantity - i % 2,
+                        backordered=i % 2,
+                        expected_date=dt.date(2026, 12, 15) if i % 2 else None,
+                    )
+                    for i, line in enumerate(lines)
+                ),
+                subtotal=totals.subtotal,
+                tax_total=totals.tax_total,
+                total=totals.total,
+                note="午前中必着",
+            )
+        )
+        notes.append(
+            DocumentData(
+                kind=DocumentKind.DELIVERY_NOTE,
+                document_date=dt.date(2026, 12, 3),
+                recipient=Party(name="株式会社山田製作所", postal_code="530-0001", address="大阪府大阪市北区梅田1-2-3"),
+                lines=lines,
+                totals=totals,
+                subject=f"ご注文 {number}",
+                extra={"order_number": f"PO-{n:05d}"},
+            )
+        )
+    return slips, notes
+
+
+def slips_against_notes(count: int, lines_count: int, rounds: int) -> tuple[float, float]:
+    """Seconds for the day's batch of `count` slips (one PDF) and for `count` delivery notes
+    (one PDF each, as they are issued), best of `rounds`, the two interleaved."""
+    slips, notes = slips_and_notes(count, lines_count)
+    render_order_slips(slips[:2])  # warm up
+    render_pdf(notes[0], number="DN-2026-000001", issuer=ISSUER)
+    best_slips = best_notes = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        render_order_slips(slips, company=ISSUER.name)
+        best_slips = min(best_slips, time.perf_counter() - start)
+        start = time.perf_counter()
+        for n, note in enumerate(notes):
+            render_pdf(note, number=f"DN-2026-{n + 1:06d}", issuer=ISSUER)
+        best_notes = min(best_notes, time.perf_counter() - start)
+    return best_slips, best_notes
+
+
+def print_slips_against_notes(count: int, lines_count: int, rounds: int) -> None:
+    slips_seconds, notes_seconds = slips_against_notes(count, lines_count, rounds)
+    print()
+    print(f"the day's batch: {count} orders of {lines_count} lines, best of {rounds}")
+    print(f"  {count} 受注伝票, one PDF        {slips_seconds:6.2f} s  = {count / slips_seconds:6.1f} slips/s")
+    print(f"  {count} 納品書, one PDF each     {notes_seconds:6.2f} s  = {count / notes_seconds:6.1f} notes/s")
+    print(f"  slips / notes time          {slips_seconds / notes_seconds:6.2f}x   (goal <= 1.30x)")
+
+
 # --- the month-end batch -------------------------------------------------------------------------------
 
 
@@ -292,9 +385,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40, help="renders of the 30-line invoice (300-line: runs / 4)")
     parser.add_argument("--batch", type=int, default=1000, help="invoices in the month-end batch")
     parser.add_argument("--quick", action="store_true", help="few runs, batch of 100")
+    parser.add_argument("--slips", type=int, default=200, help="orders in the day's batch of 受注伝票")
+    parser.add_argument("--slip-lines", type=int, default=10, help="lines per order in that batch")
+    parser.add_argument("--only-slips", action="store_true", help="only the 受注伝票 / 納品書 figure")
     args = parser.parse_args()
     if args.quick:
         args.runs, args.batch = 8, 100
+    if args.only_slips:
+        print_slips_against_notes(args.slips, args.slip_lines, rounds=3)
+        return
 
     font = document_font()
     print(f"font: {font.path or font.name} ({'embedded TrueType' if font.embedded else 'built-in CID, NOT embedded'})")
@@ -319,6 +418,7 @@ def main() -> None:
         weasy_small, weasy_large = results["WeasyPrint (HTML)"]
         print(f"ours / WeasyPrint, 30 lines : {ours_small / weasy_small:.1f}x   (goal >= 20x)")
         print(f"ours / WeasyPrint, 300 lines: {ours_large / weasy_large:.1f}x")
+    print_slips_against_notes(args.slips, args.slip_lines, rounds=1 if args.quick else 3)
 
     user = prepare_database()
     vendor = connections["default"].vendor

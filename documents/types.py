@@ -37,6 +37,8 @@ and its type (unknown keys are refused so a typo never silently vanishes):
   `delivery_notes` (list of dicts with number, date, amount excluding tax)
 - credit note: `original_date` (the original sale's date, required), `original_number`,
   `reason`
+- delivery note: `receipt` (bool: the PDF carries a 受領書 page, the same items with a
+  受領印 box, for a customer who signs on delivery)
 - any kind: `requires_approval`, `approved` (a document that requires approval and is
   not approved renders with a DRAFT / 下書き watermark and without the seal)
 """
@@ -102,6 +104,7 @@ EXTRA_FIELDS: dict[str, str] = {
     "reason": TEXT,
     "requires_approval": BOOL,
     "approved": BOOL,
+    "receipt": BOOL,
 }
 BANK_ACCOUNT_KEYS = ("bank_name", "branch_name", "account_type", "account_number", "account_holder_kana")
 

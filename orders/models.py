@@ -81,6 +81,11 @@ class Customer(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(10)],
         help_text=_("Multiplier on the list price, e.g. 0.85."),
     )
+    signs_receipt = models.BooleanField(
+        _("signs a receipt on delivery (受領書)"),
+        default=False,
+        help_text=_("The delivery note carries a 受領書 page with a 受領印 box for the customer to sign and return."),
+    )
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -111,6 +116,7 @@ class Customer(models.Model):
         "invoice_mode",
         "credit_limit",
         "price_rate",
+        "signs_receipt",
     )
 
     def __str__(self) -> str:
@@ -571,3 +577,23 @@ class ShipmentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_line} : {self.quantity}"
+
+
+class OrderSlipPrint(models.Model):
+    """One print of an order's 受注伝票 (an internal paper: no number of its own, not
+    archived). The second and later prints are marked 再印刷 with their time."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="slip_prints", verbose_name=_("order"))
+    printed_at = models.DateTimeField(_("printed at"))
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("printed by")
+    )
+
+    class Meta:
+        verbose_name = _("order slip print")
+        verbose_name_plural = _("order slip prints")
+        ordering = ["order_id", "printed_at", "pk"]
+        indexes = [models.Index(fields=["order", "printed_at"], name="order_slip_print_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} @ {self.printed_at:%Y-%m-%d %H:%M}"

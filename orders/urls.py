@@ -1,4 +1,4 @@
-from .views import customers, inquiries, orders, pickers, quotes, shipments
+from .views import customers, inquiries, orders, pickers, quotes, shipments, slips
 
 app_name = "orders"
 
@@ -7,6 +7,7 @@ urlpatterns = [
     *customers.urlpatterns,
     *inquiries.urlpatterns,
     *quotes.urlpatterns,
+    *slips.urlpatterns,
     *orders.urlpatterns,
     *shipments.urlpatterns,
 ]

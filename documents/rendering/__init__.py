@@ -20,7 +20,16 @@ import io
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Spacer,
+)
 
 from ..fonts import document_font
 from ..types import INVOICE_KINDS, DocumentData, DocumentKind, Issuer
@@ -38,6 +47,8 @@ from .layout import (
 )
 from .page import DocumentCanvas, PageChrome, header_layout
 from .parties import PartiesBlock
+from .receipt import TITLE as RECEIPT_TITLE
+from .receipt import receipt_story
 from .tables import LineTable, bank_block, consolidated_summary, delivery_notes_table, notes_block, totals_block
 
 __all__ = [
@@ -76,9 +87,16 @@ def render_pdf(data: DocumentData, *, number: str, issuer: Issuer, seal_image: b
     )
     chrome = PageChrome(data, number, layout.title, font)
     frame = Frame(MARGIN_X, FOOTER_HEIGHT, BODY_WIDTH, PAGE_HEIGHT - HEADER_HEIGHT - FOOTER_HEIGHT, id="body")
-    template.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=chrome.begin, onPageEnd=chrome.end)])
+    templates = [PageTemplate(id="page", frames=[frame], onPage=chrome.begin, onPageEnd=chrome.end)]
+    story = _story(data, issuer, seal, layout, font)
+    if data.kind == DocumentKind.DELIVERY_NOTE and data.extra.get("receipt"):
+        # The 受領書 the customer signs: its own page(s) under its own title, same number and date.
+        receipt = PageChrome(data, number, RECEIPT_TITLE, font)
+        templates.append(PageTemplate(id="receipt", frames=[frame], onPage=receipt.begin, onPageEnd=receipt.end))
+        story += [NextPageTemplate("receipt"), PageBreak(), *receipt_story(data, issuer, number, font)]
+    template.addPageTemplates(templates)
     template.build(
-        _story(data, issuer, seal, layout, font),
+        story,
         canvasmaker=lambda *args, **kwargs: DocumentCanvas(*args, font=font, date=data.document_date, **kwargs),
     )
     return buffer.getvalue()

@@ -66,14 +66,16 @@ def _header_text(text: str, font: str, size: float, x: float, y: float, char_spa
     return HeaderText(text, x, y, size, Box(x, y + descent, x + width, y + ascent), char_space)
 
 
-def header_layout(title: str, number: str, document_date: dt.date, font: str) -> HeaderLayout:
+def header_layout(
+    title: str, number: str, document_date: dt.date, font: str, *, date_label: str = "発行日"
+) -> HeaderLayout:
     """Where the title, its rule, the number and the issue date go, measured so that none
     overlaps another whatever their lengths: the title is centred with the number and
     date to its right; a title that would reach them moves left, and when it cannot the
     number and date go under the title's rule. A title or number too wide for the page
-    is set smaller."""
+    is set smaller. `date_label`: what the date is (an internal paper prints 受注日, 出荷日)."""
     right = PAGE_WIDTH - MARGIN_X
-    lines = (f"No. {number}", f"発行日 {date_jp(document_date)}")
+    lines = (f"No. {number}", f"{date_label} {date_jp(document_date)}")
     size = HEADER_TEXT_SIZE
     widest = max(stringWidth(line, font, size) for line in lines)
     if widest > BODY_WIDTH / 2:
@@ -148,22 +150,7 @@ class PageChrome:
         self.header = header_layout(title, number, data.document_date, font)
 
     def begin(self, canv: Canvas, doc) -> None:
-        header, font = self.header, self.font
-        title = header.title
-        canv.saveState()  # character spacing is part of the graphics state: keep it to the title
-        text = canv.beginText(title.x, title.y)
-        text.setFont(font, title.size)
-        text.setCharSpace(title.char_space)
-        text.textOut(title.text)
-        canv.drawText(text)
-        canv.restoreState()
-        canv.setLineWidth(RULE_WIDTH)
-        x0, x1 = header.rule_span
-        for y in header.rule_ys:  # the customary double rule under the title
-            canv.line(x0, y, x1, y)
-        for line in (header.number, header.date):
-            canv.setFont(font, line.size)
-            canv.drawString(line.x, line.y, line.text)
+        draw_header(canv, self.header, self.font)
 
     def end(self, canv: Canvas, doc) -> None:
         if self.data.is_draft:
@@ -184,3 +171,22 @@ class PageChrome:
         canv.doForm(PAGE_COUNT_FORM)
         canv.restoreState()
         canv.drawString(MARGIN_X, 8 * mm, self.number)
+
+
+def draw_header(canv: Canvas, header: HeaderLayout, font: str) -> None:
+    """The title with its double rule, the number and the date (every page of every paper)."""
+    title = header.title
+    canv.saveState()  # character spacing is part of the graphics state: keep it to the title
+    text = canv.beginText(title.x, title.y)
+    text.setFont(font, title.size)
+    text.setCharSpace(title.char_space)
+    text.textOut(title.text)
+    canv.drawText(text)
+    canv.restoreState()
+    canv.setLineWidth(RULE_WIDTH)
+    x0, x1 = header.rule_span
+    for y in header.rule_ys:  # the customary double rule under the title
+        canv.line(x0, y, x1, y)
+    for line in (header.number, header.date):
+        canv.setFont(font, line.size)
+        canv.drawString(line.x, line.y, line.text)

@@ -40,6 +40,7 @@ from .flow_serializers import (
     StockAnswerSerializer,
     line_inputs,
 )
+from .slips import OrderSlipActions, ShipmentPickingActions
 
 ALL = tuple(Role)
 ADMIN = (Role.SALES_ADMIN,)
@@ -243,7 +244,7 @@ def _order_data(order, request, *, many=False):
     return serializer.data
 
 
-class OrderViewSet(FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
+class OrderViewSet(OrderSlipActions, FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
     """受注: admins enter, confirm, cancel; managers release credit holds; reps read their customers'."""
 
     serializer_class = OrderSerializer
@@ -354,14 +355,20 @@ class OrderViewSet(FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
 # --- shipments ---------------------------------------------------------------------------
 
 
-class ShipmentViewSet(FlowViewSet):
+class ShipmentViewSet(ShipmentPickingActions, FlowViewSet):
     """出荷: admins prepare and ship; shipping issues the 納品書."""
 
     serializer_class = ShipmentSerializer
     filterset_fields = ["order", "customer", "status", "invoiced", "number"]
     ordering_fields = ["id", "shipped_on"]
     search_fields = ["number", "order__number", "customer__name"]
-    action_roles = {"create": ADMIN, "ship": ADMIN, "cancel": ADMIN}
+    action_roles = {
+        "create": ADMIN,
+        "ship": ADMIN,
+        "cancel": ADMIN,
+        "picking_list": ADMIN,
+        "day_picking_list": ADMIN,
+    }
 
     def get_queryset(self):
         return self.scoped(Shipment.objects.select_related("order", "customer").prefetch_related("lines"))

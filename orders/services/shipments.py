@@ -194,7 +194,11 @@ def shipment_ship(
         source=shipment,
         lines=lines,
         subject=_("Order %(number)s") % {"number": order.number},
-        extra={**({"order_number": order.customer_po_number} if order.customer_po_number else {})},
+        extra={
+            **({"order_number": order.customer_po_number} if order.customer_po_number else {}),
+            # A customer who signs on delivery gets the 受領書 page in the issued PDF itself.
+            **({"receipt": True} if order.customer.signs_receipt else {}),
+        },
     )
     document = document_issue(data=data, user=user, source=shipment, profile=profile)
     shipment.delivery_note = document
