@@ -112,9 +112,9 @@ class Contract(models.Model):
         ENDED = "ended", _("ended")
 
     class EndReason(models.TextChoices):
-        EXPIRED = "expired", _("expired")
-        CANCELLED = "cancelled", _("cancelled")
-        SUPERSEDED = "superseded", _("superseded")
+        EXPIRED = "expired", _("term expired")
+        CANCELLED = "cancelled", _("cancelled by notice or agreement")
+        SUPERSEDED = "superseded", _("superseded by a new version")
 
     # The allowed status moves (backoffice.status checks every change against them). A draft
     # from a standard template is issued straight away; one that is not waits for a manager.

@@ -564,7 +564,7 @@ def _end(contract: Contract, *, user, reason: str, ended_on: dt.date, comment: s
         contract,
         Contract.Status.ENDED,
         user=user,
-        comment=comment or Contract.EndReason(reason).label,
+        comment=comment or str(Contract.EndReason(reason).label),
         fields=["ended_on", "end_reason"],
     )
     return contract
