@@ -260,6 +260,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StockMoveKindEnum": "inventory.models.StockMoveKind",
         "PurchaseOrderStatusEnum": "inventory.models.PurchaseOrderStatus",
+        "ContractKindEnum": "contracts.models.ContractKind",
+        "ContractEndReasonEnum": "contracts.models.ContractEndReason",
         "DocumentKindEnum": "documents.types.DocumentKind",
     },
 }

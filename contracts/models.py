@@ -279,6 +279,10 @@ class Contract(models.Model):
         return self.status in self.DRAFT_STATUSES
 
 
+# For the API schema's enum names (settings.SPECTACULAR_SETTINGS).
+ContractEndReason = Contract.EndReason
+
+
 class ContractRenewal(models.Model):
     """One renewal of a signed contract: its term extended from one end to the next."""
 
