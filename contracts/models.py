@@ -237,7 +237,11 @@ class Contract(models.Model):
             models.UniqueConstraint(fields=["number"], condition=~Q(number=""), name="contract_number_unique"),
             models.CheckConstraint(condition=Q(kind__in=ContractKind.values), name="contract_kind_valid"),
             models.CheckConstraint(condition=Q(stamp_class__in=StampClass.values), name="contract_stamp_class_valid"),
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="contract_term_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="contract_term_ends_after_start",
+                violation_error_message=_("The term ends before it starts."),
+            ),
             models.CheckConstraint(
                 condition=Q(current_ends_on__isnull=True) | Q(current_ends_on__gte=F("ends_on")),
                 name="contract_renewal_extends_term",

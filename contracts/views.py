@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 from backoffice.api.fields import MAX_ID
 from backoffice.exceptions import DomainError
 from backoffice.roles import Role, has_role, restrict_to_own_customers
-from backoffice.screens import role_required
+from backoffice.screens import refuse, role_required
 from backoffice.status import status_history
 from orders.models import Customer
 
 from . import selectors, services
-from .forms import CommentForm, ContractFilterForm, EndForm, RenewForm, SignForm
+from .forms import CommentForm, ContractFilterForm, ContractForm, EndForm, RenewForm, SignForm
 from .models import Contract
 from .terms import notice_date
 
@@ -42,6 +42,38 @@ def contract_list(request):
     )
     page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "contracts/list.html", {"form": form, "page_obj": page, "contracts": page.object_list})
+
+
+@role_required(Role.SALES_ADMIN)
+def contract_edit(request, pk=None):
+    """A new draft (?customer= preselects the customer), or a draft's changes. An issued
+    contract is never edited: its page offers no edit."""
+    contract = _visible(request, pk) if pk else None
+    if contract is not None and not contract.is_draft:
+        return redirect("contracts:contract_detail", pk=contract.pk)
+    initial = {}
+    if contract is None and request.GET.get("customer", "").isdigit():
+        initial["customer"] = int(request.GET["customer"])
+    form = ContractForm(request.POST or None, instance=contract, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        try:
+            if contract is None:
+                contract = services.contract_create(user=request.user, data=data)
+            else:
+                contract = services.contract_update(
+                    contract=Contract.objects.get(pk=contract.pk), user=request.user, data=data
+                )
+        except DomainError as exc:
+            refuse(form, exc)
+        else:
+            return redirect("contracts:contract_detail", pk=contract.pk)
+    return render(
+        request,
+        "contracts/edit.html",
+        {"form": form, "contract": contract},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _visible(request, pk) -> Contract:
@@ -69,6 +101,7 @@ def contract_detail(request, pk, forms=None):
         "notice_on": notice_date(contract.term_end, contract.notice_days) if contract.auto_renew_months else None,
         "renewal": services.renewal_summary(contract),
         "duty": services.contract_stamp_duty(contract, made_on=contract.issue_date or timezone.localdate()),
+        "can_edit": is_admin and contract.is_draft,
         "can_issue": is_admin and (status == S.APPROVED or (status == S.DRAFT and not contract.requires_approval)),
         "can_submit": is_admin and status in (S.DRAFT, S.REJECTED) and contract.requires_approval,
         "can_approve": has_role(user, Role.MANAGER) and status == S.PENDING_APPROVAL,
@@ -243,7 +276,9 @@ app_name = "contracts"
 
 urlpatterns = [
     path("", contract_list, name="contract_list"),
+    path("new/", contract_edit, name="contract_new"),
     path("<int:pk>/", contract_detail, name="contract_detail"),
+    path("<int:pk>/edit/", contract_edit, name="contract_edit"),
     path("<int:pk>/issue/", contract_issue, name="contract_issue"),
     path("<int:pk>/submit/", contract_submit, name="contract_submit"),
     path("<int:pk>/approve/", contract_approve, name="contract_approve"),

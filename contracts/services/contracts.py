@@ -262,10 +262,15 @@ def _signatory(title: str, name: str) -> str:
 
 
 def renewal_text(contract: Contract) -> str:
+    """The renewal clause as the articles state it (the template's {renewal}): a sentence, or
+    nothing for a contract that does not renew itself."""
     if not contract.auto_renew_months:
-        return "なし"
+        return ""
     notice = f"期間満了の{contract.notice_days}日前までに" if contract.notice_days else "期間満了までに"
-    return f"{notice}いずれからも申し出がないときは、同一条件で{contract.auto_renew_months}か月更新し、以後も同様とする"
+    return (
+        f"ただし、{notice}甲乙いずれからも書面による申し出がないときは、同一条件でさらに"
+        f"{contract.auto_renew_months}か月更新するものとし、以後も同様とする。"
+    )
 
 
 def renewal_summary(contract: Contract) -> str:

@@ -46,6 +46,8 @@ def test_a_master_agreement_is_issued_with_its_number_stamp_duty_and_pdf(
         "（代表者）代表取締役 山田 太郎",
         "（代表者）代表取締役社長 北村 一郎",
         "12か月ごと（満了の90日前までの申出で終了）",
+        "2027年11月30日までとする。ただし、期間満了の90日前までに甲乙いずれからも書面による申し出がないときは、"
+        "同一条件でさらに12か月更新するものとし、以後も同様とする。",
     ):
         assert expected in text, expected
     assert Notification.objects.filter(recipient=rep_user, text__contains="CT-2026-000001").exists()
@@ -132,6 +134,7 @@ def test_an_amendment_points_at_the_contract_it_amends(
     assert memo.number == "CT-2026-000002"
     text = pdf_text(memo.document_id)
     assert "覚書" in text
+    assert "ただし" not in text  # no renewal: no renewal clause
     assert "2026年12月4日付で締結した取引基本契約書（契約番号 CT-2026-000001、以下「原契約」という。）" in text
     assert "原契約CT-2026-000001" in text
 

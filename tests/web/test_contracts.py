@@ -108,3 +108,31 @@ def test_home_queue_for_admins_reps_and_managers(
         assert "CT-2026-000001 取引基本契約書 株式会社北斗精機 2027/01/31 58" in text
     manager = text_of(client_for(manager_user).get("/contracts/home-queue/"))
     assert "承認待ちの契約書 1" in manager and "60日以内" not in manager
+
+
+def test_a_sales_admin_drafts_and_edits_a_contract_on_screen(company, admin_user, rep_user, customer, master):
+    client = client_for(admin_user)
+    assert "取引基本契約書（標準）" in text_of(client.get(f"/contracts/new/?customer={customer.pk}"))
+    assert client_for(rep_user).get("/contracts/new/").status_code == 403
+    form = {
+        "customer": customer.pk,
+        "template": master.pk,
+        "starts_on": "2026-12-01",
+        "ends_on": "2026-11-01",
+        "auto_renew_months": "12",
+        "notice_days": "90",
+        "tax_rate": "10",
+        "on_paper": "on",
+        "stamp_class": "",
+    }
+    refused = client.post("/contracts/new/", form)
+    assert refused.status_code == 400 and not Contract.objects.exists()
+    assert "契約期間の終了日が開始日より前です。" in text_of(refused)
+    response = client.post("/contracts/new/", {**form, "ends_on": "2027-11-30"})
+    contract = Contract.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/contracts/{contract.pk}/"
+    assert (contract.kind, contract.title, contract.stamp_class, contract.body) == ("master", "取引基本契約書", "no7", master.body)
+    response = client.post(f"/contracts/{contract.pk}/edit/", {**form, "ends_on": "2027-11-30", "notice_days": "60"})
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.notice_days == 60 and not contract.requires_approval
