@@ -131,7 +131,12 @@ def test_a_sales_admin_drafts_and_edits_a_contract_on_screen(company, admin_user
     response = client.post("/contracts/new/", {**form, "ends_on": "2027-11-30"})
     contract = Contract.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/contracts/{contract.pk}/"
-    assert (contract.kind, contract.title, contract.stamp_class, contract.body) == ("master", "取引基本契約書", "no7", master.body)
+    assert (contract.kind, contract.title, contract.stamp_class, contract.body) == (
+        "master",
+        "取引基本契約書",
+        "no7",
+        master.body,
+    )
     response = client.post(f"/contracts/{contract.pk}/edit/", {**form, "ends_on": "2027-11-30", "notice_days": "60"})
     assert response.status_code == 302
     contract.refresh_from_db()
