@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from contracts.models import ContractTemplate
+from tests.contracts.helpers import standard_templates
 from tests.factories import CustomerFactory
 
 TODAY = dt.date(2026, 12, 4)
@@ -29,9 +29,9 @@ def customer(db, rep_user):
 
 @pytest.fixture
 def master_template(db):
-    return ContractTemplate.objects.get(code="STD-MASTER", is_current=True)
+    return standard_templates()["master"]
 
 
 @pytest.fixture
 def templates(db):
-    return {t.kind: t for t in ContractTemplate.objects.filter(is_current=True)}
+    return standard_templates()

@@ -1,15 +1,26 @@
 """Contracts made through the real services, and their PDF's text as pdftotext reads it."""
 
 import datetime as dt
+import importlib
 import re
 import shutil
 import subprocess
 
 import pytest
+from django.apps import apps
 
 from contracts import services
+from contracts.models import ContractTemplate
 from documents.models import IssuedDocument
 from documents.services import document_pdf_bytes
+
+
+def standard_templates() -> dict:
+    """The standard templates the data migration ships, current version per kind (created
+    again when a transaction test has flushed the tables)."""
+    importlib.import_module("contracts.migrations.0002_standard_templates").create_templates(apps, None)
+    return {t.kind: t for t in ContractTemplate.objects.filter(is_current=True)}
+
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from contracts import services
-from contracts.models import Contract, ContractTemplate
-from tests.contracts.helpers import draft_master, issue, signed
+from contracts.models import Contract
+from tests.contracts.helpers import draft_master, issue, signed, standard_templates
 from tests.factories import CustomerFactory
 from tests.web.pages import client_for, text_of
 
@@ -27,7 +27,7 @@ def customer(rep_user):
 
 @pytest.fixture
 def master():
-    return ContractTemplate.objects.get(code="STD-MASTER", is_current=True)
+    return standard_templates()["master"]
 
 
 def test_the_list_shows_a_rep_only_their_customers_contracts(
