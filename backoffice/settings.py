@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "inventory",
     "documents",
     "billing",
+    "contracts",
     "reports",
     "web",
     "demo",
@@ -206,6 +208,11 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery beat (`celery -A backoffice beat`): the daily steps, in Tokyo time.
+CELERY_BEAT_SCHEDULE = {
+    # Contracts past their term renew (automatic renewal) or expire; then the reminders go out.
+    "contracts-daily": {"task": "contracts.tasks.contracts_daily", "schedule": crontab(hour=6, minute=0)},
+}
 
 # The default cache holds the API throttle counts. A database table (created by
 # `migrate`) by default, so every worker counts together; CACHE_URL=redis://... for Redis.
@@ -253,6 +260,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StockMoveKindEnum": "inventory.models.StockMoveKind",
         "PurchaseOrderStatusEnum": "inventory.models.PurchaseOrderStatus",
+        "ContractKindEnum": "contracts.models.ContractKind",
+        "ContractEndReasonEnum": "contracts.models.ContractEndReason",
         "DocumentKindEnum": "documents.types.DocumentKind",
     },
 }
@@ -284,6 +293,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_MAX_BYTES", default=10 * 1024 * 1
 DOCUMENTS_FONT_PATH = env.str("DOCUMENTS_FONT_PATH", default="")
 DOCUMENTS_ALLOW_CID_FONT = env.bool("DOCUMENTS_ALLOW_CID_FONT", default=False)
 DOCUMENTS_NUMBER_PREFIXES = env.dict("DOCUMENTS_NUMBER_PREFIXES", default={})
+
+# Contracts: remind of a contract ending or reaching its notice date this many days ahead
+# (home page and e-mail); the largest countersigned copy accepted.
+CONTRACTS_REMINDER_DAYS = env.int("CONTRACTS_REMINDER_DAYS", default=60)
+CONTRACTS_SIGNED_MAX_BYTES = env.int("CONTRACTS_SIGNED_MAX_BYTES", default=10 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("inventory.api.urls")),
     path("api/v1/", include("documents.api.urls")),
     path("api/v1/", include("billing.api.urls")),
+    path("api/v1/", include("contracts.api.urls")),
     path("api/v1/", include("reports.api.urls")),
     re_path(r"^api/", UnknownApiPath.as_view()),
     path("reports/", include("reports.urls")),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("billing/", include("billing.urls")),
     path("settings/", include("backoffice.screen_urls")),
+    path("contracts/", include("contracts.urls")),
 ]
 
 handler400 = "backoffice.api.http_errors.bad_request"

@@ -25,6 +25,7 @@ DEFAULT_PREFIXES = {
     DocumentKind.CONSOLIDATED_INVOICE: "INV",
     DocumentKind.CREDIT_NOTE: "CN",
     DocumentKind.PURCHASE_ORDER: "PO",
+    DocumentKind.CONTRACT: "CT",
 }
 SEQUENCE_DIGITS = 6
 

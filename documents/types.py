@@ -39,6 +39,12 @@ and its type (unknown keys are refused so a typo never silently vanishes):
   `reason`
 - delivery note: `receipt` (bool: the PDF carries a 受領書 page, the same items with a
   受領印 box, for a customer who signs on delivery)
+- contract (契約書 and its 覚書): `contract_title` (the title printed, e.g. 取引基本契約書),
+  `contract_body` (the articles, filled in, required; long text), `term_start`, `term_end`
+  (契約期間), `renewal` (自動更新 as text), `stamp_duty` (収入印紙 as text),
+  `issuer_signatory`, `recipient_signatory` (title and name of each party's signatory),
+  `amends_number` (the contract a 覚書 amends), `deal_number` (the quote or order); its lines
+  may be empty (a master agreement has no amount)
 - any kind: `requires_approval`, `approved` (a document that requires approval and is
   not approved renders with a DRAFT / 下書き watermark and without the seal)
 """
@@ -64,6 +70,7 @@ class DocumentKind(models.TextChoices):
     CONSOLIDATED_INVOICE = "consolidated_invoice", _("consolidated invoice")
     CREDIT_NOTE = "credit_note", _("credit note")
     PURCHASE_ORDER = "purchase_order", _("purchase order")
+    CONTRACT = "contract", _("contract")
 
 
 class CounterpartyKind(models.TextChoices):
@@ -79,6 +86,7 @@ QUALIFIED_KINDS = frozenset({DocumentKind.INVOICE, DocumentKind.CONSOLIDATED_INV
 INVOICE_KINDS = frozenset({DocumentKind.INVOICE, DocumentKind.CONSOLIDATED_INVOICE})
 
 DATE, TEXT, AMOUNT, BOOL, BANK_ACCOUNTS, DELIVERY_NOTES = "date", "text", "amount", "bool", "bank", "notes"
+LONG_TEXT = "long_text"
 
 EXTRA_FIELDS: dict[str, str] = {
     "valid_until": DATE,
@@ -105,6 +113,16 @@ EXTRA_FIELDS: dict[str, str] = {
     "requires_approval": BOOL,
     "approved": BOOL,
     "receipt": BOOL,
+    "contract_title": TEXT,
+    "contract_body": LONG_TEXT,
+    "term_start": DATE,
+    "term_end": DATE,
+    "renewal": TEXT,
+    "stamp_duty": TEXT,
+    "issuer_signatory": TEXT,
+    "recipient_signatory": TEXT,
+    "amends_number": TEXT,
+    "deal_number": TEXT,
 }
 BANK_ACCOUNT_KEYS = ("bank_name", "branch_name", "account_type", "account_number", "account_holder_kana")
 

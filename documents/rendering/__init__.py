@@ -33,6 +33,7 @@ from reportlab.platypus import (
 
 from ..fonts import document_font
 from ..types import INVOICE_KINDS, DocumentData, DocumentKind, Issuer
+from .contract import render_contract_pdf
 from .layout import (
     BODY_WIDTH,
     DRAFT_NUMBER,
@@ -68,6 +69,8 @@ def render_pdf(data: DocumentData, *, number: str, issuer: Issuer, seal_image: b
     """The PDF of one document. `seal_image` (PNG/JPEG bytes) is drawn only on a document
     that needs no approval or has it; a draft shows a 下書き / DRAFT watermark instead."""
     font = document_font().name
+    if data.kind == DocumentKind.CONTRACT:  # articles and signatures, not a line table
+        return render_contract_pdf(data, number=number, issuer=issuer, font=font)
     layout = KIND_LAYOUTS[DocumentKind(data.kind)]
     seal = None if data.is_draft or not seal_image else seal_image
     buffer = io.BytesIO()

@@ -32,6 +32,8 @@ KIND_LAYOUTS = {
         "適格返還請求書（返品・値引）", "返還金額", "下記の通り返品・値引により返還いたします。"
     ),
     DocumentKind.PURCHASE_ORDER: KindLayout("発注書", "発注金額", "下記の通り発注いたします。"),
+    # A contract prints its own title (extra.contract_title); this one names the kind in the archive.
+    DocumentKind.CONTRACT: KindLayout("契約書", "契約金額", ""),
 }
 
 # The kind's own facts under the amount box, in this order, when the data has them.

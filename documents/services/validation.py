@@ -24,6 +24,7 @@ from ..types import (
     EXTRA_FIELDS,
     HONORIFICS,
     INVOICE_KINDS,
+    LONG_TEXT,
     QUALIFIED_KINDS,
     TEXT,
     CounterpartyKind,
@@ -31,7 +32,7 @@ from ..types import (
     DocumentKind,
 )
 
-MAX_TEXT = {"subject": 200, "notes": 2000, "name": 200, "line_text": 200, "extra_text": 200}
+MAX_TEXT = {"subject": 200, "notes": 2000, "name": 200, "line_text": 200, "extra_text": 200, "long_text": 30000}
 
 
 def validate_document_data(data: DocumentData, profile: CompanyProfile) -> None:
@@ -70,7 +71,7 @@ def _validate_recipient(data: DocumentData) -> None:
 
 
 def _validate_lines(data: DocumentData) -> None:
-    if not data.lines:
+    if not data.lines and data.kind != DocumentKind.CONTRACT:  # a master agreement states no amount
         raise InvalidInput(_("A document needs at least one line."), field="lines")
     limits = settings.LIMITS
     if len(data.lines) > limits["max_lines_per_document"]:
@@ -159,6 +160,8 @@ def _validate_extra(data: DocumentData) -> None:
         raise InvalidInput(
             _("The credit applied must be between zero and the invoice's total."), field="extra.credit_applied"
         )
+    if data.kind == DocumentKind.CONTRACT and not str(extra.get("contract_body", "")).strip():
+        raise InvalidInput(_("A contract needs its articles."), field="extra.contract_body")
     if data.kind == DocumentKind.CREDIT_NOTE and "original_date" not in extra:
         raise InvalidInput(_("A credit note needs the date of the original sale."), field="extra.original_date")
 
@@ -172,6 +175,8 @@ def _extra_value_ok(kind: str, value: Any) -> bool:
         return isinstance(value, bool)
     if kind == TEXT:
         return isinstance(value, str) and len(value) <= MAX_TEXT["extra_text"]
+    if kind == LONG_TEXT:
+        return isinstance(value, str) and len(value) <= MAX_TEXT["long_text"]
     if kind == BANK_ACCOUNTS:
         return isinstance(value, list | tuple) and all(
             isinstance(a, dict) and all(isinstance(a.get(k), str) for k in BANK_ACCOUNT_KEYS) for a in value

@@ -37,6 +37,7 @@ EXTRA_BY_KIND = {
         "reason": "破損品の返品",
     },
     DocumentKind.PURCHASE_ORDER: {"delivery_date": dt.date(2026, 12, 1), "delivery_place": "本社倉庫"},
+    DocumentKind.CONTRACT: {"contract_title": "契約書", "contract_body": "第1条（目的）\n取引の条件を定める。"},
 }
 
 

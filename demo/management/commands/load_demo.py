@@ -9,7 +9,7 @@ audit log shows the demo setup like any other work.
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from demo import masters, work
+from demo import contracts, masters, work
 from demo.data import DEMO_USERS
 from documents.exceptions import DocumentFontMissing
 from documents.services import require_embedded_font
@@ -44,3 +44,4 @@ class Command(BaseCommand):
         work.load_stock_and_purchasing(admin)
         work.load_sales(users)
         work.load_targets(users)
+        contracts.load_contracts(users)

@@ -1,0 +1,102 @@
+"""Forms of the contract screens: the list's filters and the input of each action."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.validators import business_date
+
+from .models import Contract, ContractKind
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ContractFilterForm(forms.Form):
+    q = forms.CharField(label=_("Number, title or customer"), required=False, max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *ContractKind.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *Contract.Status.choices])
+    ending_before = forms.DateField(
+        label=_("Ending before"), required=False, widget=DateInput, validators=[business_date]
+    )
+
+
+class SignForm(forms.Form):
+    file = forms.FileField(label=_("Countersigned copy (PDF, JPEG or PNG)"))
+    signed_on = forms.DateField(label=_("Signed on"), required=False, widget=DateInput, validators=[business_date])
+
+
+class RenewForm(forms.Form):
+    months = forms.IntegerField(label=_("Months"), min_value=1, max_value=120, required=False)
+
+
+class EndForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=Contract.EndReason.choices)
+    ended_on = forms.DateField(label=_("Ended on"), required=False, widget=DateInput, validators=[business_date])
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=500)
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
+
+
+class ContractForm(forms.ModelForm):
+    """A draft: the customer by code, name or kana; the template's wording may be changed
+    (then a manager approves it before issue)."""
+
+    class Meta:
+        model = Contract
+        fields = [
+            "customer",
+            "template",
+            "title",
+            "amends",
+            "supersedes",
+            "starts_on",
+            "ends_on",
+            "auto_renew_months",
+            "notice_days",
+            "amount",
+            "tax_rate",
+            "on_paper",
+            "stamp_class",
+            "is_construction",
+            "company_signatory_title",
+            "company_signatory_name",
+            "customer_signatory_title",
+            "customer_signatory_name",
+            "note",
+            "body",
+        ]
+        widgets = {
+            "starts_on": DateInput,
+            "ends_on": DateInput,
+            "body": forms.Textarea(attrs={"rows": 18}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        from orders.forms.fields import CustomerField
+
+        from .selectors import contracts_visible_to, current_templates
+
+        super().__init__(*args, **kwargs)
+        self.fields["customer"] = CustomerField(user=user)
+        self.fields["template"].queryset = current_templates()
+        live = contracts_visible_to(user).filter(status__in=["issued", "sent", "signed"])
+        for name in ("amends", "supersedes"):
+            self.fields[name].queryset = live
+            self.fields[name].required = False
+        for name in ("title", "body", "stamp_class"):
+            self.fields[name].required = False
+        self.fields["body"].help_text = _("Leave empty to use the template's wording.")
+        self.fields["tax_rate"] = forms.TypedChoiceField(
+            label=_("Tax rate"), choices=[(10, "10%"), (8, "8%"), (0, "0%")], coerce=int, initial=10
+        )
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in ("title", "body", "stamp_class"):
+            if not data.get(name):
+                data.pop(name, None)
+        return data
