@@ -207,10 +207,14 @@ def test_the_billing_settings_are_saved_and_audited(admin_user, company):
     client = client_for(admin_user)
 
     refused = client.post("/billing/settings/", {"bank_fee_tolerance": "-1"})
-    saved = client.post("/billing/settings/", {"statement_without_sales": "on", "bank_fee_tolerance": "660"})
+    saved = client.post(
+        "/billing/settings/",
+        {"statement_without_sales": "on", "bank_fee_tolerance": "660", "sales_booking_basis": "invoice"},
+    )
 
     assert 'id="id_bank_fee_tolerance_error"' in refused.content.decode()
     assert saved.status_code == 302 and saved["Location"] == "/settings/"
     current = BillingSettings.objects.get()
     assert (current.statement_without_sales, str(current.bank_fee_tolerance)) == (True, "660")
+    assert current.sales_booking_basis == "invoice"
     assert AuditEvent.objects.filter(action="billing_settings.update").count() == 1
