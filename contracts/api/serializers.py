@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from backoffice.api.fields import BusinessDateField
-from contracts.models import Contract, ContractKind, ContractRenewal, ContractTemplate
+from contracts.models import Contract, ContractEndReason, ContractKind, ContractRenewal, ContractTemplate
 from contracts.selectors import contracts_visible_to
 
 
@@ -58,6 +58,9 @@ class ContractSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=ContractKind.choices, required=False)
     term_end = serializers.DateField(read_only=True, help_text="The end of the term as renewed.")
     has_signed_copy = serializers.SerializerMethodField()
+    # Blank until the contract ends: declared so the schema admits "" (a read-only model field
+    # loses allow_blank, and the schema would then promise one of the reasons).
+    end_reason = serializers.ChoiceField(choices=ContractEndReason.choices, allow_blank=True, read_only=True)
     renewals = ContractRenewalSerializer(many=True, read_only=True)
 
     class Meta:

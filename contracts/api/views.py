@@ -17,6 +17,7 @@ from backoffice.roles import Role
 from contracts import services
 from contracts.models import Contract, ContractTemplate
 from contracts.selectors import contracts_visible_to, ending_before_filter
+from contracts.services.contracts import SIGNED_TYPES
 
 from .serializers import (
     ContractCommentSerializer,
@@ -45,15 +46,26 @@ class ContractFilter(django_filters.FilterSet):
         return ending_before_filter(queryset, value)
 
 
-class BinaryRenderer(renderers.BaseRenderer):
-    media_type = "application/octet-stream"
-    format = "bin"
+class SignedCopyRenderer(renderers.BaseRenderer):
+    """A countersigned copy as stored (PDF, JPEG or PNG); an error body renders as JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
     charset = None
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Success is a FileResponse; this renders an error body as JSON.
         return data if isinstance(data, bytes) else renderers.JSONRenderer().render(data)
+
+
+class JpegRenderer(SignedCopyRenderer):
+    media_type = "image/jpeg"
+    format = "jpg"
+
+
+class PngRenderer(SignedCopyRenderer):
+    media_type = "image/png"
+    format = "png"
 
 
 class ContractViewSet(
@@ -152,7 +164,7 @@ class ContractViewSet(
     @extend_schema(
         summary="The countersigned copy, verified against its SHA-256",
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **{(200, content_type): OpenApiTypes.BINARY for content_type, _extension in SIGNED_TYPES.values()},
             409: OpenApiResponse(description="No copy stored, or its bytes no longer match their SHA-256."),
         },
     )
@@ -160,7 +172,7 @@ class ContractViewSet(
         detail=True,
         methods=["get"],
         url_path="signed-copy",
-        renderer_classes=[renderers.JSONRenderer, BinaryRenderer],
+        renderer_classes=[renderers.JSONRenderer, SignedCopyRenderer, JpegRenderer, PngRenderer],
     )
     def signed_copy(self, request, pk=None):
         contract = self.get_object()
