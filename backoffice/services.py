@@ -12,6 +12,7 @@ from .models import ApiToken, BankAccount, CompanyProfile
 from .selectors import company_profile
 
 _BANK_FIELDS = ("bank_name", "branch_name", "account_type", "account_number", "account_holder_kana")
+_ACCOUNT_KEY = ("bank_name", "branch_name", "account_type", "account_number")
 
 
 @transaction.atomic
@@ -39,12 +40,13 @@ def company_profile_update(*, user, data: dict[str, Any]) -> CompanyProfile:
 def _replace_bank_accounts(profile: CompanyProfile, wanted: list[dict[str, Any]]) -> None:
     """Make the profile's accounts the `wanted` list, keeping the rows of the accounts that
     stay (billing's CSV layouts and imports refer to them): an account is the same one when
-    its details are unchanged (it moved), else when it keeps its place (it was edited)."""
+    its bank, branch, type and number are unchanged (it moved, or its holder was edited), else
+    when it keeps its place (one of those was edited)."""
     existing = list(profile.bank_accounts.all())
     kept: list[BankAccount | None] = [None] * len(wanted)
     free = list(existing)
     for index, account in enumerate(wanted):
-        same = next((row for row in free if all(getattr(row, f) == account.get(f, "") for f in _BANK_FIELDS)), None)
+        same = next((row for row in free if all(getattr(row, f) == account.get(f, "") for f in _ACCOUNT_KEY)), None)
         if same is not None:
             kept[index] = same
             free.remove(same)

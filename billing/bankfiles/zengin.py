@@ -468,7 +468,7 @@ def _check_trailer_01(values: dict, group: list[TransferNoticeRecord], number: i
         _mismatch(number, "取消合計金額", values["取消合計金額"], sum(cancelled))
 
 
-NO_PAYER_NAME = "(名義なし)"
+NO_PAYER_NAME = "(名義不明)"
 
 
 def _row(record: AccountStatementRecord | TransferNoticeRecord) -> StatementRow:

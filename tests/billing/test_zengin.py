@@ -267,7 +267,7 @@ def test_a_cash_deposit_without_payer_name_takes_the_description_and_is_never_le
 
     services.bank_line_confirm(line=nameless, customer=tanaka, user=admin_user)
 
-    assert [line[3] for line in lines()] == ["ゲンキン", "(名義なし)"]
+    assert [line[3] for line in lines()] == ["ゲンキン", "(名義不明)"]
     assert list(PayerName.objects.values_list("name", flat=True)) == ["カ)タナカシヨウテン"]
 
 
