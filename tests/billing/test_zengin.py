@@ -277,3 +277,9 @@ def test_the_demo_sample_file_imports(admin_user, customers):
     assert statement.file_format == "zengin_03"
     assert statement.lines.count() == 3
     assert statement.withdrawals_skipped == 2
+
+
+def test_every_record_layout_of_the_reader_is_200_bytes():
+    for layouts in zengin.LAYOUTS.values():
+        for fields in layouts.values():
+            assert sum(length for _name, length, _type, _optional in fields) == 200
