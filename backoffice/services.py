@@ -12,6 +12,7 @@ from .models import ApiToken, BankAccount, CompanyProfile
 from .selectors import company_profile
 
 _BANK_FIELDS = ("bank_name", "branch_name", "account_type", "account_number", "account_holder_kana")
+_ACCOUNT_KEY = ("bank_name", "branch_name", "account_type", "account_number")
 
 
 @transaction.atomic
@@ -29,17 +30,39 @@ def company_profile_update(*, user, data: dict[str, Any]) -> CompanyProfile:
         old = [{f: getattr(b, f) for f in _BANK_FIELDS} for b in profile.bank_accounts.all()]
         new = [{f: b.get(f, "") for f in _BANK_FIELDS} for b in bank_accounts]
         if old != new:
-            profile.bank_accounts.all().delete()
-            for position, account in enumerate(bank_accounts):
-                item = BankAccount(
-                    company=profile, position=position, **{f: account[f] for f in _BANK_FIELDS if f in account}
-                )
-                item.full_clean()
-                item.save()
+            _replace_bank_accounts(profile, bank_accounts)
             changes["bank_accounts"] = {"before": old, "after": new}
     if changes:
         audit.record(actor=user, action="company_profile.update", obj=profile, changes=changes)
     return profile
+
+
+def _replace_bank_accounts(profile: CompanyProfile, wanted: list[dict[str, Any]]) -> None:
+    """Make the profile's accounts the `wanted` list, keeping the rows of the accounts that
+    stay (billing's CSV layouts and imports refer to them): an account is the same one when
+    its bank, branch, type and number are unchanged (it moved, or its holder was edited), else
+    when it keeps its place (one of those was edited)."""
+    existing = list(profile.bank_accounts.all())
+    kept: list[BankAccount | None] = [None] * len(wanted)
+    free = list(existing)
+    for index, account in enumerate(wanted):
+        same = next((row for row in free if all(getattr(row, f) == account.get(f, "") for f in _ACCOUNT_KEY)), None)
+        if same is not None:
+            kept[index] = same
+            free.remove(same)
+    for index in range(len(wanted)):
+        if kept[index] is None and index < len(existing) and existing[index] in free:
+            kept[index] = existing[index]
+            free.remove(existing[index])
+    BankAccount.objects.filter(pk__in=[row.pk for row in free]).delete()
+    for position, (row, account) in enumerate(zip(kept, wanted, strict=True)):
+        row = row or BankAccount(company=profile)
+        for field in _BANK_FIELDS:
+            if field in account:
+                setattr(row, field, account[field])
+        row.position = position
+        row.full_clean()
+        row.save()
 
 
 def model_create(*, model, user, data: dict[str, Any], action: str, validate: bool = True):

@@ -148,8 +148,9 @@ class BankAccountMoveView(SettingsView):
 
 
 class BankAccountDeleteView(SettingsView):
-    """No table refers to a bank account (issued invoices keep their own copy), so any may
-    go, except the last one: invoices cannot be issued without one."""
+    """Issued invoices keep their own copy of a bank account, so any may go (its bank CSV
+    layout goes with it; bank statements imported for it forget it), except the last one:
+    invoices cannot be issued without one."""
 
     def post(self, request, pk):
         profile = company_profile_with_bank_accounts()

@@ -13,6 +13,7 @@ from backoffice.roles import Role, has_role, restrict_to_own_customers
 from . import services
 from .models import (
     Allocation,
+    BankCsvLayout,
     BankStatementLine,
     BillingSettings,
     ClosingRun,
@@ -188,3 +189,29 @@ class JournalMappingAdmin(ServiceModelAdmin):
     instance_arg = "mapping"
     create_service = staticmethod(services.journal_mapping_create)
     update_service = staticmethod(services.journal_mapping_update)
+
+
+@admin.register(BankCsvLayout)
+class BankCsvLayoutAdmin(ServiceModelAdmin):
+    """A company bank account's CSV layout, saved and removed through the same services as
+    the screen (銀行CSVの列設定)."""
+
+    list_display = ["bank_account", "date_column", "deposit_column", "withdrawal_column", "description_column",
+                    "encoding", "date_format"]  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        account = obj.bank_account if change else form.cleaned_data["bank_account"]
+        saved = services.bank_csv_layout_save(bank_account=account, data=dict(form.cleaned_data), user=request.user)
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["bank_account"] if obj is not None else []
+
+    def delete_model(self, request, obj):
+        services.bank_csv_layout_delete(bank_account=obj.bank_account, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for layout in queryset.select_related("bank_account"):
+            services.bank_csv_layout_delete(bank_account=layout.bank_account, user=request.user)

@@ -36,5 +36,6 @@ class BillingConfig(AppConfig):
             register_model_permissions(Role.MANAGER, f"billing.{model}", read_only)
         register_model_permissions(Role.SALES_ADMIN, "billing.billingsettings", ("view", "change"))
         register_model_permissions(Role.SALES_ADMIN, "billing.payername", ("view", "add", "change", "delete"))
+        register_model_permissions(Role.SALES_ADMIN, "billing.bankcsvlayout", ("view", "add", "change", "delete"))
         for model in ("invoice", "invoiceline", "creditnote", "creditnoteline", "payment"):
             register_model_permissions(Role.SALES_REP, f"billing.{model}", read_only)

@@ -399,11 +399,89 @@ class PayerName(models.Model):
         return self.name
 
 
+class BankCsvLayout(models.Model):
+    """How one company bank account's internet-banking CSV export is read: which header
+    names the date, the deposit (お預り金額, 入金金額), the withdrawal (お支払金額, 出金金額;
+    optional) and the description the payer name is taken from (摘要, 内容), the encoding and
+    the date format. One per account, set once by an admin."""
+
+    class Encoding(models.TextChoices):
+        CP932 = "cp932", _("Shift_JIS (most bank exports)")
+        UTF8 = "utf-8", _("UTF-8")
+
+    class DateFormat(models.TextChoices):
+        WESTERN = "western", _("Western year (2026/11/30, 2026-11-30, 20261130, 2026年11月30日)")
+        WAREKI = "wareki", _("Japanese era (R8.11.30, R08/11/30, 令和8年11月30日)")
+
+    bank_account = models.OneToOneField(
+        "backoffice.BankAccount", on_delete=models.CASCADE, related_name="csv_layout", verbose_name=_("bank account")
+    )
+    date_column = models.CharField(_("date column"), max_length=60, help_text=_("e.g. 日付, 取引日"))
+    deposit_column = models.CharField(
+        _("deposit amount column"), max_length=60, help_text=_("e.g. お預り金額, 入金金額")
+    )
+    withdrawal_column = models.CharField(
+        _("withdrawal amount column"),
+        max_length=60,
+        blank=True,
+        help_text=_("e.g. お支払金額, 出金金額; rows with only a withdrawal are skipped."),
+    )
+    description_column = models.CharField(
+        _("payer / description column"),
+        max_length=60,
+        help_text=_("e.g. 摘要, 内容, 振込依頼人名; a leading 振込 or ﾌﾘｺﾐ is removed."),
+    )
+    encoding = models.CharField(_("encoding"), max_length=10, choices=Encoding.choices, default=Encoding.CP932)
+    date_format = models.CharField(
+        _("date format"), max_length=10, choices=DateFormat.choices, default=DateFormat.WESTERN
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("bank CSV layout")
+        verbose_name_plural = _("bank CSV layouts")
+        constraints = [
+            models.CheckConstraint(condition=Q(encoding__in=["cp932", "utf-8"]), name="bank_csv_layout_encoding"),
+            models.CheckConstraint(
+                condition=Q(date_format__in=["western", "wareki"]), name="bank_csv_layout_date_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.bank_account)
+
+    @property
+    def columns(self) -> list[str]:
+        return [
+            name
+            for name in (self.date_column, self.deposit_column, self.withdrawal_column, self.description_column)
+            if name
+        ]
+
+
 class BankStatementImport(models.Model):
+    class FileFormat(models.TextChoices):
+        CSV = "csv", _("CSV (date, amount, payer_name)")
+        CSV_LAYOUT = "csv_layout", _("bank CSV (the account's layout)")
+        ZENGIN_03 = "zengin_03", _("全銀 入出金取引明細")
+        ZENGIN_01 = "zengin_01", _("全銀 振込入金通知")
+
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    file_format = models.CharField(_("file format"), max_length=12, choices=FileFormat.choices, default=FileFormat.CSV)
+    bank_account = models.ForeignKey(
+        "backoffice.BankAccount",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bank account"),
+    )
+    withdrawals_skipped = models.PositiveIntegerField(_("withdrawals skipped"), default=0)
+    withdrawals_total = models.DecimalField(_("withdrawals skipped (total)"), default=0, **MONEY)
+    cancellations_skipped = models.PositiveIntegerField(_("cancelled notices skipped"), default=0)
 
     class Meta:
         verbose_name = _("bank statement import")

@@ -1,4 +1,4 @@
-from .views import bank, closings, credit_notes, invoices, payments, receivables, settings
+from .views import bank, bank_layouts, closings, credit_notes, invoices, payments, receivables, settings
 
 app_name = "billing"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     *receivables.urlpatterns,
     *closings.urlpatterns,
     *bank.urlpatterns,
+    *bank_layouts.urlpatterns,
     *credit_notes.urlpatterns,
     *settings.urlpatterns,
 ]

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backoffice.api.fields import BusinessDateField
+from backoffice.models import BankAccount
 from billing import journal
 from billing.models import (
     Allocation,
@@ -305,12 +306,42 @@ class BankStatementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BankStatementImport
-        fields = ["id", "file_name", "sha256", "imported_at", "lines"]
+        fields = [
+            "id",
+            "file_name",
+            "sha256",
+            "imported_at",
+            "file_format",
+            "bank_account",
+            "withdrawals_skipped",
+            "withdrawals_total",
+            "cancellations_skipped",
+            "lines",
+        ]
         read_only_fields = fields
 
 
 class BankStatementUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text=_("CSV with date, amount, payer_name (UTF-8 or Shift_JIS)."))
+    file = serializers.FileField(
+        help_text=_(
+            "A 全銀 入出金取引明細 or 振込入金通知 file, a CSV with date, amount, payer_name (UTF-8 or "
+            "Shift_JIS), or a bank's CSV export read with the bank account's CSV layout."
+        )
+    )
+    bank_account = serializers.PrimaryKeyRelatedField(
+        queryset=BankAccount.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The company bank account the file is for: its CSV layout reads the file."),
+    )
+
+
+class BankStatementAccountSerializer(serializers.Serializer):
+    """The optional account of an upload, checked like any related field (400 when unknown)."""
+
+    bank_account = serializers.PrimaryKeyRelatedField(
+        queryset=BankAccount.objects.all(), required=False, allow_null=True
+    )
 
 
 class BankLineConfirmSerializer(PaymentAllocateSerializer):

@@ -27,6 +27,7 @@ from .serializers import (
     AgingRowSerializer,
     AgingTotalsSerializer,
     BankLineConfirmSerializer,
+    BankStatementAccountSerializer,
     BankStatementLineSerializer,
     BankStatementSerializer,
     BankStatementUploadSerializer,
@@ -279,7 +280,10 @@ class BankStatementViewSet(BillingViewSet):
             raise ValidationError({"file": [_("Upload the CSV file as 'file'.")]})
         if upload.size > 5 * 1024 * 1024:
             raise ValidationError({"file": [_("The file is larger than 5 MB.")]})
-        statement = services.bank_statement_import(content=upload.read(), file_name=upload.name, user=request.user)
+        account = _valid(BankStatementAccountSerializer, {"bank_account": request.data.get("bank_account") or None})
+        statement = services.bank_statement_import(
+            content=upload.read(), file_name=upload.name, bank_account=account["bank_account"], user=request.user
+        )
         return Response(BankStatementSerializer(self.queryset.get(pk=statement.pk)).data, status=201)
 
 

@@ -4,8 +4,9 @@ transfer (the customer, picked by kana, and optionally the invoice it pays and t
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.models import BankAccount
 from billing import selectors
-from billing.models import Invoice
+from billing.models import BankCsvLayout, Invoice
 from orders.forms.fields import CustomerField
 
 from .payments import yen_field
@@ -15,9 +16,19 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 
 class BankStatementUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("Bank statement file (CSV)"),
-        help_text=_("A header row with 日付, 金額, 振込依頼人名 (or date, amount, payer_name); UTF-8 or Shift_JIS."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        label=_("Bank statement file"),
+        help_text=_(
+            "A 全銀 file (入出金取引明細 or 振込入金通知), a CSV with 日付, 金額, 振込依頼人名, or the bank's "
+            "CSV export of an account whose CSV layout is set."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.dat,text/csv,text/plain"}),
+    )
+    bank_account = forms.ModelChoiceField(
+        queryset=BankAccount.objects.all(),
+        required=False,
+        label=_("Bank account"),
+        empty_label=_("Recognised from the file"),
+        help_text=_("For a bank's CSV export: the account whose CSV layout reads it."),
     )
 
     def clean_file(self):
@@ -64,3 +75,11 @@ class BankLineConfirmForm(forms.Form):
         if customer is not None and invoice is not None and invoice.customer_id != customer.pk:
             self.add_error("invoice", _("This invoice is another customer's."))
         return cleaned
+
+
+class BankCsvLayoutForm(forms.ModelForm):
+    """The columns of one account's CSV export, as its header row writes them."""
+
+    class Meta:
+        model = BankCsvLayout
+        fields = ["date_column", "deposit_column", "withdrawal_column", "description_column", "encoding", "date_format"]

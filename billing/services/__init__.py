@@ -12,7 +12,9 @@ services so callers import `billing.services` (or `from billing import services`
 - payments: payment_record, payment_allocate; matching writes allocations, applies
   customer credit and holds the bank-fee rule
 - credit_notes: credit_note_issue
-- bank_statements: bank_statement_import, bank_line_confirm, bank_line_ignore
+- bank_statements: bank_statement_import (全銀 files, CSV, bank CSV exports), bank_line_confirm,
+  bank_line_ignore
+- bank_layouts: bank_csv_layout_save, bank_csv_layout_delete (a company bank account's CSV layout)
 - validation: the checks of amounts and dates they share
 
 How the balance works: an invoice is settled on its own sales (sales_total) by
@@ -26,6 +28,7 @@ Entry points (called by the API, the admin, commands and tasks) are
 `@transaction.atomic`; what only runs inside another step is `savepoint=False`.
 """
 
+from .bank_layouts import bank_csv_layout_delete, bank_csv_layout_save
 from .bank_statements import bank_line_confirm, bank_line_ignore, bank_statement_import
 from .closing import closed_period_check, closing_days_for, closing_run, closing_schedule, previous_closing_date
 from .credit_notes import CreditLineInput, credit_note_issue
@@ -41,6 +44,8 @@ __all__ = [
     "journal_mapping_update",
     "AllocationInput",
     "CreditLineInput",
+    "bank_csv_layout_delete",
+    "bank_csv_layout_save",
     "bank_fee_shortfall",
     "bank_line_confirm",
     "bank_line_ignore",

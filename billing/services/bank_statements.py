@@ -1,9 +1,13 @@
-"""Bank statement import (入金明細の取込): a CSV of transfers matched to customers by their
-payer names and to invoices by amount.
+"""Bank statement import (入金明細の取込): the deposits of a bank file matched to customers by
+their payer names and to invoices by amount.
 
-The CSV has a header row with `date,amount,payer_name` (or 日付,金額,振込依頼人名), UTF-8
-(with or without BOM) or Shift_JIS (CP932) as banks export it. Every row is validated
-first; a bad file writes nothing. Payer names are compared as `backoffice.kana.kana_key`
+One service reads every kind of file, told apart by its content (`read_statement`): a 全銀
+fixed-length file (入出金取引明細 or 振込入金通知, `billing.bankfiles.zengin`); a CSV with a
+header row `date,amount,payer_name` (or 日付,金額,振込依頼人名), UTF-8 (with or without BOM)
+or Shift_JIS (CP932); or a bank's own CSV export read through the column layout of the
+company bank account chosen on upload, or of the one account whose layout's columns the
+file has (`billing.bankfiles.csv_layout`). Withdrawals are counted, not imported. Every row
+is validated first; a bad file writes nothing. Payer names are compared as `backoffice.kana.kana_key`
 makes them (ｼﾖｳｼﾞ, ショウジ and しょうじ are one name). A row's payer is the customer the
 name was learned for, else the one active customer whose kana reading is the name without
 the bank's legal-form mark (ｶ)ﾔﾏﾀﾞｾｲｻｸｼﾖ → ヤマダセイサクシヨ). A row whose payer name was
@@ -18,7 +22,6 @@ ignoring records nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +36,7 @@ from backoffice import audit
 from backoffice.csvfiles import csv_rows
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.kana import kana_key
+from backoffice.models import BankAccount
 from backoffice.money import ZERO
 from backoffice.roles import Role, require_role
 from backoffice.status import change_status
@@ -40,8 +44,9 @@ from backoffice.validators import parse_business_date
 from orders.models import Customer
 from orders.selectors import customer_ids_by_kana
 
+from ..bankfiles import ParsedStatement, StatementRow, csv_layout, zengin
 from ..locking import lock_bank_line
-from ..models import BankStatementImport, BankStatementLine, Invoice, PayerName
+from ..models import BankCsvLayout, BankStatementImport, BankStatementLine, Invoice, PayerName
 from ..selectors import OPEN_STATUSES
 from .matching import bank_fee_shortfall
 from .payments import AllocationInput, payment_record_inner
@@ -61,7 +66,8 @@ HEADERS = {
 }
 
 
-def _parse(content: bytes) -> list[tuple[int, dt.date, Decimal, str]]:
+def _parse_csv(content: bytes) -> ParsedStatement | None:
+    """The rows of a CSV with the standard header, or None when its header is not that."""
     reader = iter(csv_rows(content))
     header = next(reader, None)
     if header is None:
@@ -69,11 +75,7 @@ def _parse(content: bytes) -> list[tuple[int, dt.date, Decimal, str]]:
     columns = {HEADERS.get(name.strip().lower(), HEADERS.get(name.strip())): i for i, name in enumerate(header)}
     missing = [name for name in ("date", "amount", "payer_name") if name not in columns]
     if missing:
-        raise InvalidInput(
-            _("The header needs the columns date, amount and payer_name (missing: %(names)s).")
-            % {"names": ", ".join(missing)},
-            field="file",
-        )
+        return None
     rows = []
     for number, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
@@ -103,10 +105,59 @@ def _parse(content: bytes) -> list[tuple[int, dt.date, Decimal, str]]:
         payer = kana_key(cells["payer_name"])
         if not payer or len(payer) > 100:
             raise InvalidInput(_("Row %(row)d: give the payer name (at most 100).") % {"row": number}, field="file")
-        rows.append((number, day, amount, payer))
-    if not rows:
-        raise InvalidInput(_("The file has no transfers."), field="file")
-    return rows
+        rows.append(StatementRow(number=number, date=day, amount=amount, payer_name=payer))
+    return ParsedStatement(file_format=BankStatementImport.FileFormat.CSV, rows=rows)
+
+
+def _layout_of(bank_account: BankAccount) -> BankCsvLayout | None:
+    return BankCsvLayout.objects.filter(bank_account=bank_account).select_related("bank_account").first()
+
+
+def read_statement(
+    content: bytes, bank_account: BankAccount | None = None
+) -> tuple[ParsedStatement, BankAccount | None]:
+    """The deposits of a bank file, whatever its kind, and the company bank account it is
+    for: the one chosen, else the one a 全銀 header names (by account number) or whose CSV
+    layout the file matches. Refuses (InvalidInput on `file`) a file no reader accepts."""
+    if not content.strip():
+        raise InvalidInput(_("The file is empty."), field="file")
+    if zengin.looks_like_zengin(content):
+        parsed = zengin.parse(content)
+        if bank_account is None and parsed.account_number is not None:
+            accounts = [
+                account
+                for account in BankAccount.objects.all()
+                if account.account_number.isdigit() and int(account.account_number) == parsed.account_number
+            ]
+            bank_account = accounts[0] if len(accounts) == 1 else None
+        return parsed, bank_account
+    layout = _layout_of(bank_account) if bank_account is not None else None
+    if layout is not None:
+        return csv_layout.parse(content, layout), bank_account
+    parsed = _parse_csv(content)
+    if parsed is not None:
+        return parsed, bank_account
+    if bank_account is None:
+        layouts = [
+            layout
+            for layout in BankCsvLayout.objects.select_related("bank_account")
+            if csv_layout.headers_match(content, layout)
+        ]
+        if len(layouts) == 1:
+            return csv_layout.parse(content, layouts[0]), layouts[0].bank_account
+        if len(layouts) > 1:
+            raise InvalidInput(
+                _("The columns of this file match the layouts of several bank accounts: choose the account."),
+                field="bank_account",
+            )
+    raise InvalidInput(
+        _(
+            "The file is neither a 全銀 file nor a CSV with the columns date, amount and payer_name, and no "
+            "bank account's CSV layout matches its columns. Set the layout of the account (bank CSV layouts) "
+            "or choose the account."
+        ),
+        field="file",
+    )
 
 
 def _matching_invoice(customer_id: int, amount: Decimal, tolerance: Decimal) -> tuple[Invoice, Decimal] | None:
@@ -170,13 +221,35 @@ def bank_line_proposals(lines: Sequence[BankStatementLine]) -> dict[int, Proposa
 
 
 @transaction.atomic
-def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankStatementImport:
+def bank_statement_import(
+    *, content: bytes, user, file_name: str = "", bank_account: BankAccount | None = None
+) -> BankStatementImport:
+    """Import a bank file (any kind `read_statement` reads): its deposits become statement
+    lines, matched at once when the payer name was learned and the amount settles an open
+    invoice, else waiting for review; withdrawals (and cancelled 振込入金通知) are counted."""
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins import bank statements."))
-    rows = _parse(content)
+    parsed, bank_account = read_statement(content, bank_account)
+    if not parsed.rows:
+        raise InvalidInput(
+            _("The file has no deposits (%(count)d withdrawals skipped).") % {"count": parsed.withdrawals}
+            if parsed.withdrawals
+            else _("The file has no transfers."),
+            field="file",
+        )
+    rows = [(row.number, row.date, row.amount, kana_key(row.payer_name)) for row in parsed.rows]
     digest = hashlib.sha256(content).hexdigest()
     if BankStatementImport.objects.filter(sha256=digest).exists():
         raise StateConflict(_("This file has already been imported."), field="file")
-    statement = BankStatementImport.objects.create(file_name=file_name[:200], sha256=digest, imported_by=user)
+    statement = BankStatementImport.objects.create(
+        file_name=file_name[:200],
+        sha256=digest,
+        imported_by=user,
+        file_format=parsed.file_format,
+        bank_account=bank_account,
+        withdrawals_skipped=parsed.withdrawals,
+        withdrawals_total=parsed.withdrawals_total,
+        cancellations_skipped=parsed.cancellations,
+    )
     learned, by_kana = _payer_customers({payer for *_rest, payer in rows})
     tolerance = billing_settings().bank_fee_tolerance
     lines = []
@@ -216,7 +289,15 @@ def bank_statement_import(*, content: bytes, user, file_name: str = "") -> BankS
         actor=user,
         action="bank_statement.import",
         obj=statement,
-        changes={"rows": len(rows), "matched": matched, "file_name": file_name[:200]},
+        changes={
+            "rows": len(rows),
+            "matched": matched,
+            "file_name": file_name[:200],
+            "file_format": parsed.file_format,
+            "bank_account": bank_account.pk if bank_account else None,
+            "withdrawals_skipped": parsed.withdrawals,
+            "cancellations_skipped": parsed.cancellations,
+        },
     )
     return statement
 
@@ -257,7 +338,7 @@ def bank_line_confirm(
         user=user,
         allocations=allocations,
     )
-    if known is None:
+    if known is None and payer != kana_key(zengin.NO_PAYER_NAME):
         learned = PayerName.objects.create(customer=customer, name=payer)
         audit.record(actor=user, action="payer_name.learn", obj=learned, changes={"customer": customer.pk})
     line.customer = customer

@@ -55,7 +55,12 @@ class BankListView(RoleRequiredMixin, View):
             return self._render(request, form)
         upload = form.cleaned_data["file"]
         try:
-            statement = services.bank_statement_import(content=upload.read(), file_name=upload.name, user=request.user)
+            statement = services.bank_statement_import(
+                content=upload.read(),
+                file_name=upload.name,
+                bank_account=form.cleaned_data["bank_account"],
+                user=request.user,
+            )
         except DomainError as exc:
             return self._render(request, refuse(form, exc))
         messages.success(request, _("The bank statement %(name)s was imported.") % {"name": statement.file_name})
@@ -74,7 +79,8 @@ class BankDetailView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         statement = get_object_or_404(
-            _with_counts(BankStatementImport.objects.select_related("imported_by")), pk=min(kwargs["pk"], MAX_ID)
+            _with_counts(BankStatementImport.objects.select_related("imported_by", "bank_account")),
+            pk=min(kwargs["pk"], MAX_ID),
         )
         lines = list(
             statement.lines.select_related("customer", "payment").prefetch_related(
