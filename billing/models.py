@@ -125,7 +125,7 @@ class ClosingSend(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.run} #{self.pk}"
+        return f"{self.run_id}#{self.pk}"  # never loads the run (the status map's messages use it)
 
 
 class ClosingSendItem(models.Model):
