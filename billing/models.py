@@ -87,6 +87,90 @@ class ClosingRun(models.Model):
         return str(self.closing_date or "")  # YYYY-MM-DD
 
 
+class ClosingSend(models.Model):
+    """One "send all invoices by e-mail" of a closing run (a Celery task): its progress on
+    this row, as the run's own, and one item per invoice saying what was done with it. The
+    mails and their outcome are the documents' send log (documents.DocumentMailing)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("sending")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    TRANSITIONS = {
+        Status.RUNNING: {Status.DONE, Status.FAILED},
+        Status.DONE: set(),
+        Status.FAILED: set(),
+    }
+    run = models.ForeignKey(ClosingRun, on_delete=models.PROTECT, related_name="sends", verbose_name=_("closing run"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    resend_failed = models.BooleanField(_("re-send failed mails"), default=False)
+    invoices_total = models.PositiveIntegerField(_("invoice count"), default=0)
+    invoices_done = models.PositiveIntegerField(_("invoices done"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("invoice e-mail send")
+        verbose_name_plural = _("invoice e-mail sends")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(invoices_done__lte=F("invoices_total")), name="closing_send_done_within_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}#{self.pk}"  # never loads the run (the status map's messages use it)
+
+
+class ClosingSendItem(models.Model):
+    """What one send did with one invoice of the run: requested (sent, or re-sent after a
+    failure, with the send log's row), or why not (sent before, failed before and not asked
+    to re-send, no address, refused with the reason)."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("sent")
+        RESENT = "resent", _("re-sent")
+        ALREADY_SENT = "already_sent", _("sent before: not again")
+        FAILED_BEFORE = "failed_before", _("failed before: not re-sent")
+        NO_ADDRESS = "no_address", _("no e-mail address")
+        REFUSED = "refused", _("not sent")
+
+    send = models.ForeignKey(ClosingSend, on_delete=models.PROTECT, related_name="items", verbose_name=_("send"))
+    invoice = models.ForeignKey("Invoice", on_delete=models.PROTECT, related_name="+", verbose_name=_("invoice"))
+    outcome = models.CharField(_("outcome"), max_length=15, choices=Outcome.choices)
+    mailing = models.ForeignKey(
+        "documents.DocumentMailing",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("send log entry"),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("invoice e-mail send item")
+        verbose_name_plural = _("invoice e-mail send items")
+        ordering = ["send", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["send", "invoice"], name="closing_send_item_once_per_invoice"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["sent", "resent"], mailing__isnull=False)
+                | (~Q(outcome__in=["sent", "resent"]) & Q(mailing__isnull=True)),
+                name="closing_send_item_mailing_when_requested",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.send_id}: {self.invoice_id} {self.outcome}"
+
+
 class Invoice(models.Model):
     class Kind(models.TextChoices):
         PER_SHIPMENT = "per_shipment", _("per shipment invoice")

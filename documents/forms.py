@@ -119,3 +119,25 @@ class DocumentSelectionForm(forms.Form):
         if not cleaned.get("everything") and not cleaned.get("ids"):
             raise forms.ValidationError(_("Tick the documents to export."))
         return cleaned
+
+
+class NumberPrefixForm(forms.Form):
+    """A new prefix for a sequence from a fiscal year: parsed here, checked and written by
+    documents.services.number_prefix_schedule (its refusals go next to the field)."""
+
+    kind = forms.ChoiceField(label=_("Document kind"))
+    prefix = forms.CharField(
+        label=_("New prefix"),
+        max_length=20,  # the service says "at most 10" in words; a longer paste still reaches it
+        help_text=_("Letters A-Z and digits 0-9, up to 10, starting with a letter, e.g. SEI."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}),
+    )
+    from_fiscal_year = forms.TypedChoiceField(label=_("From fiscal year"), coerce=int)
+
+    def __init__(self, *args, series, current_year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "---------")] + [(s.kinds[0], s.label) for s in series]
+        first = min((s.earliest_year for s in series), default=current_year)
+        self.fields["from_fiscal_year"].choices = [
+            (year, _("Fiscal year %(year)s") % {"year": year}) for year in range(first, current_year + 6)
+        ]

@@ -40,6 +40,74 @@ class DocumentCounter(models.Model):
         return f"{self.prefix}-{self.fiscal_year}: {self.last_value}"
 
 
+class NumberPrefix(models.Model):
+    """A document kind's number prefix from a fiscal year on (書類番号の接頭辞). Without a
+    row, a kind keeps its installation default (DOCUMENTS_NUMBER_PREFIXES, else Q, SO, ...).
+
+    A prefix names a gapless sequence per fiscal year, so a change never applies to a year
+    that has numbers already: it starts with a fiscal year not begun, or the current one
+    while no number has been drawn in it (documents.services.number_prefix_schedule). Rows
+    are never changed or deleted: a scheduled change that is withdrawn is cancelled (kept,
+    with who and when), so the history of every kind's prefixes stays readable."""
+
+    kind = models.CharField(_("document kind"), max_length=30, choices=DocumentKind.choices)
+    prefix = models.CharField(_("prefix"), max_length=10)
+    from_fiscal_year = models.PositiveSmallIntegerField(_("from fiscal year"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    created_at = models.DateTimeField(_("set at"))
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document number prefix")
+        verbose_name_plural = _("document number prefixes")
+        ordering = ["kind", "from_fiscal_year", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "from_fiscal_year"],
+                condition=Q(cancelled_at__isnull=True),
+                name="number_prefix_one_per_kind_and_year",
+                violation_error_message=_(
+                    "A change of this kind from this fiscal year is already scheduled: cancel it first."
+                ),
+            ),
+            models.CheckConstraint(condition=Q(kind__in=DocumentKind.values), name="number_prefix_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(prefix__regex=r"^[A-Z][A-Z0-9]{0,9}$"),
+                name="number_prefix_format",
+                violation_error_message=_(
+                    "Use only the letters A-Z and the digits 0-9 in the prefix, starting with a letter"
+                    " (no hyphen or space: the hyphen separates the parts of the number)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True, cancelled_by__isnull=True) | Q(cancelled_at__isnull=False),
+                name="number_prefix_cancelled_when_by",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.prefix} ({self.from_fiscal_year}-)"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
 class RenderStatus(models.TextChoices):
     PENDING = "pending", _("PDF pending")
     RENDERED = "rendered", _("PDF stored")

@@ -13,8 +13,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import F
+from django.utils import timezone
 
-from .models import DocumentCounter
+from .models import DocumentCounter, NumberPrefix
 from .types import DocumentKind
 
 DEFAULT_PREFIXES = {
@@ -30,11 +32,40 @@ DEFAULT_PREFIXES = {
 SEQUENCE_DIGITS = 6
 
 
-def prefix_for(kind: str) -> str:
-    """`settings.DOCUMENTS_NUMBER_PREFIXES` ({kind: prefix}) overrides the defaults. Kinds
-    sharing a prefix share one sequence, so their numbers never collide."""
+def default_prefix(kind: str) -> str:
+    """The installation's prefix of a kind: `settings.DOCUMENTS_NUMBER_PREFIXES` ({kind:
+    prefix}) over the defaults. It applies until a NumberPrefix row changes it."""
     overrides = getattr(settings, "DOCUMENTS_NUMBER_PREFIXES", {}) or {}
     return overrides.get(str(kind), DEFAULT_PREFIXES[DocumentKind(kind)])
+
+
+def series_kinds(kind: str) -> tuple[str, ...]:
+    """The kinds that share one sequence with `kind` (their default prefixes are the same:
+    invoices and consolidated invoices share INV). They change prefix together, so a
+    sequence is never split between two prefixes in a year, nor shared by accident."""
+    prefix = default_prefix(kind)
+    return tuple(str(k) for k in DocumentKind if default_prefix(k) == prefix)
+
+
+def prefix_for(kind: str, fiscal_year: int | None = None) -> str:
+    """The prefix of `kind` in `fiscal_year` (default: the current one): the latest change
+    in force from that year (NumberPrefix), else the default. Kinds sharing a prefix share
+    one sequence, so their numbers never collide."""
+    if fiscal_year is None:
+        fiscal_year = current_fiscal_year()
+    changed = (
+        NumberPrefix.objects.filter(kind=str(kind), from_fiscal_year__lte=fiscal_year, cancelled_at__isnull=True)
+        .order_by("-from_fiscal_year")
+        .values_list("prefix", flat=True)
+        .first()
+    )
+    return changed or default_prefix(kind)
+
+
+def current_fiscal_year() -> int:
+    from backoffice.selectors import company_profile
+
+    return fiscal_year_of(timezone.localdate(), company_profile().fiscal_year_start_month)
 
 
 def fiscal_year_of(date: dt.date, start_month: int) -> int:
@@ -78,3 +109,26 @@ def take_next_value(prefix: str, fiscal_year: int) -> int:
             cursor.execute(sql, [prefix, fiscal_year])
             row = cursor.fetchone()
     return row[0]
+
+
+def give_back(prefix: str, fiscal_year: int) -> None:
+    """Return the value just taken (the caller holds the counter row's lock, so it is the
+    last one handed out): used when the prefix changed while the value was being taken."""
+    DocumentCounter.objects.filter(prefix=prefix, fiscal_year=fiscal_year).update(last_value=F("last_value") - 1)
+
+
+def take_number(kind: str, fiscal_year: int) -> tuple[str, int]:
+    """(prefix, value) of the next number of `kind` in `fiscal_year`. The prefix is read
+    before the counter is locked; a prefix change for that year can only have committed
+    meanwhile if the year had no number yet (number_prefix_schedule locks the counter row
+    and refuses a year with numbers), so the first value of a year is checked against the
+    prefix read again, and given back if the prefix changed: the new sequence starts at 1
+    and the old one keeps no number of that year."""
+    prefix = prefix_for(kind, fiscal_year)
+    value = take_next_value(prefix, fiscal_year)
+    if value == 1:
+        current = prefix_for(kind, fiscal_year)
+        if current != prefix:
+            give_back(prefix, fiscal_year)
+            prefix, value = current, take_next_value(current, fiscal_year)
+    return prefix, value

@@ -8,6 +8,9 @@
   with index.csv (documents.services.documents_export). Sales admins and managers, as the
   API's export.
 - `/documents/<id>/pdf`: an issued document's PDF, opened in the browser (inline).
+- `/settings/document-numbers/`: the number prefixes (sales admins, from the company
+  settings): each sequence's prefix now, the scheduled changes and the history; a new
+  prefix from a fiscal year, or a scheduled change cancelled (documents.services.prefixes).
 
 The same rules as the API's documents/: any role reads, a sales rep only their own
 customers' documents (another's is a 404), the stored bytes served only as they were stored
@@ -26,18 +29,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from backoffice.api.fields import MAX_ID
 from backoffice.exceptions import DomainError
 from backoffice.roles import Role, has_role
-from backoffice.screens import role_required
-from backoffice.selectors import company_profile
+from backoffice.screens import refuse, role_required
 from orders.selectors import own_customer_ids
 
-from . import numbering, services
-from .forms import DocumentSearchForm, DocumentSelectionForm
-from .models import RenderStatus
+from . import services
+from .forms import DocumentSearchForm, DocumentSelectionForm, NumberPrefixForm
+from .models import NumberPrefix, RenderStatus
 from .rendering import KIND_LAYOUTS
 from .selectors import documents_visible_to
-from .types import DocumentKind
 
 # Seconds after which the browser asks again for a PDF still being rendered.
 RETRY_AFTER = 3
@@ -115,12 +117,51 @@ def document_export(request):
 
 @role_required(Role.SALES_ADMIN)
 def number_prefixes(request):
-    """書類番号の接頭辞, shown from the company settings. They are deployment settings
-    (DOCUMENTS_NUMBER_PREFIXES), not edited here: a prefix names a gapless sequence, and
-    changing it in the middle of a fiscal year would start a second sequence for the kind."""
-    year = numbering.fiscal_year_of(timezone.localdate(), company_profile().fiscal_year_start_month)
-    rows = [(KIND_LAYOUTS[kind].title, numbering.prefix_for(kind)) for kind in DocumentKind]
-    return render(request, "documents/number_prefixes.html", {"rows": rows, "year": year})
+    """書類番号の接頭辞, from the company settings: each sequence's prefix now, the changes
+    scheduled and the history; a new prefix from a fiscal year (documents.services.
+    number_prefix_schedule says when one may start); a scheduled change cancelled."""
+    year, series = services.number_prefix_overview()
+    form = NumberPrefixForm(request.POST or None, series=series, current_year=year)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = services.number_prefix_schedule(
+                kind=form.cleaned_data["kind"],
+                prefix=form.cleaned_data["prefix"],
+                from_fiscal_year=form.cleaned_data["from_fiscal_year"],
+                user=request.user,
+            )
+        except DomainError as exc:
+            refuse(form, exc)
+        else:
+            messages.success(
+                request,
+                _("From fiscal year %(year)s the numbers start with %(prefix)s.")
+                % {"year": rows[0].from_fiscal_year, "prefix": rows[0].prefix},
+            )
+            return redirect("documents:number_prefixes")
+    return render(
+        request,
+        "documents/number_prefixes.html",
+        {"series": series, "year": year, "form": form, "has_history": any(s.history for s in series)},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(Role.SALES_ADMIN)
+def number_prefix_cancel(request, pk: int):
+    change = get_object_or_404(NumberPrefix, pk=min(pk, MAX_ID))
+    try:
+        services.number_prefix_cancel(change=change, user=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("The change to %(prefix)s from fiscal year %(year)s was cancelled.")
+            % {"prefix": change.prefix, "year": change.from_fiscal_year},
+        )
+    return redirect("documents:number_prefixes")
 
 
 @role_required()

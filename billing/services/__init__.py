@@ -7,8 +7,10 @@ services so callers import `billing.services` (or `from billing import services`
   invoice_cancel; issuing builds and saves invoices for them and the closing
 - closing: closing_run, closing_schedule, closed_period_check (closing_inputs, shared
   with the read-only preview in billing/closing_preview.py)
-- mailing: closing_send_invoices (all a run's invoices to each customer's billing
-  contacts, once), invoice_mailing_resend (a failed mail again); the send log is documents'
+- mailing: closing_send_schedule (the send-all as a Celery task, progress on a
+  ClosingSend row), closing_send_invoices (the task's step: all a run's invoices to each
+  customer's billing contacts, once, an item per invoice), closing_send_report,
+  invoice_mailing_resend (a failed mail again); the send log is documents'
 - payments: payment_record, payment_allocate; matching writes allocations, applies
   customer credit and holds the bank-fee rule
 - credit_notes: credit_note_issue
@@ -33,7 +35,13 @@ from .bank_statements import bank_line_confirm, bank_line_ignore, bank_statement
 from .closing import closed_period_check, closing_days_for, closing_run, closing_schedule, previous_closing_date
 from .credit_notes import CreditLineInput, credit_note_issue
 from .invoices import invoice_cancel, invoice_issue_for_shipment, shipment_ship_and_bill
-from .mailing import closing_send_invoices, invoice_mailing_resend, invoice_recipients
+from .mailing import (
+    closing_send_invoices,
+    closing_send_report,
+    closing_send_schedule,
+    invoice_mailing_resend,
+    invoice_recipients,
+)
 from .matching import bank_fee_shortfall
 from .payments import AllocationInput, payment_allocate, payment_record
 from .settings import billing_settings, billing_settings_update, journal_mapping_create, journal_mapping_update
@@ -58,6 +66,8 @@ __all__ = [
     "closing_run",
     "closing_schedule",
     "closing_send_invoices",
+    "closing_send_report",
+    "closing_send_schedule",
     "credit_note_issue",
     "invoice_cancel",
     "invoice_issue_for_shipment",

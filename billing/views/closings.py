@@ -1,8 +1,9 @@
 """Screens: the closing (締め処理). Choose a closing date, see its preview (every customer who
 closes that day and exactly what the run will invoice: the run's own computation, nothing
 written), run it (a Celery task; the run's page shows progress, polled by htmx, then its
-invoices), and e-mail all its invoices in one step to each customer's billing contacts,
-with the send log per invoice. Sales admins run and send; managers read; reps neither."""
+invoices), and e-mail all its invoices in one step to each customer's billing contacts (a
+Celery task too, its progress polled the same way, then what it did with each invoice), with
+the send log per invoice. Sales admins run and send; managers read; reps neither."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -22,7 +23,7 @@ from backoffice.screens import RoleRequiredMixin, refuse
 from billing import services
 from billing.closing_preview import closing_preview, closing_run_invoices
 from billing.forms.closings import ClosingDateForm, SendInvoicesForm
-from billing.models import ClosingRun, Invoice
+from billing.models import ClosingRun, ClosingSend, Invoice
 from documents.models import DocumentMailing
 
 PAGE_SIZE = 30
@@ -93,7 +94,13 @@ class ClosingDetailView(RoleRequiredMixin, View):
     def get(self, request, pk):
         run = get_object_or_404(ClosingRun.objects.select_related("created_by"), pk=min(pk, MAX_ID))
         running = run.status == ClosingRun.Status.RUNNING
+        send = run.sends.select_related("requested_by").order_by("-pk").first()
+        sending = send is not None and send.status == ClosingSend.Status.RUNNING
         if request.htmx:
+            if request.GET.get("part") == "send":
+                if sending:
+                    return render(request, "billing/closings/_send_progress.html", {"run": run, "send": send})
+                return HttpResponseClientRefresh()  # sent: the whole page, with the send log
             if running:
                 return render(request, "billing/closings/_progress.html", {"run": run})
             return HttpResponseClientRefresh()  # finished: the whole page, with its invoices
@@ -110,6 +117,9 @@ class ClosingDetailView(RoleRequiredMixin, View):
             "failed_count": statuses.count(DocumentMailing.Status.FAILED),
             "no_address_count": sum(1 for row in rows if not row.last_mailing and not row.recipients.to),
             "send_form": SendInvoicesForm(),
+            "send": send,
+            "sending": sending,
+            "send_report": [] if send is None or sending else report_lines(services.closing_send_report(send)),
         }
         return render(request, "billing/closings/detail.html", context)
 
@@ -124,67 +134,82 @@ class ClosingSendView(RoleRequiredMixin, View):
         form = SendInvoicesForm(request.POST)
         resend = form.is_valid() and form.cleaned_data["resend_failed"]
         try:
-            report = services.closing_send_invoices(run=run, user=request.user, resend_failed=resend)
+            send = services.closing_send_schedule(run=run, user=request.user, resend_failed=resend)
         except DomainError as exc:
             messages.error(request, str(exc.message))
             return redirect("billing:closing_detail", pk=run.pk)
-        _report_messages(request, report)
+        send.refresh_from_db(fields=["status"])
+        if send.status == ClosingSend.Status.RUNNING:  # with a broker; without one it has finished
+            messages.info(request, _("The invoices are being sent by e-mail: the progress is shown below."))
         return redirect("billing:closing_detail", pk=run.pk)
 
 
-def _report_messages(request, report) -> None:
+def report_lines(report) -> list[tuple[str, str]]:
+    """What a send did, as (level, sentence) lines for the run's page."""
+    lines = []
     if report.sent:
         count = len(report.sent)
-        messages.success(
-            request,
-            ngettext("%(count)d invoice was sent by e-mail.", "%(count)d invoices were sent by e-mail.", count)
-            % {"count": count},
+        lines.append(
+            (
+                "success",
+                ngettext("%(count)d invoice was sent by e-mail.", "%(count)d invoices were sent by e-mail.", count)
+                % {"count": count},
+            )
         )
     if report.resent:
         count = len(report.resent)
-        messages.success(
-            request,
-            ngettext("%(count)d failed mail was sent again.", "%(count)d failed mails were sent again.", count)
-            % {"count": count},
+        lines.append(
+            (
+                "success",
+                ngettext("%(count)d failed mail was sent again.", "%(count)d failed mails were sent again.", count)
+                % {"count": count},
+            )
         )
     if report.already_sent and not report.requested:
-        messages.info(request, _("Every invoice with an address has already been sent: nothing was sent twice."))
+        lines.append(("info", _("Every invoice with an address has already been sent: nothing was sent twice.")))
     elif report.already_sent:
         count = len(report.already_sent)
-        messages.info(
-            request,
-            ngettext(
-                "%(count)d invoice had already been sent and was not sent again.",
-                "%(count)d invoices had already been sent and were not sent again.",
-                count,
+        lines.append(
+            (
+                "info",
+                ngettext(
+                    "%(count)d invoice had already been sent and was not sent again.",
+                    "%(count)d invoices had already been sent and were not sent again.",
+                    count,
+                )
+                % {"count": count},
             )
-            % {"count": count},
         )
     if report.failed_before:
         count = len(report.failed_before)
-        messages.warning(
-            request,
-            ngettext(
-                "The mail of %(count)d invoice failed before and was not sent again: "
-                "use “Send the failed mails again”.",
-                "The mails of %(count)d invoices failed before and were not sent again: "
-                "use “Send the failed mails again”.",
-                count,
+        lines.append(
+            (
+                "warning",
+                ngettext(
+                    "The mail of %(count)d invoice failed before and was not sent again: "
+                    "use “Send the failed mails again”.",
+                    "The mails of %(count)d invoices failed before and were not sent again: "
+                    "use “Send the failed mails again”.",
+                    count,
+                )
+                % {"count": count},
             )
-            % {"count": count},
         )
     if report.no_address:
         names = "、".join(f"{i.customer.code} {i.customer.name}" for i in report.no_address)
-        messages.warning(
-            request,
-            _(
-                "Not sent, no e-mail address: %(customers)s. Register a contact who receives invoices by e-mail,"
-                " or send these invoices another way."
+        lines.append(
+            (
+                "warning",
+                _(
+                    "Not sent, no e-mail address: %(customers)s. Register a contact who receives invoices by e-mail,"
+                    " or send these invoices another way."
+                )
+                % {"customers": names},
             )
-            % {"customers": names},
         )
     for invoice, reason in report.refused:
-        messages.error(request, _("%(number)s was not sent: %(reason)s") % {"number": invoice.number, "reason": reason})
+        lines.append(("error", _("%(number)s was not sent: %(reason)s") % {"number": invoice.number, "reason": reason}))
+    return lines
 
 
 class InvoiceMailingResendView(RoleRequiredMixin, View):

@@ -16,6 +16,8 @@ Public interface (keyword-only; other apps call nothing else in `documents`)::
     documents_export(*, documents: Iterable[IssuedDocument], output: BinaryIO, user=None) -> int
     documents_render_pending() -> int
     documents_in_chunks(ids: list[int], size: int = 100) -> Iterator[IssuedDocument]
+    number_prefix_schedule(*, kind, prefix, from_fiscal_year, user) -> list[NumberPrefix]   # a new prefix from a year
+    number_prefix_cancel(*, change: NumberPrefix, user) -> list[NumberPrefix]   # withdraw one no number uses yet
     require_embedded_font() -> None   # DocumentFontMissing when no PDF could embed its font here
     einvoice_builder_register(*, kinds, builder) -> None   # the app that issues invoices, at start-up
     document_einvoice_bytes(document: IssuedDocument, *, user=None) -> bytes   # the stored e-invoice (UBL), verified;
@@ -78,6 +80,7 @@ from .einvoice import (
 )
 from .issue import document_issue, document_preview, issuer_snapshot, number_take
 from .mail import document_email_deliver, document_mailing_deliver, document_resend, document_send
+from .prefixes import number_prefix_cancel, number_prefix_overview, number_prefix_schedule
 from .validation import validate_document_data
 
 __all__ = [
@@ -103,6 +106,9 @@ __all__ = [
     "einvoice_verified_bytes",
     "documents_verify",
     "issuer_snapshot",
+    "number_prefix_cancel",
+    "number_prefix_overview",
+    "number_prefix_schedule",
     "number_take",
     "render_snapshot",
     "require_embedded_font",

@@ -36,9 +36,9 @@ def number_take(*, kind: str, document_date: dt.date, start_month: int) -> str:
     object that carries the number of the document issued for it (an order confirmed now,
     its 注文請書 issued later under the same number). Call it inside the caller's
     transaction, as late as possible: the counter row stays locked until it ends."""
-    prefix = numbering.prefix_for(kind)
     year = numbering.fiscal_year_of(document_date, start_month)
-    return numbering.format_number(prefix, year, numbering.take_next_value(prefix, year))
+    prefix, value = numbering.take_number(kind, year)
+    return numbering.format_number(prefix, year, value)
 
 
 def document_issue(
@@ -70,8 +70,7 @@ def document_issue(
             (fiscal_year, sequence), base_number, revision = held, number, 1
         else:
             fiscal_year = numbering.fiscal_year_of(data.document_date, profile.fiscal_year_start_month)
-            prefix = numbering.prefix_for(data.kind)
-            sequence = numbering.take_next_value(prefix, fiscal_year)
+            prefix, sequence = numbering.take_number(data.kind, fiscal_year)
             base_number, revision = numbering.format_number(prefix, fiscal_year, sequence), 1
         number = base_number if revision == 1 else f"{base_number}-{revision}"
         document = IssuedDocument.objects.create(
@@ -131,11 +130,13 @@ def _schedule_render(documents: list[IssuedDocument]) -> None:
 def _held_number(data: DocumentData, number: str) -> tuple[int, int]:
     """(fiscal year, sequence) of a number the source already took from this kind's
     sequence; refused if it is not one or a document already carries it."""
-    prefix = numbering.prefix_for(data.kind)
     try:
         number_prefix, fiscal_year, sequence = numbering.parse_number(number)
     except ValueError:
         number_prefix, fiscal_year, sequence = "", 0, 0
+    # The kind's prefix in the number's own fiscal year (a prefix changes only from a year
+    # with no number yet, so a year has one prefix per kind).
+    prefix = numbering.prefix_for(data.kind, fiscal_year) if fiscal_year else numbering.prefix_for(data.kind)
     if number_prefix != prefix or not numbering.was_taken(prefix, fiscal_year, sequence):
         raise InvalidInput(
             _("%(number)s is not a number of the %(prefix)s sequence.") % {"number": number, "prefix": prefix},

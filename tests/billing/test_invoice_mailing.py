@@ -184,3 +184,91 @@ def test_only_sales_admins_send_and_only_a_finished_run(
     assert DocumentMailing.objects.count() == 0
     assert Invoice.objects.filter(closing_run=run).count() == 3
     assert sum(i.total for i in Invoice.objects.filter(closing_run=run)) == Decimal(66000)
+
+
+# --- send-all as a Celery task (eager here, as without a broker) ----------------------------
+
+
+def test_send_all_is_a_task_with_progress_and_an_item_per_invoice(
+    admin_user, customers, run, django_capture_on_commit_callbacks
+):
+    yamada, tanaka, sato = customers
+    invoices = {i.customer_id: i for i in Invoice.objects.filter(closing_run=run)}
+    with django_capture_on_commit_callbacks(execute=True):  # the task, then each mail, after commit
+        send = services.closing_send_schedule(run=run, user=admin_user)
+
+    send.refresh_from_db()
+    assert (send.status, send.invoices_total, send.invoices_done, send.requested_by) == ("done", 3, 3, admin_user)
+    assert send.finished_at is not None
+    items = {item.invoice.customer_id: item for item in send.items.select_related("invoice", "mailing")}
+    assert {c: (items[c.pk].outcome, items[c.pk].mailing is not None) for c in customers} == {
+        yamada: ("sent", True),
+        tanaka: ("sent", True),
+        sato: ("no_address", False),
+    }
+    assert items[yamada.pk].mailing.document_id == invoices[yamada.pk].document_id
+    assert items[yamada.pk].mailing.status == "delivered"
+    assert [(m.to, m.cc) for m in mail.outbox] == [
+        (["keiri@yamada.example.jp"], ["keiri2@yamada.example.jp", "info@yamada.example.jp"]),
+        (["tanaka@tanaka.example.jp"], []),
+    ]
+
+
+def test_progress_is_written_after_each_batch(admin_user, customers, run, django_capture_on_commit_callbacks):
+    seen = []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.closing_send_invoices(
+            run=run, user=admin_user, batch_size=2, progress=lambda s: seen.append((s.invoices_done, s.invoices_total))
+        )
+    assert seen == [(2, 3), (3, 3)]
+
+
+def test_the_task_run_again_or_after_a_crash_sends_nothing_twice(
+    admin_user, customers, run, django_capture_on_commit_callbacks
+):
+    from billing.services import mailing as mailing_services
+    from billing.tasks import send_closing_invoices
+
+    with django_capture_on_commit_callbacks(execute=False):  # scheduled, the task not run yet
+        send = services.closing_send_schedule(run=run, user=admin_user)
+        # a second click while it is under way adds no second send
+        assert services.closing_send_schedule(run=run, user=admin_user) == send
+    # the worker mailed the first invoice, then died
+    first = Invoice.objects.filter(closing_run=run).order_by("customer__code").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        mailing_services._send_batch(
+            send=send, invoice_ids=[first.pk], user=admin_user, report=mailing_services.SendReport()
+        )
+    assert len(mail.outbox) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):  # the broker delivers the task again
+        result = send_closing_invoices.delay(send.pk).get()
+    with django_capture_on_commit_callbacks(execute=True):  # and once more, after it finished
+        again = send_closing_invoices.delay(send.pk).get()
+
+    assert result == {"send": send.pk, "status": "done", "requested": 1}
+    assert again == {"send": send.pk, "status": "done"}
+    assert [m.to for m in mail.outbox] == [["keiri@yamada.example.jp"], ["tanaka@tanaka.example.jp"]]
+    assert sorted(send.items.values_list("outcome", flat=True)) == ["no_address", "sent", "sent"]
+    assert DocumentMailing.objects.count() == 2
+    send.refresh_from_db()
+    assert (send.status, send.invoices_done) == ("done", 3)
+
+
+def test_re_sending_failed_mails_is_a_send_with_its_own_items(
+    admin_user, customers, run, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.billing.test_invoice_mailing.FailingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.closing_send_schedule(run=run, user=admin_user)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        plain = services.closing_send_schedule(run=run, user=admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        resend = services.closing_send_schedule(run=run, user=admin_user, resend_failed=True)
+
+    assert sorted(plain.items.values_list("outcome", flat=True)) == ["failed_before", "failed_before", "no_address"]
+    assert sorted(resend.items.values_list("outcome", flat=True)) == ["no_address", "resent", "resent"]
+    log = list(DocumentMailing.objects.order_by("pk").values_list("status", "attempt"))
+    assert log == [("failed", 1), ("failed", 1), ("delivered", 2), ("delivered", 2)]
+    assert len(mail.outbox) == 2

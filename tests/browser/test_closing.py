@@ -58,7 +58,7 @@ def test_month_end_closing_previewed_run_and_mailed(sign_in, named_user, live_se
     expect(page.locator("#run-invoices")).to_contain_text(first.number)
     page.locator("#send-all").click()
 
-    expect(page.locator(".messages")).to_contain_text("請求書 2 件をメールで送信しました。")
+    expect(page.locator("#send-report")).to_contain_text("請求書 2 件をメールで送信しました。")
     rows = page.locator("#run-invoices tbody tr")
     expect(rows.nth(0)).to_contain_text("送信済み keiri@yamada.example.jp / CC info@yamada.example.jp")
     expect(rows.nth(1)).to_contain_text("送信済み tanaka@tanaka.example.jp")

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from documents.fonts import document_font
-from documents.numbering import prefix_for
+from documents.numbering import default_prefix
 from documents.rendering import (
     HEADER_HEIGHT,
     KIND_LAYOUTS,
@@ -42,13 +42,13 @@ ISSUER = Issuer(
 
 
 def ten_digit_number(kind: str) -> str:
-    return f"{prefix_for(kind)}-2026-0000000123"
+    return f"{default_prefix(kind)}-2026-0000000123"
 
 
 @pytest.mark.parametrize("kind", list(DocumentKind))
 @pytest.mark.parametrize("number", ["{prefix}-2026-0000000123", "{prefix}-2026-000000000000012345-12"])
 def test_the_header_layout_keeps_number_and_date_off_the_title_and_its_rule(kind, number):
-    number = number.format(prefix=prefix_for(kind))
+    number = number.format(prefix=default_prefix(kind))
     layout = header_layout(KIND_LAYOUTS[kind].title, number, dt.date(2026, 12, 31), document_font().name)
 
     assert layout.number.text == f"No. {number}"

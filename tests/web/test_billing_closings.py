@@ -142,8 +142,9 @@ def test_send_all_mails_each_invoice_once_and_reports_the_customer_without_addre
         in text
     )
 
-    with django_capture_on_commit_callbacks(execute=True):
-        again = text_of(client.post(f"/billing/closings/{run.pk}/send/", follow=True))
+    with django_capture_on_commit_callbacks(execute=True):  # the send task runs after commit
+        client.post(f"/billing/closings/{run.pk}/send/")
+    again = text_of(client.get(f"/billing/closings/{run.pk}/"))
     assert "送信先のある請求書はすべて送信済みです。二重には送信していません。" in again
     assert len(mail.outbox) == 1
 
@@ -238,3 +239,30 @@ def test_the_list_shows_the_runs(admin_user, customers, django_capture_on_commit
     assert "締め処理の履歴" in text
     assert "2026/11/30 完了 2 / 2 2" in text
     assert 'value="2026-11-30"' in client.get("/billing/closings/").content.decode()  # last month end by default
+
+
+def test_the_send_shows_its_progress_while_it_runs_then_the_page_reloads(
+    admin_user, manager_user, customers, django_capture_on_commit_callbacks
+):
+    client = client_for(admin_user)
+    run_closing(client, django_capture_on_commit_callbacks)
+    run = ClosingRun.objects.get()
+    with django_capture_on_commit_callbacks(execute=False):  # a broker: the task has not run yet
+        response = client.post(f"/billing/closings/{run.pk}/send/")
+    page = client.get(response["Location"])
+    assert 'id="send-progress"' in page.content.decode()
+    assert f'hx-get="/billing/closings/{run.pk}/?part=send"' in page.content.decode()
+    assert 'id="send-all"' not in page.content.decode()  # no second send while this one runs
+
+    reader = client_for(manager_user)
+    part = reader.get(f"/billing/closings/{run.pk}/?part=send", headers={"HX-Request": "true"})
+    assert part.status_code == 200 and "<html" not in part.content.decode()
+    assert "0 / 2" in part.content.decode()
+
+    send = run.sends.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.closing_send_invoices(run=run, user=admin_user, send=send)
+    done = reader.get(f"/billing/closings/{run.pk}/?part=send", headers={"HX-Request": "true"})
+    assert done.headers["HX-Refresh"] == "true"
+    assert "請求書 1 件をメールで送信しました。" in text_of(client.get(f"/billing/closings/{run.pk}/"))
+    assert len(mail.outbox) == 1
