@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0007_journal_mapping_and_booking_basis'),
+        ('billing', '0008_bank_csv_layouts_and_file_formats'),
         ('documents', '0009_number_prefix'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
