@@ -41,8 +41,8 @@ COMPANY = {
 
 # code, name, default, address (the 発注書 prints it as the place of delivery)
 WAREHOUSES = [
-    ("TOKYO", "東京倉庫", True, "〒136-0082 東京都江東区新木場2-3-4 サンプル商事 東京倉庫"),
-    ("OSAKA", "大阪倉庫", False, "〒559-0031 大阪府大阪市住之江区南港東8-1-10 サンプル商事 大阪倉庫"),
+    ("TOKYO", "東京倉庫", True, "〒136-0082 東京都江東区新木場2-3-4"),
+    ("OSAKA", "大阪倉庫", False, "〒559-0031 大阪府大阪市住之江区南港東8-1-10"),
 ]
 
 # code, name, kana, registration number, lead time (days)
