@@ -39,8 +39,11 @@ COMPANY = {
     ],
 }
 
-# code, name, default
-WAREHOUSES = [("TOKYO", "東京倉庫", True), ("OSAKA", "大阪倉庫", False)]
+# code, name, default, address (the 発注書 prints it as the place of delivery)
+WAREHOUSES = [
+    ("TOKYO", "東京倉庫", True, "〒136-0082 東京都江東区新木場2-3-4"),
+    ("OSAKA", "大阪倉庫", False, "〒559-0031 大阪府大阪市住之江区南港東8-1-10"),
+]
 
 # code, name, kana, registration number, lead time (days)
 SUPPLIERS = [
@@ -48,6 +51,12 @@ SUPPLIERS = [
     ("S002", "関西食品株式会社", "カンサイシヨクヒン", "", 3),
     ("S003", "北陸事務機株式会社", "ホクリクジムキ", "", 10),
 ]
+# code: postal code, address, phone (the 発注書 prints them under the supplier's name)
+SUPPLIER_ADDRESSES = {
+    "S001": ("144-0052", "東京都大田区蒲田5-12-8", "03-3731-0001"),
+    "S002": ("530-0001", "大阪府大阪市北区梅田3-4-5", "06-6341-0002"),
+    "S003": ("920-0853", "石川県金沢市本町2-15-1", "076-231-0003"),
+}
 
 # Products by category, created in this order. Each category names its tax category, its
 # supplier and whether its stock is tracked (services are not); each row:

@@ -2,9 +2,12 @@
 from `demo.data`. Each row is looked up by its natural key first, so loading twice creates
 nothing twice."""
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from backoffice.selectors import company_profile
@@ -14,20 +17,26 @@ from inventory.models import Product, Supplier, Warehouse
 from orders import services as order_services
 from orders.models import Customer
 
-from .data import COMPANY, CUSTOMERS, DEMO_USERS, PRODUCTS, SUPPLIERS, TERMS, WAREHOUSES
+from .data import COMPANY, CUSTOMERS, DEMO_USERS, PRODUCTS, SUPPLIER_ADDRESSES, SUPPLIERS, TERMS, WAREHOUSES
 
 
 def load_users() -> dict:
     """One user per role and a superuser: {username: user}."""
     User = get_user_model()
+    existing = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in DEMO_USERS])}
+    # Hashing a password is most of a fresh load's time (PBKDF2, on purpose slow); the hash
+    # releases the GIL, so the new users' passwords are hashed side by side.
+    new = [(username, password) for username, password, *_ in DEMO_USERS if username not in existing]
+    with ThreadPoolExecutor(max_workers=max(1, min(len(new), os.cpu_count() or 1))) as pool:
+        hashes = dict(zip([u for u, _ in new], pool.map(make_password, [p for _, p in new]), strict=True))
     users = {}
-    for username, password, role, last_name, first_name in DEMO_USERS:
-        user = User.objects.filter(username=username).first()
+    for username, _password, role, last_name, first_name in DEMO_USERS:
+        user = existing.get(username)
         if user is None:
             user = User(username=username, last_name=last_name, first_name=first_name, is_staff=True)
             user.is_superuser = role is None
             user.email = f"{username}@sample-shoji.example.jp"
-            user.set_password(password)
+            user.password = hashes[username]
             user.save()
         if role is not None:
             user.groups.add(Group.objects.get(name=role.value))
@@ -41,26 +50,38 @@ def load_company(admin) -> None:
 
 
 def load_warehouses(admin) -> None:
-    for code, name, is_default in WAREHOUSES:
-        if not Warehouse.objects.filter(code=code).exists():
-            inventory_services.warehouse_create(user=admin, data={"code": code, "name": name, "is_default": is_default})
+    for code, name, is_default, address in WAREHOUSES:
+        warehouse = Warehouse.objects.filter(code=code).first()
+        if warehouse is None:
+            inventory_services.warehouse_create(
+                user=admin, data={"code": code, "name": name, "is_default": is_default, "address": address}
+            )
+        elif not warehouse.address:  # a demo loaded before warehouses had addresses
+            inventory_services.warehouse_update(warehouse=warehouse, user=admin, data={"address": address})
 
 
 def load_suppliers(admin) -> dict:
     """{code: supplier}"""
     suppliers = {}
     for code, name, kana, registration_number, lead_time in SUPPLIERS:
-        supplier = Supplier.objects.filter(code=code).first() or inventory_services.supplier_create(
-            user=admin,
-            data={
-                "code": code,
-                "name": name,
-                "name_kana": kana,
-                "registration_number": registration_number,
-                "lead_time_days": lead_time,
-                "email": f"order@{code.lower()}.example.jp",
-            },
-        )
+        postal_code, address, phone = SUPPLIER_ADDRESSES[code]
+        where = {"postal_code": postal_code, "address": address, "phone": phone}
+        supplier = Supplier.objects.filter(code=code).first()
+        if supplier is None:
+            supplier = inventory_services.supplier_create(
+                user=admin,
+                data={
+                    "code": code,
+                    "name": name,
+                    "name_kana": kana,
+                    "registration_number": registration_number,
+                    "lead_time_days": lead_time,
+                    "email": f"order@{code.lower()}.example.jp",
+                    **where,
+                },
+            )
+        elif not supplier.address:  # a demo loaded before suppliers had addresses
+            supplier = inventory_services.supplier_update(supplier=supplier, user=admin, data=where)
         suppliers[code] = supplier
     return suppliers
 

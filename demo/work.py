@@ -55,7 +55,7 @@ def load_sales(users: dict) -> None:
     confirmed and ready to ship, one on credit hold, one
     shipped with its delivery note, one still a draft."""
     admin, rep = users["sales_admin"], users["rep1"]
-    if Order.objects.exists() or Inquiry.objects.exists():
+    if Inquiry.objects.exists() or Order.objects.filter(customer_po_number="YM-2026-118").exists():
         return
     customers = {c.code: c for c in Customer.objects.all()}
     products = {p.sku: p for p in Product.objects.all()}
@@ -102,6 +102,7 @@ def load_sales(users: dict) -> None:
     billing_services.shipment_ship_and_bill(shipment=shipment, user=admin)
     ready = order("C002", "SB-3310", line("C-300", 10), line("C-301", 5))
     order_services.order_confirm(order=ready, user=admin)  # in stock: waits to be shipped today
+    order_services.shipment_create(order=ready, user=admin)  # its shipment being prepared (出荷準備中)
     held = order("C005", "KS-7781", line("B-202", 4))
     order_services.order_confirm(order=held, user=admin)  # beyond the credit limit: on hold for a manager
     draft = order("C006", "HD-0042", line("B-200", 2), line("B-201", 2))

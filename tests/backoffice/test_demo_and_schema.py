@@ -1,11 +1,18 @@
+import datetime as dt
+from decimal import Decimal
+
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
 from backoffice.models import CompanyProfile
-from inventory.models import Product, Warehouse
-from orders.models import Customer
+from billing.ledger import aging
+from billing.models import BankStatementImport, BankStatementLine, ClosingRun, Invoice, Payment
+from inventory.models import Product, PurchaseOrder, StockMove, Supplier, Warehouse
+from inventory.selectors import reorder_suggestions
+from orders.models import Customer, Order, Shipment
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +34,56 @@ def test_load_demo_is_complete_and_safe_to_rerun():
     assert set(users) >= {"admin", "sales_admin", "rep1", "rep2", "manager"}
     assert users["admin"].check_password("admin-demo-2026")
     assert users["rep1"].groups.filter(name="sales_rep").exists()
+
+
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+def _counts() -> dict:
+    models = [Order, Shipment, Invoice, ClosingRun, Payment, BankStatementImport, BankStatementLine, PurchaseOrder]
+    return {model.__name__: model.objects.count() for model in [*models, StockMove]}
+
+
+def test_the_demo_has_last_months_sales_billing_and_payments_relative_to_today():
+    with time_machine.travel(dt.datetime(2026, 12, 4, 10, 0, tzinfo=JST), tick=False):
+        call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        counts = _counts()
+        call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        assert _counts() == counts  # a second run creates nothing
+        manager = get_user_model().objects.get(username="manager")
+        receivables = aging(user=manager, as_of=dt.date(2026, 12, 4))
+
+    # November's sales were shipped and invoiced in November (per shipment, or at the closing)
+    november = Invoice.objects.filter(issue_date__range=(dt.date(2026, 11, 1), dt.date(2026, 11, 30)))
+    assert november.count() == 10
+    assert sum(i.sales_amount for i in november) == Decimal("604695")
+    assert Shipment.objects.filter(shipped_on__month=11, shipped_on__year=2026).count() == 14
+    # every closing day of October and November was run
+    assert list(ClosingRun.objects.order_by("closing_date").values_list("closing_date", "status")) == [
+        (dt.date(2026, 10, day), "done") for day in (15, 20, 25, 31)
+    ] + [(dt.date(2026, 11, day), "done") for day in (15, 20, 25, 30)]
+    # receivables as of today: some due later, some overdue (C001's and C005's October invoices)
+    assert receivables.totals["current"] == Decimal("670713")
+    assert receivables.totals["days_30"] == Decimal("104312")
+    assert len(receivables.rows) == 8
+    # the bank statements: confirmed by the admin, matched automatically, ignored, left to review
+    assert sorted(BankStatementLine.objects.values_list("status", flat=True)) == [
+        "confirmed",
+        "confirmed",
+        "confirmed",
+        "ignored",
+        "matched",
+        "unmatched",
+        "unmatched",
+    ]
+    assert Payment.objects.count() == 5
+    # five products under their reorder point; purchase orders issued, received and a draft
+    assert sorted(s.product.sku for s in reorder_suggestions()) == ["C-300", "C-301", "F-403", "F-404", "G-500"]
+    assert sorted(PurchaseOrder.objects.values_list("status", flat=True)) == ["draft", "issued", "received"]
+    assert Shipment.objects.filter(status="draft").count() == 1
+    # the 発注書 prints the supplier's address and the warehouse's full address
+    assert all(s.postal_code and s.address and s.phone for s in Supplier.objects.all())
+    assert Warehouse.objects.get(code="TOKYO").address.startswith("〒136-0082 東京都江東区新木場")
 
 
 def test_openapi_schema_generates_without_warnings(capsys):

@@ -33,6 +33,7 @@ def test_a_bank_statement_matched_confirmed_and_settled(sign_in, named_user, liv
     csv = f"日付,金額,振込依頼人名\n{day},11000,ﾀﾅｶｼﾖｳﾃﾝ\n{day},5060,ｽｽﾞｷﾌﾞﾂｻﾝ\n{day},22000,ｶ)ﾔﾏﾀﾞｾｲｻｸｼﾖ\n"
 
     page = sign_in(admin)
+    page.locator("nav .nav-group[data-section=billing] summary").click()
     page.get_by_role("link", name="入金明細").first.click()
     page.locator("#id_file").set_input_files(
         files=[{"name": "202612.csv", "mimeType": "text/csv", "buffer": csv.encode("cp932")}]

@@ -36,7 +36,8 @@ def test_a_manager_moves_from_the_target_row_to_the_orders_behind_it(sign_in, na
     SalesTarget.objects.create(rep=tanaka, month=first_of_month, amount=Decimal(100000))
 
     page = sign_in(manager)
-    page.get_by_role("link", name="レポート").click()
+    page.locator("nav summary", has_text="レポート").click()
+    page.get_by_role("link", name="売上ダッシュボード").click()
     expect(page.locator("h1")).to_contain_text("売上ダッシュボード")
     row = page.locator("table.targets tbody tr", has_text="田中 一郎")
     expect(row).to_contain_text("¥100,000")

@@ -28,5 +28,31 @@ def test_on_a_phone_the_menu_folds_behind_a_button(sign_in, named_user, page):
 
     nav = page.locator(".menu nav")
     expect(nav).to_be_hidden()
-    page.locator(".menu summary").click()
+    page.locator(".menu > summary").click()
     expect(nav.get_by_role("link", name="ホーム")).to_be_visible()
+
+
+def test_the_menu_opens_a_section_by_keyboard_and_marks_where_you_are(sign_in, named_user):
+    page = sign_in(named_user(Role.SALES_ADMIN, "jimu", "佐藤", "花子"))
+    billing = page.locator(".nav-group[data-section=billing]")
+    bank = billing.get_by_role("link", name="入金明細")
+    expect(bank).to_be_hidden()
+
+    billing.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(bank).to_be_visible()
+    page.keyboard.press("Tab")  # the section's first link
+    expect(billing.get_by_role("link", name="請求書")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(bank).to_be_hidden()
+    expect(billing.locator("summary")).to_be_focused()
+
+    page.keyboard.press("Enter")
+    bank.click()
+    expect(page.locator("h1")).to_contain_text("入金明細")
+    expect(page.locator(".nav-group.current")).to_have_attribute("data-section", "billing")
+    expect(page.locator("nav [aria-current=page]")).to_have_text("入金明細")
+    stock = page.locator(".nav-group[data-section=stock]")
+    stock.locator("summary").click()  # opening another section closes this one
+    expect(stock.get_by_role("link", name="発注提案")).to_be_visible()
+    expect(billing.locator("details")).not_to_have_attribute("open", "")

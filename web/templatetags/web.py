@@ -14,30 +14,51 @@ from django.utils.html import format_html
 
 register = template.Library()
 
-# Badge colour per status value, across every model that has a status: one palette.
+# Badge colour per status value, across every model that has a status: one colour per
+# meaning, so a person reads any list the same way. A value means the same in every model
+# (tests/web/test_status_badges.py checks every status choice of every model is here).
+DONE, WAITING, FAILED, ACTIVE, NEUTRAL = "success", "warning", "danger", "info", "neutral"
 TONES = {
-    "draft": "neutral",
-    "open": "info",
-    "handed_off": "info",
-    "pending_approval": "warning",
-    "on_hold": "warning",
-    "approved": "info",
-    "issued": "primary",
-    "sent": "primary",
-    "confirmed": "primary",
-    "partially_shipped": "info",
-    "accepted": "success",
-    "shipped": "success",
-    "invoiced": "success",
-    "resolved": "success",
-    "paid": "success",
-    "done": "success",
-    "received": "success",
-    "rejected": "danger",
-    "declined": "danger",
-    "cancelled": "muted",
-    "expired": "muted",
-    "superseded": "muted",
+    # not started, or over without a result
+    "draft": NEUTRAL,
+    "expired": NEUTRAL,
+    "superseded": NEUTRAL,
+    "ended": NEUTRAL,
+    "ignored": NEUTRAL,
+    # under way: out of our hands, nothing to do yet
+    "handed_off": ACTIVE,
+    "approved": ACTIVE,
+    "issued": ACTIVE,
+    "sent": ACTIVE,
+    "confirmed": ACTIVE,
+    "partially_shipped": ACTIVE,
+    "partially_received": ACTIVE,
+    "partially_paid": ACTIVE,
+    "running": ACTIVE,
+    # waiting for someone to act
+    "open": WAITING,
+    "pending_approval": WAITING,
+    "on_hold": WAITING,
+    "unmatched": WAITING,
+    "requested": WAITING,
+    "pending": WAITING,
+    # done
+    "accepted": DONE,
+    "shipped": DONE,
+    "invoiced": DONE,
+    "resolved": DONE,
+    "paid": DONE,
+    "done": DONE,
+    "received": DONE,
+    "signed": DONE,
+    "matched": DONE,
+    "delivered": DONE,
+    "rendered": DONE,
+    # failed, refused or cancelled
+    "rejected": FAILED,
+    "declined": FAILED,
+    "cancelled": FAILED,
+    "failed": FAILED,
 }
 
 
@@ -66,7 +87,7 @@ def status_badge(obj, field: str = "status"):
     value = getattr(obj, field)
     label = getattr(obj, f"get_{field}_display")()
     return format_html(
-        '<span class="badge badge-{}" data-status="{}">{}</span>', TONES.get(value, "neutral"), value, label
+        '<span class="badge badge-{}" data-status="{}">{}</span>', TONES.get(value, NEUTRAL), value, label
     )
 
 

@@ -9,7 +9,7 @@ audit log shows the demo setup like any other work.
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from demo import contracts, masters, work
+from demo import contracts, history, masters, work
 from demo.data import DEMO_USERS
 from documents.exceptions import DocumentFontMissing
 from documents.services import require_embedded_font
@@ -42,6 +42,7 @@ class Command(BaseCommand):
         masters.load_products(admin, suppliers)
         masters.load_customers(admin, users)
         work.load_stock_and_purchasing(admin)
+        history.load_history(users)
         work.load_sales(users)
         work.load_targets(users)
         contracts.load_contracts(users)

@@ -2,6 +2,7 @@
 // 1. In a form marked data-enter-next, Enter moves to the next field instead of submitting
 //    (sales admins type orders by keyboard); Enter on a button, or Ctrl+Enter anywhere, submits.
 // 2. An element with data-autofocus takes the focus when the page opens or htmx swaps it in.
+// 3. The menu's dropdowns (see below).
 (function () {
   "use strict";
   function fields(form) {
@@ -38,6 +39,26 @@
     if (menu && window.matchMedia("(max-width: 720px)").matches) menu.removeAttribute("open");
   });
   document.addEventListener("htmx:afterSwap", function (event) { autofocus(event.detail.target); });
+  // The menu's sections are <details> dropdowns: one open at a time; Escape closes the open one
+  // and gives the focus back to its heading; a click elsewhere closes it.
+  function menuGroups() { return document.querySelectorAll(".nav-group details"); }
+  document.addEventListener("toggle", function (event) {
+    var opened = event.target;
+    if (!opened.matches || !opened.matches(".nav-group details") || !opened.open) return;
+    Array.prototype.forEach.call(menuGroups(), function (other) { if (other !== opened) other.open = false; });
+  }, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = event.target.closest && event.target.closest(".nav-group details[open]");
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (event) {
+    Array.prototype.forEach.call(menuGroups(), function (group) {
+      if (group.open && !group.contains(event.target)) group.open = false;
+    });
+  });
   // A link or button with data-confirm asks before it acts.
   document.addEventListener("click", function (event) {
     var el = event.target.closest("[data-confirm]");
