@@ -66,6 +66,14 @@ HEADERS = {
 }
 
 
+def _standard_columns_missing(content: bytes) -> list[str]:
+    """The standard columns a CSV's header lacks when it has some of them (else [])."""
+    header = next(iter(csv_rows(content)), None) or []
+    found = {HEADERS.get(name.strip().lower(), HEADERS.get(name.strip())) for name in header}
+    missing = [name for name in ("date", "amount", "payer_name") if name not in found]
+    return missing if len(missing) < 3 else []
+
+
 def _parse_csv(content: bytes) -> ParsedStatement | None:
     """The rows of a CSV with the standard header, or None when its header is not that."""
     reader = iter(csv_rows(content))
@@ -150,6 +158,14 @@ def read_statement(
                 _("The columns of this file match the layouts of several bank accounts: choose the account."),
                 field="bank_account",
             )
+    missing = _standard_columns_missing(content)
+    if missing:
+        # Nearly the standard CSV (some of its columns are there): say which ones are not.
+        raise InvalidInput(
+            _("The header needs the columns date, amount and payer_name (missing: %(names)s).")
+            % {"names": ", ".join(missing)},
+            field="file",
+        )
     raise InvalidInput(
         _(
             "The file is neither a 全銀 file nor a CSV with the columns date, amount and payer_name, and no "

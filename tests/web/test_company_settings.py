@@ -197,10 +197,12 @@ def test_a_png_seal_is_saved_previewed_and_audited(admin_user, company, settings
 
 
 def test_the_document_number_prefixes_are_shown(admin_user, company):
-    text = text_of(client_for(admin_user).get(URL + "document-numbers/"))
+    # Editing them is tested in tests/documents/test_number_prefixes.py.
+    response = client_for(admin_user).get(URL + "document-numbers/")
+    page, text = response.content.decode(), text_of(response)
 
-    assert "請求書 INV INV-2026-000001" in text
-    assert "発注書 PO PO-2026-000001" in text
+    assert "請求書・合計請求書 INV （初期設定）" in text
+    assert '<strong class="mono">PO</strong>' in page and "発注書" in text
 
 
 def test_the_billing_settings_are_saved_and_audited(admin_user, company):
