@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backoffice.api.fields import MAX_ID
@@ -142,6 +143,20 @@ def _act(request, pk, step, form_class=None, form_name=None, **kwargs):
 @role_required(Role.SALES_ADMIN)
 def contract_issue(request, pk):
     return _act(request, pk, lambda c, d: services.contract_issue(contract=c, user=request.user))
+
+
+@require_POST
+@role_required(Role.SALES_ADMIN)
+def contract_delete(request, pk):
+    """Throw a draft away; an issued contract is refused (it ends instead)."""
+    contract = _visible(request, pk)
+    try:
+        services.contract_delete(contract=contract, user=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("contracts:contract_detail", pk=pk)
+    messages.success(request, _("The draft was deleted."))
+    return redirect("contracts:contract_list")
 
 
 @require_POST
@@ -281,6 +296,7 @@ urlpatterns = [
     path("<int:pk>/edit/", contract_edit, name="contract_edit"),
     path("<int:pk>/issue/", contract_issue, name="contract_issue"),
     path("<int:pk>/submit/", contract_submit, name="contract_submit"),
+    path("<int:pk>/delete/", contract_delete, name="contract_delete"),
     path("<int:pk>/approve/", contract_approve, name="contract_approve"),
     path("<int:pk>/reject/", contract_reject, name="contract_reject"),
     path("<int:pk>/send/", contract_send, name="contract_send"),

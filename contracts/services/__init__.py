@@ -3,6 +3,7 @@
 from .contracts import (
     contract_approve,
     contract_create,
+    contract_delete,
     contract_document,
     contract_end,
     contract_issue,
@@ -27,6 +28,7 @@ __all__ = [
     "PLACEHOLDERS",
     "contract_approve",
     "contract_create",
+    "contract_delete",
     "contract_document",
     "contract_end",
     "contract_issue",

@@ -172,6 +172,21 @@ def contract_update(*, contract: Contract, user, data: dict[str, Any]) -> Contra
     return contract
 
 
+@transaction.atomic
+def contract_delete(*, contract: Contract, user) -> None:
+    """Throw a draft away. An issued contract is never deleted (it is in the archive with its
+    number); it ends instead. The audit event keeps what the draft said."""
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins draft contracts."))
+    contract = lock_contract(contract.pk)
+    require_status(
+        contract,
+        *Contract.DRAFT_STATUSES,
+        message=_("An issued contract is never deleted: end it, or amend it with a 覚書."),
+    )
+    audit.record(actor=user, action="contract.delete", obj=contract, changes=audit.diff(audit.snapshot(contract), {}))
+    contract.delete()
+
+
 # --- approval --------------------------------------------------------------------------------
 
 
