@@ -1,11 +1,12 @@
 """Forms of the contract screens: the list's filters and the input of each action."""
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.validators import business_date
 
-from .models import Contract, ContractKind
+from .models import Contract, ContractKind, ContractTemplate
 
 
 class DateInput(forms.DateInput):
@@ -100,3 +101,30 @@ class ContractForm(forms.ModelForm):
             if not data.get(name):
                 data.pop(name, None)
         return data
+
+
+class ContractTemplateForm(forms.ModelForm):
+    """A template's wording and settings. Saving an existing template makes a new version;
+    a new template (kind and code asked for) starts at version 1."""
+
+    class Meta:
+        model = ContractTemplate
+        fields = ["kind", "code", "name", "is_standard", "stamp_class", "is_construction", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 24})}
+
+    def __init__(self, *args, new: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not new:  # the kind and the code name the template across its versions
+            del self.fields["kind"]
+            del self.fields["code"]
+        else:
+            self.fields["code"].help_text = _("Letters, digits and hyphens, e.g. MASTER-2027. It never changes.")
+            self.fields["code"].validators.append(
+                RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", _("Use letters, digits, hyphens and underscores."))
+            )
+
+    def validate_unique(self):
+        """The services say so when a code is taken (a new version keeps its code)."""
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from backoffice.roles import restrict_to_own_customers
 
@@ -125,3 +125,34 @@ def master_agreement_state(customer_id: int, *, today: dt.date) -> MasterAgreeme
 
 def current_templates() -> QuerySet[ContractTemplate]:
     return ContractTemplate.objects.filter(is_current=True).order_by("kind", "code")
+
+
+@dataclass(frozen=True)
+class TemplateKindGroup:
+    kind: str
+    label: str
+    templates: list[ContractTemplate]  # current versions, each with `versions` (how many)
+
+
+def templates_by_kind() -> list[TemplateKindGroup]:
+    """The current version of every template, by kind in the kinds' order, each with the
+    number of versions its code has (two queries)."""
+    versions = dict(ContractTemplate.objects.values_list("code").annotate(n=Count("pk")).order_by())
+    current = list(current_templates().select_related("created_by"))
+    groups = []
+    for kind, label in ContractKind.choices:
+        templates = [t for t in current if t.kind == kind]
+        for template in templates:
+            template.versions = versions.get(template.code, 1)
+        groups.append(TemplateKindGroup(kind, label, templates))
+    return groups
+
+
+def template_versions(code: str) -> QuerySet[ContractTemplate]:
+    """Every version of a template, newest first, with how many contracts were drafted from each."""
+    return (
+        ContractTemplate.objects.filter(code=code)
+        .select_related("created_by")
+        .annotate(contract_count=Count("contracts"))
+        .order_by("-version")
+    )

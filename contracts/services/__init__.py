@@ -21,6 +21,7 @@ from .contracts import (
     contracts_roll,
     renewal_summary,
     renewal_text,
+    template_preview,
 )
 from .templates import PLACEHOLDERS, contract_template_create, contract_template_update
 
@@ -48,4 +49,5 @@ __all__ = [
     "contracts_roll",
     "renewal_summary",
     "renewal_text",
+    "template_preview",
 ]

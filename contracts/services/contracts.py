@@ -31,7 +31,7 @@ from documents.types import CounterpartyKind, DocumentData, DocumentKind, Docume
 from ..locking import lock_contract
 from ..models import KIND_TITLES, Contract, ContractKind, ContractRenewal, ContractTemplate
 from ..stamp_duty import StampDuty, stamp_duty_for
-from ..terms import payment_terms_text, renewed_end, term_months
+from ..terms import add_months, payment_terms_text, renewed_end, term_months
 from .templates import check_placeholders, fill_placeholders
 
 CONTRACT_FIELDS = (
@@ -333,6 +333,46 @@ def contract_values(contract: Contract, profile: CompanyProfile) -> dict[str, st
 def contract_text(contract: Contract, profile: CompanyProfile | None = None) -> str:
     """The articles as the contract prints them: the template's placeholders filled in."""
     return fill_placeholders(contract.body, contract_values(contract, profile or company_profile()))
+
+
+# The example customer and deal a template's preview is filled with (nothing is saved).
+EXAMPLE_DEAL_NUMBER = "SO-2026-000123"
+
+
+def template_preview(*, body: str, today: dt.date | None = None, profile: CompanyProfile | None = None) -> str:
+    """A template's wording as a contract from it would print, filled with the company's own
+    profile and an example customer, term and amount. An unknown placeholder is refused, named."""
+    from orders.models import Customer
+
+    check_placeholders(body)
+    today = today or timezone.localdate()
+    starts_on = add_months(today.replace(day=1), 1)
+    customer = Customer(
+        code="C0000",
+        name="株式会社見本商事",
+        address="東京都千代田区丸の内1-1-1",
+        closing_day=31,
+        payment_month_offset=1,
+        payment_day=31,
+    )
+    amended = Contract(number="CT-2026-000001", title="取引基本契約書", issue_date=starts_on - dt.timedelta(days=365))
+    example = Contract(
+        customer=customer,
+        amends=amended,
+        amount=Decimal(1000000),
+        tax_rate=10,
+        starts_on=starts_on,
+        ends_on=add_months(starts_on, 12) - dt.timedelta(days=1),
+        auto_renew_months=12,
+        notice_days=90,
+        company_signatory_title="代表取締役",
+        company_signatory_name="山田 太郎",
+        customer_signatory_title="代表取締役社長",
+        customer_signatory_name="見本 一郎",
+    )
+    values = contract_values(example, profile or company_profile())
+    values["deal_number"] = EXAMPLE_DEAL_NUMBER
+    return fill_placeholders(body, values)
 
 
 def contract_document(contract: Contract, *, issue_date: dt.date, profile: CompanyProfile) -> DocumentData:

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from contracts.models import Contract
 from tests.contracts.helpers import MINIMAL_PDF, draft_master, issue, signed
@@ -162,8 +163,9 @@ def test_a_draft_is_deleted_and_audited_an_issued_contract_never(
 
     response = admin_api.delete(f"{URL}{issued.pk}/")
     assert response.status_code == 409
-    # (the Japanese msgstr comes with the lead's catalogue merge: NOTES-contracts-po.txt)
-    assert response.json() == {"detail": "An issued contract is never deleted: end it, or amend it with a 覚書."}
+    with translation.override("ja"):
+        refused = translation.gettext("An issued contract is never deleted: end it, or amend it with a 覚書.")
+    assert response.json() == {"detail": refused}
     assert Contract.objects.filter(pk=issued.pk, status="issued", number="CT-2026-000001").exists()
 
     assert admin_api.delete(f"{URL}{draft.pk}/").status_code == 204

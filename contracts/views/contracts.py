@@ -22,10 +22,10 @@ from backoffice.screens import refuse, role_required
 from backoffice.status import status_history
 from orders.models import Customer
 
-from . import selectors, services
-from .forms import CommentForm, ContractFilterForm, ContractForm, EndForm, RenewForm, SignForm
-from .models import Contract
-from .terms import notice_date
+from .. import selectors, services
+from ..forms import CommentForm, ContractFilterForm, ContractForm, EndForm, RenewForm, SignForm
+from ..models import Contract
+from ..terms import notice_date
 
 PAGE_SIZE = 50
 
@@ -286,8 +286,6 @@ def home_queue(request):
     pending = list(selectors.contracts_pending_approval()[:20]) if has_role(user, Role.MANAGER) else []
     return render(request, "contracts/_home_queue.html", {"due": due, "days": days, "pending": pending, "today": today})
 
-
-app_name = "contracts"
 
 urlpatterns = [
     path("", contract_list, name="contract_list"),
