@@ -41,6 +41,39 @@ class CommentForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
 
 
+class DealNumberField(forms.CharField):
+    """A quote or an order by its number as printed (見積 Q-2026-000012 or Q-2026-000012-2 for a
+    revision; 受注 SO-2026-000034), among the user's customers' issued ones."""
+
+    def __init__(self, *, queryset, missing, **kwargs):
+        super().__init__(required=False, max_length=50, **kwargs)
+        self.queryset = queryset
+        self.missing = missing
+
+    def prepare_value(self, value):
+        if isinstance(value, int):  # the instance's id, when the form edits a draft
+            deal = self.queryset.filter(pk=value).first()
+            return (getattr(deal, "display_number", "") or deal.number) if deal else ""
+        return value
+
+    def clean(self, value):
+        number = super().clean(value).strip().upper()
+        if not number:
+            return None
+        revision = 1
+        head, _sep, tail = number.rpartition("-")
+        candidates = self.queryset.filter(number=number)
+        if not candidates.exists() and tail.isdigit() and len(tail) < 3 and head:
+            number, revision = head, int(tail)  # Q-2026-000012-2: the quote's second revision
+            candidates = self.queryset.filter(number=number)
+        if "revision" in {f.name for f in self.queryset.model._meta.fields}:
+            candidates = candidates.filter(revision=revision)
+        deal = candidates.first()
+        if deal is None:
+            raise forms.ValidationError(self.missing % {"number": value})
+        return deal
+
+
 class ContractForm(forms.ModelForm):
     """A draft: the customer by code, name or kana; the template's wording may be changed
     (then a manager approves it before issue)."""
@@ -51,6 +84,8 @@ class ContractForm(forms.ModelForm):
             "customer",
             "template",
             "title",
+            "quote",
+            "order",
             "amends",
             "supersedes",
             "starts_on",
@@ -77,13 +112,26 @@ class ContractForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user, **kwargs):
+        from backoffice.roles import restrict_to_own_customers
         from orders.forms.fields import CustomerField
+        from orders.models import Order, Quote
 
         from .selectors import contracts_visible_to, current_templates
 
         super().__init__(*args, **kwargs)
         self.fields["customer"] = CustomerField(user=user)
         self.fields["template"].queryset = current_templates()
+        self.fields["quote"] = DealNumberField(
+            label=_("Quote number"),
+            queryset=restrict_to_own_customers(Quote.objects.exclude(number=""), user),
+            missing=_("No issued quote has the number %(number)s."),
+            help_text=_("For an individual contract: the deal it is for."),
+        )
+        self.fields["order"] = DealNumberField(
+            label=_("Order number"),
+            queryset=restrict_to_own_customers(Order.objects.exclude(number=""), user),
+            missing=_("No order has the number %(number)s."),
+        )
         live = contracts_visible_to(user).filter(status__in=["issued", "sent", "signed"])
         for name in ("amends", "supersedes"):
             self.fields[name].queryset = live

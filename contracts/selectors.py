@@ -93,7 +93,7 @@ def contracts_due(*, today: dt.date, days: int, user=None, unreminded: bool = Fa
 
 
 def contracts_pending_approval(user=None) -> QuerySet[Contract]:
-    contracts = Contract.objects.select_related("customer", "created_by").filter(
+    contracts = Contract.objects.select_related("customer", "created_by", "template").filter(
         status=Contract.Status.PENDING_APPROVAL
     )
     return contracts.order_by("pk")

@@ -1,6 +1,7 @@
 """The business steps of contracts (one module per sub-domain, re-exported here)."""
 
 from .contracts import (
+    contract_approval_reason,
     contract_approve,
     contract_create,
     contract_delete,
@@ -27,6 +28,7 @@ from .templates import PLACEHOLDERS, contract_template_create, contract_template
 
 __all__ = [
     "PLACEHOLDERS",
+    "contract_approval_reason",
     "contract_approve",
     "contract_create",
     "contract_delete",

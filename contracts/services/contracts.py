@@ -116,6 +116,14 @@ def _needs_approval(contract: Contract) -> bool:
     return not contract.template.is_standard or contract.body.strip() != contract.template.body.strip()
 
 
+def contract_approval_reason(contract: Contract) -> str:
+    """Why a manager is asked: the template is not the standard wording, or the wording was changed."""
+    template = contract.template
+    if not template.is_standard:
+        return _("The template %(template)s is not the standard wording.") % {"template": template}
+    return _("The wording was changed from the template %(template)s.") % {"template": template}
+
+
 @transaction.atomic
 def contract_create(*, user, data: dict[str, Any]) -> Contract:
     """A draft from a template: its wording, title and stamp duty class unless given."""

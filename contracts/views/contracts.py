@@ -20,11 +20,11 @@ from backoffice.exceptions import DomainError
 from backoffice.roles import Role, has_role, restrict_to_own_customers
 from backoffice.screens import refuse, role_required
 from backoffice.status import status_history
-from orders.models import Customer
+from orders.models import Customer, Order, Quote
 
 from .. import selectors, services
 from ..forms import CommentForm, ContractFilterForm, ContractForm, EndForm, RenewForm, SignForm
-from ..models import Contract
+from ..models import Contract, ContractKind
 from ..terms import notice_date
 
 PAGE_SIZE = 50
@@ -53,8 +53,8 @@ def contract_edit(request, pk=None):
     if contract is not None and not contract.is_draft:
         return redirect("contracts:contract_detail", pk=contract.pk)
     initial = {}
-    if contract is None and request.GET.get("customer", "").isdigit():
-        initial["customer"] = int(request.GET["customer"])
+    if contract is None:
+        initial = _new_contract_initial(request)
     form = ContractForm(request.POST or None, instance=contract, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
@@ -75,6 +75,24 @@ def contract_edit(request, pk=None):
         {"form": form, "contract": contract},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _new_contract_initial(request) -> dict:
+    """?customer= preselects the customer; ?order= or ?quote= an individual contract for that deal."""
+    query = request.GET
+    initial = {}
+    if query.get("customer", "").isdigit():
+        initial["customer"] = int(query["customer"])
+    for name, model in (("quote", Quote), ("order", Order)):
+        if query.get(name, "").isdigit():
+            deals = restrict_to_own_customers(model.objects.exclude(number=""), request.user)
+            deal = deals.filter(pk=min(int(query[name]), MAX_ID)).first()
+            if deal is not None:
+                template = selectors.current_templates().filter(kind=ContractKind.INDIVIDUAL).first()
+                initial.update(customer=deal.customer_id, **{name: deal.pk})
+                if template is not None:
+                    initial["template"] = template.pk
+    return initial
 
 
 def _visible(request, pk) -> Contract:
@@ -283,7 +301,14 @@ def home_queue(request):
         if has_role(user, Role.SALES_ADMIN, Role.SALES_REP)
         else []
     )
-    pending = list(selectors.contracts_pending_approval()[:20]) if has_role(user, Role.MANAGER) else []
+    pending = (
+        [
+            {"contract": contract, "reason": services.contract_approval_reason(contract)}
+            for contract in selectors.contracts_pending_approval()[:20]
+        ]
+        if has_role(user, Role.MANAGER)
+        else []
+    )
     return render(request, "contracts/_home_queue.html", {"due": due, "days": days, "pending": pending, "today": today})
 
 
