@@ -31,6 +31,10 @@ class RenewForm(forms.Form):
     months = forms.IntegerField(label=_("Months"), min_value=1, max_value=120, required=False)
 
 
+class NoticeForm(forms.Form):
+    given_on = forms.DateField(label=_("Notice given on"), required=False, widget=DateInput, validators=[business_date])
+
+
 class EndForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=Contract.EndReason.choices)
     ended_on = forms.DateField(label=_("Ended on"), required=False, widget=DateInput, validators=[business_date])

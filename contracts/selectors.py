@@ -84,7 +84,8 @@ def contracts_due(*, today: dt.date, days: int, user=None, unreminded: bool = Fa
         end = contract.term_end
         if unreminded and contract.reminded_for_end == end:
             continue
-        notice = notice_date(end, contract.notice_days) if contract.auto_renew_months else None
+        renews = contract.auto_renew_months and not contract.notice_given_on
+        notice = notice_date(end, contract.notice_days) if renews else None
         dates = [d for d in (notice, end) if d is not None and today <= d <= horizon]
         if not dates:
             continue

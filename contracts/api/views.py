@@ -28,6 +28,7 @@ from .serializers import (
     ContractTemplateUpdateSerializer,
     EndContractSerializer,
     IssueContractSerializer,
+    NoticeContractSerializer,
     RenewContractSerializer,
     SendContractSerializer,
     SignContractSerializer,
@@ -110,6 +111,7 @@ class ContractViewSet(
         "send": ADMIN,
         "sign": ADMIN,
         "renew": ADMIN,
+        "notice": ADMIN,
         "end": ADMIN,
     }
 
@@ -176,6 +178,13 @@ class ContractViewSet(
     def renew(self, request, pk=None):
         data = _valid(RenewContractSerializer, request)
         return self._done(services.contract_renew(contract=self.get_object(), user=request.user, **data))
+
+    @extend_schema(request=NoticeContractSerializer, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def notice(self, request, pk=None):
+        """Notice not to renew, given within the notice period: the contract ends at its term end."""
+        data = _valid(NoticeContractSerializer, request)
+        return self._done(services.contract_give_notice(contract=self.get_object(), user=request.user, **data))
 
     @extend_schema(request=EndContractSerializer, responses=ContractSerializer)
     @action(detail=True, methods=["post"])

@@ -31,7 +31,7 @@ from documents.types import CounterpartyKind, DocumentData, DocumentKind, Docume
 from ..locking import lock_contract
 from ..models import KIND_TITLES, Contract, ContractKind, ContractRenewal, ContractTemplate
 from ..stamp_duty import StampDuty, stamp_duty_for
-from ..terms import add_months, payment_terms_text, renewed_end, term_months
+from ..terms import add_months, notice_date, payment_terms_text, renewed_end, term_months
 from .templates import check_placeholders, fill_placeholders
 
 CONTRACT_FIELDS = (
@@ -583,6 +583,11 @@ def contract_renew(*, contract: Contract, user, months: int | None = None) -> Co
 
 def _renew(contract: Contract, *, user, months: int | None, automatic: bool) -> Contract:
     require_status(contract, Contract.Status.SIGNED, message=_("Only a signed contract in force is renewed."))
+    if contract.notice_given_on:
+        raise StateConflict(
+            _("Notice was given on %(date)s: the contract ends on %(end)s.")
+            % {"date": _date_text(contract.notice_given_on), "end": _date_text(contract.term_end)}
+        )
     months = contract.auto_renew_months if months is None else months
     if not months or months < 1 or months > 120:
         raise InvalidInput(_("Renew by 1 to 120 months."), field="months")
@@ -605,6 +610,43 @@ def _renew(contract: Contract, *, user, months: int | None, automatic: bool) -> 
             "months": months,
             "automatic": automatic,
         },
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_give_notice(*, contract: Contract, user, given_on: dt.date | None = None) -> Contract:
+    """Record notice not to renew, given by either party within the notice period: the
+    contract stays in force to its term end, then ends (cancelled) instead of renewing."""
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins end contracts."))
+    contract = lock_contract(contract.pk)
+    require_status(contract, Contract.Status.SIGNED, message=_("Only a signed contract in force stops renewing."))
+    if not contract.auto_renew_months:
+        raise StateConflict(
+            _("This contract does not renew itself: it ends on %(end)s.") % {"end": _date_text(contract.term_end)}
+        )
+    if contract.notice_given_on:
+        raise StateConflict(
+            _("Notice was given on %(date)s: the contract ends on %(end)s.")
+            % {"date": _date_text(contract.notice_given_on), "end": _date_text(contract.term_end)}
+        )
+    given_on = given_on or timezone.localdate()
+    deadline = notice_date(contract.term_end, contract.notice_days) or contract.term_end
+    if given_on > deadline:
+        raise InvalidInput(
+            _("The notice period has passed (notice was due by %(deadline)s): the contract renews on %(end)s.")
+            % {"deadline": _date_text(deadline), "end": _date_text(contract.term_end + dt.timedelta(days=1))},
+            field="given_on",
+        )
+    if given_on < contract.signed_on:
+        raise InvalidInput(_("Notice is not given before the contract was signed."), field="given_on")
+    contract.notice_given_on = given_on
+    contract.save(update_fields=["notice_given_on", "updated_at"])
+    audit.record(
+        actor=user,
+        action="contract.notice",
+        obj=contract,
+        changes={"notice_given_on": {"before": None, "after": given_on}, "ends_on": contract.term_end},
     )
     return contract
 
@@ -640,8 +682,8 @@ def _end(contract: Contract, *, user, reason: str, ended_on: dt.date, comment: s
 
 def contracts_roll(*, today: dt.date | None = None, user=None) -> dict[str, int]:
     """The daily step (Celery beat): a signed contract past its term is renewed by its
-    automatic renewal (as often as needed to reach today) or ends as expired. One
-    transaction per contract."""
+    automatic renewal (as often as needed to reach today) or ends: expired, or cancelled
+    when notice was given in time. One transaction per contract."""
     today = today or timezone.localdate()
     renewed = expired = 0
     due = Contract.objects.filter(status=Contract.Status.SIGNED, current_ends_on__lt=today)
@@ -650,7 +692,16 @@ def contracts_roll(*, today: dt.date | None = None, user=None) -> dict[str, int]
             contract = lock_contract(pk)
             if contract.status != Contract.Status.SIGNED or contract.term_end >= today:
                 continue
-            if contract.auto_renew_months:
+            if contract.notice_given_on:  # notice given in time: it ends instead of renewing
+                _end(
+                    contract,
+                    user=user,
+                    reason=Contract.EndReason.CANCELLED,
+                    ended_on=contract.term_end,
+                    comment=_("notice given on %(date)s") % {"date": contract.notice_given_on.strftime("%Y/%m/%d")},
+                )
+                expired += 1
+            elif contract.auto_renew_months:
                 while contract.term_end < today:
                     _renew(contract, user=user, months=None, automatic=True)
                 renewed += 1

@@ -23,7 +23,7 @@ from backoffice.status import status_history
 from orders.models import Customer, Order, Quote
 
 from .. import selectors, services
-from ..forms import CommentForm, ContractFilterForm, ContractForm, EndForm, RenewForm, SignForm
+from ..forms import CommentForm, ContractFilterForm, ContractForm, EndForm, NoticeForm, RenewForm, SignForm
 from ..models import Contract, ContractKind
 from ..terms import notice_date
 
@@ -117,7 +117,9 @@ def contract_detail(request, pk, forms=None):
         "contract": contract,
         "history": history,
         "text": services.contract_text(contract) if contract.is_draft else "",
-        "notice_on": notice_date(contract.term_end, contract.notice_days) if contract.auto_renew_months else None,
+        "notice_on": notice_date(contract.term_end, contract.notice_days)
+        if contract.auto_renew_months and not contract.notice_given_on
+        else None,
         "renewal": services.renewal_summary(contract),
         "duty": services.contract_stamp_duty(contract, made_on=contract.issue_date or timezone.localdate()),
         "can_edit": is_admin and contract.is_draft,
@@ -126,10 +128,15 @@ def contract_detail(request, pk, forms=None):
         "can_approve": has_role(user, Role.MANAGER) and status == S.PENDING_APPROVAL,
         "can_send": is_admin and status == S.ISSUED,
         "can_sign": is_admin and status in (S.ISSUED, S.SENT),
-        "can_renew": is_admin and status == S.SIGNED,
+        "can_renew": is_admin and status == S.SIGNED and not contract.notice_given_on,
+        "can_give_notice": is_admin
+        and status == S.SIGNED
+        and bool(contract.auto_renew_months)
+        and not contract.notice_given_on,
         "can_end": is_admin and status in (S.ISSUED, S.SENT, S.SIGNED),
         "sign_form": SignForm(),
         "renew_form": RenewForm(),
+        "notice_form": NoticeForm(),
         "end_form": EndForm(),
         "comment_form": CommentForm(),
         **(forms or {}),
@@ -238,6 +245,18 @@ def contract_renew(request, pk):
 
 @require_POST
 @role_required(Role.SALES_ADMIN)
+def contract_give_notice(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda c, d: services.contract_give_notice(contract=c, user=request.user, given_on=d["given_on"]),
+        NoticeForm,
+        "notice_form",
+    )
+
+
+@require_POST
+@role_required(Role.SALES_ADMIN)
 def contract_end(request, pk):
     return _act(
         request,
@@ -325,6 +344,7 @@ urlpatterns = [
     path("<int:pk>/send/", contract_send, name="contract_send"),
     path("<int:pk>/sign/", contract_sign, name="contract_sign"),
     path("<int:pk>/renew/", contract_renew, name="contract_renew"),
+    path("<int:pk>/notice/", contract_give_notice, name="contract_notice"),
     path("<int:pk>/end/", contract_end, name="contract_end"),
     path("<int:pk>/signed-copy/", contract_signed_copy, name="contract_signed_copy"),
     path("home-queue/", home_queue, name="home_queue"),
