@@ -220,6 +220,8 @@ class Contract(models.Model):
     signed_uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Notice not to renew, given in time: the contract ends at its term end instead of renewing.
+    notice_given_on = models.DateField(_("notice given on"), null=True, blank=True)
     reminded_for_end = models.DateField(null=True, blank=True, editable=False)  # the term end last reminded of
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.CharField(_("end reason"), max_length=12, choices=EndReason.choices, blank=True)

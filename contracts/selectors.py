@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from backoffice.roles import restrict_to_own_customers
 
@@ -84,7 +84,8 @@ def contracts_due(*, today: dt.date, days: int, user=None, unreminded: bool = Fa
         end = contract.term_end
         if unreminded and contract.reminded_for_end == end:
             continue
-        notice = notice_date(end, contract.notice_days) if contract.auto_renew_months else None
+        renews = contract.auto_renew_months and not contract.notice_given_on
+        notice = notice_date(end, contract.notice_days) if renews else None
         dates = [d for d in (notice, end) if d is not None and today <= d <= horizon]
         if not dates:
             continue
@@ -93,7 +94,7 @@ def contracts_due(*, today: dt.date, days: int, user=None, unreminded: bool = Fa
 
 
 def contracts_pending_approval(user=None) -> QuerySet[Contract]:
-    contracts = Contract.objects.select_related("customer", "created_by").filter(
+    contracts = Contract.objects.select_related("customer", "created_by", "template").filter(
         status=Contract.Status.PENDING_APPROVAL
     )
     return contracts.order_by("pk")
@@ -125,3 +126,34 @@ def master_agreement_state(customer_id: int, *, today: dt.date) -> MasterAgreeme
 
 def current_templates() -> QuerySet[ContractTemplate]:
     return ContractTemplate.objects.filter(is_current=True).order_by("kind", "code")
+
+
+@dataclass(frozen=True)
+class TemplateKindGroup:
+    kind: str
+    label: str
+    templates: list[ContractTemplate]  # current versions, each with `versions` (how many)
+
+
+def templates_by_kind() -> list[TemplateKindGroup]:
+    """The current version of every template, by kind in the kinds' order, each with the
+    number of versions its code has (two queries)."""
+    versions = dict(ContractTemplate.objects.values_list("code").annotate(n=Count("pk")).order_by())
+    current = list(current_templates().select_related("created_by"))
+    groups = []
+    for kind, label in ContractKind.choices:
+        templates = [t for t in current if t.kind == kind]
+        for template in templates:
+            template.versions = versions.get(template.code, 1)
+        groups.append(TemplateKindGroup(kind, label, templates))
+    return groups
+
+
+def template_versions(code: str) -> QuerySet[ContractTemplate]:
+    """Every version of a template, newest first, with how many contracts were drafted from each."""
+    return (
+        ContractTemplate.objects.filter(code=code)
+        .select_related("created_by")
+        .annotate(contract_count=Count("contracts"))
+        .order_by("-version")
+    )

@@ -1,3 +1,8 @@
-from .views import app_name, urlpatterns
+from .views import contracts, templates
 
-__all__ = ["app_name", "urlpatterns"]
+app_name = "contracts"
+
+urlpatterns = [
+    *templates.urlpatterns,
+    *contracts.urlpatterns,
+]

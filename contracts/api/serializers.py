@@ -104,6 +104,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "signed_on",
             "signed_sha256",
             "has_signed_copy",
+            "notice_given_on",
             "ended_on",
             "end_reason",
             "renewals",
@@ -124,6 +125,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "sent_on",
             "signed_on",
             "signed_sha256",
+            "notice_given_on",
             "ended_on",
             "end_reason",
             "created_by",
@@ -152,6 +154,12 @@ class SignContractSerializer(serializers.Serializer):
 class RenewContractSerializer(serializers.Serializer):
     months = serializers.IntegerField(
         required=False, min_value=1, max_value=120, help_text="Default: the contract's automatic renewal."
+    )
+
+
+class NoticeContractSerializer(serializers.Serializer):
+    given_on = BusinessDateField(
+        required=False, help_text="Default: today. At the latest the notice date (notice_days before the term end)."
     )
 
 

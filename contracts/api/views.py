@@ -5,13 +5,14 @@ import io
 import django_filters
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from backoffice.api.fields import BusinessDateFilter
+from backoffice.api.schema import ERROR
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role
 from contracts import services
@@ -27,6 +28,7 @@ from .serializers import (
     ContractTemplateUpdateSerializer,
     EndContractSerializer,
     IssueContractSerializer,
+    NoticeContractSerializer,
     RenewContractSerializer,
     SendContractSerializer,
     SignContractSerializer,
@@ -68,11 +70,29 @@ class PngRenderer(SignedCopyRenderer):
     format = "png"
 
 
+@extend_schema_view(
+    destroy=extend_schema(
+        summary="Delete a draft",
+        description="Only a draft (also one waiting for approval, approved or sent back) is deleted; "
+        "an issued contract never is (409): end it, or amend it with a 覚書.",
+        responses={
+            204: OpenApiResponse(description="The draft is deleted."),
+            409: OpenApiResponse(ERROR, description="The contract has been issued: it is never deleted."),
+        },
+    ),
+    update=extend_schema(
+        responses={200: ContractSerializer, 409: OpenApiResponse(ERROR, description="Issued: never edited.")}
+    ),
+    partial_update=extend_schema(
+        responses={200: ContractSerializer, 409: OpenApiResponse(ERROR, description="Issued: never edited.")}
+    ),
+)
 class ContractViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     """契約書: sales admins draft, issue, send, record the signature, renew and end; managers
@@ -91,6 +111,7 @@ class ContractViewSet(
         "send": ADMIN,
         "sign": ADMIN,
         "renew": ADMIN,
+        "notice": ADMIN,
         "end": ADMIN,
     }
 
@@ -104,6 +125,9 @@ class ContractViewSet(
         serializer.instance = services.contract_update(
             contract=serializer.instance, user=self.request.user, data=dict(serializer.validated_data)
         )
+
+    def perform_destroy(self, instance):
+        services.contract_delete(contract=instance, user=self.request.user)
 
     def _done(self, contract, code=status.HTTP_200_OK):
         contract = self.get_queryset().get(pk=contract.pk)
@@ -154,6 +178,13 @@ class ContractViewSet(
     def renew(self, request, pk=None):
         data = _valid(RenewContractSerializer, request)
         return self._done(services.contract_renew(contract=self.get_object(), user=request.user, **data))
+
+    @extend_schema(request=NoticeContractSerializer, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def notice(self, request, pk=None):
+        """Notice not to renew, given within the notice period: the contract ends at its term end."""
+        data = _valid(NoticeContractSerializer, request)
+        return self._done(services.contract_give_notice(contract=self.get_object(), user=request.user, **data))
 
     @extend_schema(request=EndContractSerializer, responses=ContractSerializer)
     @action(detail=True, methods=["post"])

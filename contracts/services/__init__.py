@@ -1,10 +1,13 @@
 """The business steps of contracts (one module per sub-domain, re-exported here)."""
 
 from .contracts import (
+    contract_approval_reason,
     contract_approve,
     contract_create,
+    contract_delete,
     contract_document,
     contract_end,
+    contract_give_notice,
     contract_issue,
     contract_link,
     contract_reject,
@@ -20,15 +23,19 @@ from .contracts import (
     contracts_roll,
     renewal_summary,
     renewal_text,
+    template_preview,
 )
 from .templates import PLACEHOLDERS, contract_template_create, contract_template_update
 
 __all__ = [
     "PLACEHOLDERS",
+    "contract_approval_reason",
     "contract_approve",
     "contract_create",
+    "contract_delete",
     "contract_document",
     "contract_end",
+    "contract_give_notice",
     "contract_issue",
     "contract_link",
     "contract_reject",
@@ -46,4 +53,5 @@ __all__ = [
     "contracts_roll",
     "renewal_summary",
     "renewal_text",
+    "template_preview",
 ]

@@ -31,7 +31,7 @@ from documents.types import CounterpartyKind, DocumentData, DocumentKind, Docume
 from ..locking import lock_contract
 from ..models import KIND_TITLES, Contract, ContractKind, ContractRenewal, ContractTemplate
 from ..stamp_duty import StampDuty, stamp_duty_for
-from ..terms import payment_terms_text, renewed_end, term_months
+from ..terms import add_months, notice_date, payment_terms_text, renewed_end, term_months
 from .templates import check_placeholders, fill_placeholders
 
 CONTRACT_FIELDS = (
@@ -116,6 +116,14 @@ def _needs_approval(contract: Contract) -> bool:
     return not contract.template.is_standard or contract.body.strip() != contract.template.body.strip()
 
 
+def contract_approval_reason(contract: Contract) -> str:
+    """Why a manager is asked: the template is not the standard wording, or the wording was changed."""
+    template = contract.template
+    if not template.is_standard:
+        return _("The template %(template)s is not the standard wording.") % {"template": template}
+    return _("The wording was changed from the template %(template)s.") % {"template": template}
+
+
 @transaction.atomic
 def contract_create(*, user, data: dict[str, Any]) -> Contract:
     """A draft from a template: its wording, title and stamp duty class unless given."""
@@ -170,6 +178,21 @@ def contract_update(*, contract: Contract, user, data: dict[str, Any]) -> Contra
     if contract.status != Contract.Status.DRAFT:
         change_status(contract, Contract.Status.DRAFT, user=user, comment=_("edited"))
     return contract
+
+
+@transaction.atomic
+def contract_delete(*, contract: Contract, user) -> None:
+    """Throw a draft away. An issued contract is never deleted (it is in the archive with its
+    number); it ends instead. The audit event keeps what the draft said."""
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins draft contracts."))
+    contract = lock_contract(contract.pk)
+    require_status(
+        contract,
+        *Contract.DRAFT_STATUSES,
+        message=_("An issued contract is never deleted: end it, or amend it with a 覚書."),
+    )
+    audit.record(actor=user, action="contract.delete", obj=contract, changes=audit.diff(audit.snapshot(contract), {}))
+    contract.delete()
 
 
 # --- approval --------------------------------------------------------------------------------
@@ -318,6 +341,46 @@ def contract_values(contract: Contract, profile: CompanyProfile) -> dict[str, st
 def contract_text(contract: Contract, profile: CompanyProfile | None = None) -> str:
     """The articles as the contract prints them: the template's placeholders filled in."""
     return fill_placeholders(contract.body, contract_values(contract, profile or company_profile()))
+
+
+# The example customer and deal a template's preview is filled with (nothing is saved).
+EXAMPLE_DEAL_NUMBER = "SO-2026-000123"
+
+
+def template_preview(*, body: str, today: dt.date | None = None, profile: CompanyProfile | None = None) -> str:
+    """A template's wording as a contract from it would print, filled with the company's own
+    profile and an example customer, term and amount. An unknown placeholder is refused, named."""
+    from orders.models import Customer
+
+    check_placeholders(body)
+    today = today or timezone.localdate()
+    starts_on = add_months(today.replace(day=1), 1)
+    customer = Customer(
+        code="C0000",
+        name="株式会社見本商事",
+        address="東京都千代田区丸の内1-1-1",
+        closing_day=31,
+        payment_month_offset=1,
+        payment_day=31,
+    )
+    amended = Contract(number="CT-2026-000001", title="取引基本契約書", issue_date=starts_on - dt.timedelta(days=365))
+    example = Contract(
+        customer=customer,
+        amends=amended,
+        amount=Decimal(1000000),
+        tax_rate=10,
+        starts_on=starts_on,
+        ends_on=add_months(starts_on, 12) - dt.timedelta(days=1),
+        auto_renew_months=12,
+        notice_days=90,
+        company_signatory_title="代表取締役",
+        company_signatory_name="山田 太郎",
+        customer_signatory_title="代表取締役社長",
+        customer_signatory_name="見本 一郎",
+    )
+    values = contract_values(example, profile or company_profile())
+    values["deal_number"] = EXAMPLE_DEAL_NUMBER
+    return fill_placeholders(body, values)
 
 
 def contract_document(contract: Contract, *, issue_date: dt.date, profile: CompanyProfile) -> DocumentData:
@@ -520,6 +583,11 @@ def contract_renew(*, contract: Contract, user, months: int | None = None) -> Co
 
 def _renew(contract: Contract, *, user, months: int | None, automatic: bool) -> Contract:
     require_status(contract, Contract.Status.SIGNED, message=_("Only a signed contract in force is renewed."))
+    if contract.notice_given_on:
+        raise StateConflict(
+            _("Notice was given on %(date)s: the contract ends on %(end)s.")
+            % {"date": _date_text(contract.notice_given_on), "end": _date_text(contract.term_end)}
+        )
     months = contract.auto_renew_months if months is None else months
     if not months or months < 1 or months > 120:
         raise InvalidInput(_("Renew by 1 to 120 months."), field="months")
@@ -542,6 +610,43 @@ def _renew(contract: Contract, *, user, months: int | None, automatic: bool) -> 
             "months": months,
             "automatic": automatic,
         },
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_give_notice(*, contract: Contract, user, given_on: dt.date | None = None) -> Contract:
+    """Record notice not to renew, given by either party within the notice period: the
+    contract stays in force to its term end, then ends (cancelled) instead of renewing."""
+    require_role(user, Role.SALES_ADMIN, message=_("Only sales admins end contracts."))
+    contract = lock_contract(contract.pk)
+    require_status(contract, Contract.Status.SIGNED, message=_("Only a signed contract in force stops renewing."))
+    if not contract.auto_renew_months:
+        raise StateConflict(
+            _("This contract does not renew itself: it ends on %(end)s.") % {"end": _date_text(contract.term_end)}
+        )
+    if contract.notice_given_on:
+        raise StateConflict(
+            _("Notice was given on %(date)s: the contract ends on %(end)s.")
+            % {"date": _date_text(contract.notice_given_on), "end": _date_text(contract.term_end)}
+        )
+    given_on = given_on or timezone.localdate()
+    deadline = notice_date(contract.term_end, contract.notice_days) or contract.term_end
+    if given_on > deadline:
+        raise InvalidInput(
+            _("The notice period has passed (notice was due by %(deadline)s): the contract renews on %(end)s.")
+            % {"deadline": _date_text(deadline), "end": _date_text(contract.term_end + dt.timedelta(days=1))},
+            field="given_on",
+        )
+    if given_on < contract.signed_on:
+        raise InvalidInput(_("Notice is not given before the contract was signed."), field="given_on")
+    contract.notice_given_on = given_on
+    contract.save(update_fields=["notice_given_on", "updated_at"])
+    audit.record(
+        actor=user,
+        action="contract.notice",
+        obj=contract,
+        changes={"notice_given_on": {"before": None, "after": given_on}, "ends_on": contract.term_end},
     )
     return contract
 
@@ -577,8 +682,8 @@ def _end(contract: Contract, *, user, reason: str, ended_on: dt.date, comment: s
 
 def contracts_roll(*, today: dt.date | None = None, user=None) -> dict[str, int]:
     """The daily step (Celery beat): a signed contract past its term is renewed by its
-    automatic renewal (as often as needed to reach today) or ends as expired. One
-    transaction per contract."""
+    automatic renewal (as often as needed to reach today) or ends: expired, or cancelled
+    when notice was given in time. One transaction per contract."""
     today = today or timezone.localdate()
     renewed = expired = 0
     due = Contract.objects.filter(status=Contract.Status.SIGNED, current_ends_on__lt=today)
@@ -587,7 +692,16 @@ def contracts_roll(*, today: dt.date | None = None, user=None) -> dict[str, int]
             contract = lock_contract(pk)
             if contract.status != Contract.Status.SIGNED or contract.term_end >= today:
                 continue
-            if contract.auto_renew_months:
+            if contract.notice_given_on:  # notice given in time: it ends instead of renewing
+                _end(
+                    contract,
+                    user=user,
+                    reason=Contract.EndReason.CANCELLED,
+                    ended_on=contract.term_end,
+                    comment=_("notice given on %(date)s") % {"date": contract.notice_given_on.strftime("%Y/%m/%d")},
+                )
+                expired += 1
+            elif contract.auto_renew_months:
                 while contract.term_end < today:
                     _renew(contract, user=user, months=None, automatic=True)
                 renewed += 1

@@ -19,6 +19,9 @@ from ..models import ContractTemplate
 
 TEMPLATE_FIELDS = ("kind", "code", "name", "body", "is_standard", "stamp_class", "is_construction")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Anything written like a placeholder ({顧客名}, {customer name}): an unknown one is refused
+# rather than printed as typed on a contract.
+PLACEHOLDER_LIKE = re.compile(r"\{([^{}\n]{1,40})\}")
 
 # What a template may ask for, filled in from the company, the customer and the deal.
 PLACEHOLDERS = {
@@ -45,7 +48,7 @@ PLACEHOLDERS = {
 
 
 def check_placeholders(body: str, *, field: str = "body") -> None:
-    unknown = sorted({name for name in PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
+    unknown = sorted({name for name in PLACEHOLDER_LIKE.findall(body) if name not in PLACEHOLDERS})
     if unknown:
         raise InvalidInput(
             _("Unknown placeholders: %(names)s. Use one of %(known)s.")

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from contracts.models import Contract
 from tests.contracts.helpers import MINIMAL_PDF, draft_master, issue, signed
@@ -142,3 +143,72 @@ def test_the_schema_documents_the_contract_actions(admin_api):
     issue_op = schema["paths"]["/api/v1/contracts/{id}/issue/"]["post"]
     assert {"200", "400", "403", "404", "409"} <= set(issue_op["responses"])
     assert "/api/v1/contract-templates/" in schema["paths"]
+
+
+def test_a_draft_is_deleted_and_audited_an_issued_contract_never(
+    company, admin_api, admin_user, rep_api, manager_api, customer, templates, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    from backoffice.models import AuditEvent
+
+    draft = draft_master(admin_user, customer, templates["master"])
+    issued = issue(
+        draft_master(admin_user, customer, templates["master"]), admin_user, django_capture_on_commit_callbacks
+    )
+    assert APIClient().delete(f"{URL}{draft.pk}/").status_code == 401
+    assert rep_api.delete(f"{URL}{draft.pk}/").status_code == 403
+    assert manager_api.delete(f"{URL}{draft.pk}/").status_code == 403
+    assert admin_api.delete(f"{URL}999999/").status_code == 404
+
+    response = admin_api.delete(f"{URL}{issued.pk}/")
+    assert response.status_code == 409
+    with translation.override("ja"):
+        refused = translation.gettext("An issued contract is never deleted: end it, or amend it with a 覚書.")
+    assert response.json() == {"detail": refused}
+    assert Contract.objects.filter(pk=issued.pk, status="issued", number="CT-2026-000001").exists()
+
+    assert admin_api.delete(f"{URL}{draft.pk}/").status_code == 204
+    assert not Contract.objects.filter(pk=draft.pk).exists()
+    event = AuditEvent.objects.get(action="contract.delete")
+    assert (event.actor, event.object_id) == (admin_user, str(draft.pk))
+    assert event.changes["customer_id"] == {"before": customer.pk, "after": None}
+    assert admin_api.delete(f"{URL}{draft.pk}/").status_code == 404
+
+
+def test_a_draft_waiting_for_approval_is_deleted(company, admin_api, customer, templates):
+    body = templates["master"].body + "\n第9条（特約）\n特約。"
+    pk = admin_api.post(URL, draft_payload(customer, templates["master"], body=body), format="json").json()["id"]
+    assert admin_api.post(f"{URL}{pk}/submit/", {}, format="json").json()["status"] == "pending_approval"
+    assert admin_api.delete(f"{URL}{pk}/").status_code == 204
+    assert not Contract.objects.exists()
+
+
+def test_put_and_patch_change_a_draft_only(
+    company, admin_api, admin_user, customer, templates, django_capture_on_commit_callbacks
+):
+    pk = admin_api.post(URL, draft_payload(customer, templates["master"]), format="json").json()["id"]
+    response = admin_api.put(f"{URL}{pk}/", draft_payload(customer, templates["master"], notice_days=30), format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["notice_days"], response.json()["status"]) == (30, "draft")
+    response = admin_api.patch(f"{URL}{pk}/", {"ends_on": "2026-11-30"}, format="json")
+    assert response.status_code == 400 and "ends_on" in response.json()
+    response = admin_api.patch(f"{URL}{pk}/", {"notice_days": "many"}, format="json")
+    assert response.status_code == 400 and "notice_days" in response.json()
+    assert Contract.objects.get(pk=pk).notice_days == 30
+
+    issue(Contract.objects.get(pk=pk), admin_user, django_capture_on_commit_callbacks)
+    response = admin_api.put(f"{URL}{pk}/", draft_payload(customer, templates["master"], notice_days=10), format="json")
+    assert response.status_code == 409
+    assert set(response.json()) == {"detail"}
+    response = admin_api.patch(f"{URL}{pk}/", {"note": "後から"}, format="json")
+    assert response.status_code == 409
+    assert Contract.objects.get(pk=pk).notice_days == 30 and Contract.objects.get(pk=pk).note == ""
+
+
+def test_the_schema_documents_deleting_a_draft(admin_api):
+    schema = admin_api.get("/api/schema/", {"format": "json"}).json()
+    delete = schema["paths"]["/api/v1/contracts/{id}/"]["delete"]
+    assert {"204", "401", "403", "404", "409"} <= set(delete["responses"])
+    for method in ("put", "patch"):
+        assert "409" in schema["paths"]["/api/v1/contracts/{id}/"][method]["responses"]

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backoffice.api.fields import MAX_ID
@@ -19,12 +20,12 @@ from backoffice.exceptions import DomainError
 from backoffice.roles import Role, has_role, restrict_to_own_customers
 from backoffice.screens import refuse, role_required
 from backoffice.status import status_history
-from orders.models import Customer
+from orders.models import Customer, Order, Quote
 
-from . import selectors, services
-from .forms import CommentForm, ContractFilterForm, ContractForm, EndForm, RenewForm, SignForm
-from .models import Contract
-from .terms import notice_date
+from .. import selectors, services
+from ..forms import CommentForm, ContractFilterForm, ContractForm, EndForm, NoticeForm, RenewForm, SignForm
+from ..models import Contract, ContractKind
+from ..terms import notice_date
 
 PAGE_SIZE = 50
 
@@ -52,8 +53,8 @@ def contract_edit(request, pk=None):
     if contract is not None and not contract.is_draft:
         return redirect("contracts:contract_detail", pk=contract.pk)
     initial = {}
-    if contract is None and request.GET.get("customer", "").isdigit():
-        initial["customer"] = int(request.GET["customer"])
+    if contract is None:
+        initial = _new_contract_initial(request)
     form = ContractForm(request.POST or None, instance=contract, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
@@ -74,6 +75,24 @@ def contract_edit(request, pk=None):
         {"form": form, "contract": contract},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _new_contract_initial(request) -> dict:
+    """?customer= preselects the customer; ?order= or ?quote= an individual contract for that deal."""
+    query = request.GET
+    initial = {}
+    if query.get("customer", "").isdigit():
+        initial["customer"] = int(query["customer"])
+    for name, model in (("quote", Quote), ("order", Order)):
+        if query.get(name, "").isdigit():
+            deals = restrict_to_own_customers(model.objects.exclude(number=""), request.user)
+            deal = deals.filter(pk=min(int(query[name]), MAX_ID)).first()
+            if deal is not None:
+                template = selectors.current_templates().filter(kind=ContractKind.INDIVIDUAL).first()
+                initial.update(customer=deal.customer_id, **{name: deal.pk})
+                if template is not None:
+                    initial["template"] = template.pk
+    return initial
 
 
 def _visible(request, pk) -> Contract:
@@ -98,7 +117,9 @@ def contract_detail(request, pk, forms=None):
         "contract": contract,
         "history": history,
         "text": services.contract_text(contract) if contract.is_draft else "",
-        "notice_on": notice_date(contract.term_end, contract.notice_days) if contract.auto_renew_months else None,
+        "notice_on": notice_date(contract.term_end, contract.notice_days)
+        if contract.auto_renew_months and not contract.notice_given_on
+        else None,
         "renewal": services.renewal_summary(contract),
         "duty": services.contract_stamp_duty(contract, made_on=contract.issue_date or timezone.localdate()),
         "can_edit": is_admin and contract.is_draft,
@@ -107,10 +128,15 @@ def contract_detail(request, pk, forms=None):
         "can_approve": has_role(user, Role.MANAGER) and status == S.PENDING_APPROVAL,
         "can_send": is_admin and status == S.ISSUED,
         "can_sign": is_admin and status in (S.ISSUED, S.SENT),
-        "can_renew": is_admin and status == S.SIGNED,
+        "can_renew": is_admin and status == S.SIGNED and not contract.notice_given_on,
+        "can_give_notice": is_admin
+        and status == S.SIGNED
+        and bool(contract.auto_renew_months)
+        and not contract.notice_given_on,
         "can_end": is_admin and status in (S.ISSUED, S.SENT, S.SIGNED),
         "sign_form": SignForm(),
         "renew_form": RenewForm(),
+        "notice_form": NoticeForm(),
         "end_form": EndForm(),
         "comment_form": CommentForm(),
         **(forms or {}),
@@ -142,6 +168,20 @@ def _act(request, pk, step, form_class=None, form_name=None, **kwargs):
 @role_required(Role.SALES_ADMIN)
 def contract_issue(request, pk):
     return _act(request, pk, lambda c, d: services.contract_issue(contract=c, user=request.user))
+
+
+@require_POST
+@role_required(Role.SALES_ADMIN)
+def contract_delete(request, pk):
+    """Throw a draft away; an issued contract is refused (it ends instead)."""
+    contract = _visible(request, pk)
+    try:
+        services.contract_delete(contract=contract, user=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("contracts:contract_detail", pk=pk)
+    messages.success(request, _("The draft was deleted."))
+    return redirect("contracts:contract_list")
 
 
 @require_POST
@@ -200,6 +240,18 @@ def contract_renew(request, pk):
         lambda c, d: services.contract_renew(contract=c, user=request.user, months=d["months"]),
         RenewForm,
         "renew_form",
+    )
+
+
+@require_POST
+@role_required(Role.SALES_ADMIN)
+def contract_give_notice(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda c, d: services.contract_give_notice(contract=c, user=request.user, given_on=d["given_on"]),
+        NoticeForm,
+        "notice_form",
     )
 
 
@@ -268,11 +320,16 @@ def home_queue(request):
         if has_role(user, Role.SALES_ADMIN, Role.SALES_REP)
         else []
     )
-    pending = list(selectors.contracts_pending_approval()[:20]) if has_role(user, Role.MANAGER) else []
+    pending = (
+        [
+            {"contract": contract, "reason": services.contract_approval_reason(contract)}
+            for contract in selectors.contracts_pending_approval()[:20]
+        ]
+        if has_role(user, Role.MANAGER)
+        else []
+    )
     return render(request, "contracts/_home_queue.html", {"due": due, "days": days, "pending": pending, "today": today})
 
-
-app_name = "contracts"
 
 urlpatterns = [
     path("", contract_list, name="contract_list"),
@@ -281,11 +338,13 @@ urlpatterns = [
     path("<int:pk>/edit/", contract_edit, name="contract_edit"),
     path("<int:pk>/issue/", contract_issue, name="contract_issue"),
     path("<int:pk>/submit/", contract_submit, name="contract_submit"),
+    path("<int:pk>/delete/", contract_delete, name="contract_delete"),
     path("<int:pk>/approve/", contract_approve, name="contract_approve"),
     path("<int:pk>/reject/", contract_reject, name="contract_reject"),
     path("<int:pk>/send/", contract_send, name="contract_send"),
     path("<int:pk>/sign/", contract_sign, name="contract_sign"),
     path("<int:pk>/renew/", contract_renew, name="contract_renew"),
+    path("<int:pk>/notice/", contract_give_notice, name="contract_notice"),
     path("<int:pk>/end/", contract_end, name="contract_end"),
     path("<int:pk>/signed-copy/", contract_signed_copy, name="contract_signed_copy"),
     path("home-queue/", home_queue, name="home_queue"),

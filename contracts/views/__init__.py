@@ -1,0 +1,1 @@
+"""Screens of contracts, one module per area; contracts/urls.py joins their urlpatterns."""

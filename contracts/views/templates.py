@@ -1,0 +1,102 @@
+"""Screens: contract templates (契約書のひな形). The list by kind with each template's current
+version; a version's page with the template's other versions; the edit form, whose save is a
+new version (contracts keep the version they were drafted from), with the placeholders the
+renderer fills and a preview. Sales admins write, managers read: the API's rule."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from backoffice.api.fields import MAX_ID
+from backoffice.exceptions import DomainError
+from backoffice.roles import Role, has_role
+from backoffice.screens import refuse, role_required
+
+from .. import selectors, services
+from ..forms import ContractTemplateForm
+from ..models import ContractTemplate
+
+READERS = (Role.SALES_ADMIN, Role.MANAGER)
+
+
+def _placeholders():
+    return [{"name": f"{{{name}}}", "label": label} for name, label in services.PLACEHOLDERS.items()]
+
+
+@role_required(*READERS)
+def template_list(request):
+    return render(
+        request,
+        "contracts/templates/list.html",
+        {"groups": selectors.templates_by_kind(), "can_edit": has_role(request.user, Role.SALES_ADMIN)},
+    )
+
+
+@role_required(*READERS)
+def template_detail(request, pk):
+    template = get_object_or_404(ContractTemplate.objects.select_related("created_by"), pk=min(pk, MAX_ID))
+    return render(
+        request,
+        "contracts/templates/detail.html",
+        {
+            "template": template,
+            "versions": list(selectors.template_versions(template.code)),
+            "can_edit": has_role(request.user, Role.SALES_ADMIN) and template.is_current,
+        },
+    )
+
+
+@role_required(Role.SALES_ADMIN)
+def template_edit(request, pk=None):
+    """A new version of a template (the current one's page offers it), or a new template.
+    `preview` fills the wording with an example customer without saving."""
+    template = None
+    if pk is not None:
+        template = get_object_or_404(ContractTemplate, pk=min(pk, MAX_ID))
+        if not template.is_current:  # an old version is read, never edited
+            current = ContractTemplate.objects.get(code=template.code, is_current=True)
+            return redirect("contracts:template_edit", pk=current.pk)
+    form = ContractTemplateForm(request.POST or None, instance=template, new=template is None)
+    preview = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        try:
+            if "preview" in request.POST:
+                preview = services.template_preview(body=data["body"])
+            elif template is None:
+                saved = services.contract_template_create(user=request.user, data=data)
+                messages.success(request, _("The template was saved as version 1."))
+                return redirect("contracts:template_detail", pk=saved.pk)
+            else:
+                saved = services.contract_template_update(
+                    template=ContractTemplate.objects.get(pk=template.pk), user=request.user, data=data
+                )
+                if saved.pk == template.pk:
+                    messages.info(
+                        request, _("Nothing changed: the template stays at version %(v)d.") % {"v": saved.version}
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("Saved as version %(v)d. Contracts drafted from earlier versions keep their wording.")
+                        % {"v": saved.version},
+                    )
+                return redirect("contracts:template_detail", pk=saved.pk)
+        except DomainError as exc:
+            refuse(form, exc)
+    refused = request.method == "POST" and not form.is_valid()
+    return render(
+        request,
+        "contracts/templates/edit.html",
+        {"form": form, "template": template, "placeholders": _placeholders(), "preview": preview},
+        status=400 if refused else 200,
+    )
+
+
+urlpatterns = [
+    path("templates/", template_list, name="template_list"),
+    path("templates/new/", template_edit, name="template_new"),
+    path("templates/<int:pk>/", template_detail, name="template_detail"),
+    path("templates/<int:pk>/edit/", template_edit, name="template_edit"),
+]
