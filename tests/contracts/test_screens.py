@@ -56,6 +56,9 @@ def individual_form(customer, template, **extra):
 
 def test_an_individual_contract_names_its_order_by_number(company, admin_user, customer, templates, confirmed_order):
     client = client_for(admin_user)
+    # the order's page offers it to sales admins
+    order_page = client.get(f"/orders/{confirmed_order.pk}/").content.decode()
+    assert f'href="/contracts/new/?order={confirmed_order.pk}" id="new-contract"' in order_page
     # drafted from the order: the customer, the order and the individual template chosen
     form = client.get(f"/contracts/new/?order={confirmed_order.pk}").content.decode()
     assert 'value="SO-2026-000001"' in form
@@ -109,6 +112,7 @@ def test_the_warning_on_order_and_quote_pages_once_the_master_agreement_ended(
         draft_master(admin_user, customer, templates["master"]), admin_user, django_capture_on_commit_callbacks
     )
     order_page = client_for(rep_user).get(f"/orders/{confirmed_order.pk}/").content.decode()
+    assert 'id="new-contract"' not in order_page  # only sales admins draft contracts
     assert f'hx-get="/contracts/customers/{customer.pk}/master-warning/"' in order_page
     url = f"/contracts/customers/{customer.pk}/master-warning/"
     assert text_of(client_for(rep_user).get(url)) == ""
