@@ -1,5 +1,6 @@
 """Contracts in the demo: a master agreement in force with automatic renewal, one ending soon
-(on the home page's reminders), and a draft NDA. Loaded once."""
+(on the home page's reminders), a draft NDA, and an individual contract with a special clause
+waiting for the manager's approval. Loaded once."""
 
 import datetime as dt
 
@@ -61,3 +62,20 @@ def load_contracts(users: dict) -> None:
             **ours,
         },
     )
+    if "individual" in templates:
+        # A special clause added to the standard wording: the manager is asked to approve it.
+        template = templates["individual"]
+        special = "\n\n特約　納品後30日以内に限り、未開封品の返品を受け付ける。"
+        individual = services.contract_create(
+            user=admin,
+            data={
+                "customer": customers[0],
+                "template": template,
+                "body": template.body + special,
+                "starts_on": today,
+                "ends_on": add_months(today, 6) - dt.timedelta(days=1),
+                "amount": 1_200_000,
+                **ours,
+            },
+        )
+        services.contract_submit(contract=individual, user=admin)
