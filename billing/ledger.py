@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Case, ExpressionWrapper, F, Q, Sum, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +41,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from backoffice.csvfiles import csv_text, spreadsheet_cell
+from backoffice.db import MONEY_FIELD
 from backoffice.money import ZERO
 from backoffice.roles import restrict_to_own_customers
 from orders.models import Customer
@@ -48,84 +52,213 @@ from .selectors import BUCKETS, OPEN_STATUSES, AgingRow, _sum, open_amount_expre
 # --- aging --------------------------------------------------------------------------------------
 
 
-def bucket_of(due_date: dt.date, as_of: dt.date) -> str:
-    """Which aging column an amount due on `due_date` falls in on `as_of`."""
-    late = (as_of - due_date).days
-    if late <= 0:
-        return "current"
-    if late <= 30:
-        return "days_30"
-    if late <= 60:
-        return "days_60"
-    if late <= 90:
-        return "days_90"
-    return "days_90_plus"
-
-
-@dataclass
-class AgingReport:
-    as_of: dt.date
-    rows: list[AgingRow]
-    totals: dict[str, Decimal]
-
-
-@dataclass
-class _Customer:
-    code: str
-    name: str
-    amounts: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys((*BUCKETS, "credit"), ZERO))
-
-
 def _source_dated(on_or_before: bool, as_of: dt.date) -> Q:
     """Allocations whose source (payment or credit note) is dated by `as_of` (or after it)."""
     lookup = "lte" if on_or_before else "gt"
     return Q(**{f"payment__received_on__{lookup}": as_of}) | Q(**{f"credit_note__issue_date__{lookup}": as_of})
 
 
-def aging(*, user, as_of: dt.date, customer: Customer | None = None) -> AgingReport:
-    """Every customer the user may see with money open or held for them on `as_of`, by code;
-    a customer whose balance is credit appears with it. Three queries (five for a past day),
-    whatever the number of customers."""
-    customers: dict[int, _Customer] = {}
+@dataclass
+class AgingReport:
+    as_of: dt.date
+    rows: AgingRows
+    totals: dict[str, Decimal]
 
-    def add(customer_id, code, name, column, amount):
-        if amount:
-            entry = customers.setdefault(customer_id, _Customer(code=code, name=name))
-            entry.amounts[column] += amount
+
+AGING_COLUMNS = (*BUCKETS, "credit")
+
+
+def _due_in(bucket: str, as_of: dt.date, due_date: str) -> Q:
+    """The due dates of the amounts in one aging column on `as_of`: not yet due (due on the
+    day or later), 1-30, 31-60, 61-90 or over 90 days late."""
+
+    def days_before(days: int) -> dt.date:
+        return as_of - dt.timedelta(days=days)
+
+    if bucket == "current":
+        return Q(**{f"{due_date}__gte": as_of})
+    if bucket == "days_90_plus":
+        return Q(**{f"{due_date}__lt": days_before(90)})
+    late_from, late_to = {"days_30": (1, 30), "days_60": (31, 60), "days_90": (61, 90)}[bucket]
+    return Q(**{f"{due_date}__range": (days_before(late_to), days_before(late_from))})
+
+
+def _aging_columns(customer: str, amount, as_of: dt.date, *, due_date: str | None = None) -> dict:
+    """One source's columns for the union the aging sums: the customer, and `amount` in the
+    column of its due date on `as_of` (an open amount) or, without a due date, as credit."""
+    zero = Value(ZERO, output_field=MONEY_FIELD)
+    columns = {"aging_customer": F(customer)}
+    for bucket in BUCKETS:
+        if due_date is None:
+            columns[bucket] = zero
+        else:
+            columns[bucket] = Case(
+                When(_due_in(bucket, as_of, due_date), then=amount), default=zero, output_field=MONEY_FIELD
+            )
+    columns["credit"] = zero if due_date is not None else ExpressionWrapper(amount, output_field=MONEY_FIELD)
+    return columns
+
+
+class AgingRows:
+    """The aging's rows, one per customer by code, read from the database when asked for:
+    what Paginator and DRF's pagination need. The length is known from the start; a slice
+    is one query of its rows (none for the slice read with the totals), iterating reads
+    them all in one query."""
+
+    def __init__(self, grouped_sql: str, params: list, count: int, window: tuple[int, list[AgingRow]] = (0, [])):
+        self._sql, self._params, self._count = grouped_sql, params, count
+        self._window_start, self._window = window
+        self._all: list[AgingRow] | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self):
+        return iter(self._rows())
+
+    def __getitem__(self, index):
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step != 1:
+                return self._rows()[index]
+            if stop <= start:
+                return []
+            first = self._window_start
+            if first <= start and stop <= first + len(self._window):
+                return self._window[start - first : stop - first]
+            return self._fetch(start, stop - start)
+        position = operator.index(index)
+        if position < 0:
+            position += self._count
+        if not 0 <= position < self._count:
+            raise IndexError("aging row index out of range")
+        return self[position : position + 1][0]
+
+    def _rows(self) -> list[AgingRow]:
+        if self._all is None:
+            self._all = self._fetch(0, self._count) if self._count else []
+        return self._all
+
+    def _fetch(self, offset: int, limit: int) -> list[AgingRow]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH g AS ({self._sql}) {_ROWS_SQL}", [*self._params, limit, offset])
+            return [_aging_row(row) for row in cursor.fetchall()]
+
+
+# The rows of the per-customer sums `g`, with the customers' codes and names, by code.
+_ROWS_SQL = (
+    f"SELECT g.aging_customer, c.code, c.name, {', '.join(f'g.{name}' for name in AGING_COLUMNS)} FROM g "  # noqa: S608
+    f"JOIN {Customer._meta.db_table} c ON c.id = g.aging_customer ORDER BY c.code, c.id LIMIT %s OFFSET %s"
+)
+# How many customers, the totals, and (LEFT JOIN) the rows of a slice, in one statement.
+_TOTALS_AND_ROWS_SQL = (
+    f"SELECT t.*, r.* FROM (SELECT COUNT(*) AS aging_count, "  # noqa: S608
+    f"{', '.join(f'SUM(g.{name}) AS total_{name}' for name in AGING_COLUMNS)} FROM g) t "
+    f"LEFT JOIN ({_ROWS_SQL}) r ON 1 = 1 ORDER BY r.code, r.aging_customer"
+)
+
+
+def _aging_row(row) -> AgingRow:
+    customer, code, name, *amounts = row
+    return AgingRow(customer, code, name, *map(_money, amounts))
+
+
+_MONEY_VALUE = Value(ZERO, output_field=MONEY_FIELD)
+
+
+def _money(value) -> Decimal:
+    """A sum as the database returns it (SQLite: an int), as Decimal yen; NULL (no rows) as 0."""
+    if value is None:
+        return ZERO
+    for converter in connection.ops.get_db_converters(_MONEY_VALUE):
+        value = converter(value, _MONEY_VALUE, connection)
+    return value
+
+
+def _aging_union(*, user, as_of: dt.date, customer: Customer | None) -> tuple[str, list] | None:
+    """The SQL (and its parameters) of every amount the aging adds up on `as_of`, one row each:
+    the customer and the amount in its column (`_aging_columns`). A UNION ALL of open
+    invoices, unmatched payments and credit notes, and for a past day the allocations made
+    after it, which still stood open or as credit then. None if the user sees no customer."""
 
     def scoped(queryset, path="customer"):
-        queryset = restrict_to_own_customers(queryset, user, path)
+        queryset = restrict_to_own_customers(queryset, user, path).order_by()
         return queryset.filter(**{path: customer}) if customer is not None else queryset
 
-    keys = ("customer", "customer__code", "customer__name")
     invoices = scoped(Invoice.objects.filter(status__in=OPEN_STATUSES, issue_date__lte=as_of))
-    for row in invoices.values(*keys, "due_date").annotate(open=_sum(open_amount_expression())).order_by():
-        add(*(row[k] for k in keys), bucket_of(row["due_date"], as_of), row["open"])
+    sources = [invoices.values(**_aging_columns("customer", open_amount_expression(), as_of, due_date="due_date"))]
     for model, total, dated in ((Payment, "amount", "received_on"), (CreditNote, "total", "issue_date")):
         credit = scoped(unmatched(model, total).filter(**{f"{dated}__lte": as_of}))
-        for row in credit.values(*keys).annotate(left=_sum(unmatched_left(total))).order_by():
-            add(*(row[k] for k in keys), "credit", row["left"])
-
+        sources.append(credit.values(**_aging_columns("customer", unmatched_left(total), as_of)))
     if as_of < timezone.localdate():
         allocations = scoped(Allocation.objects.exclude(invoice__status=Invoice.Status.CANCELLED), "invoice__customer")
-        keys = ("invoice__customer", "invoice__customer__code", "invoice__customer__name")
         # Settled by money or credit notes dated after the day: still open then.
         later = allocations.filter(_source_dated(False, as_of), invoice__issue_date__lte=as_of)
-        for row in later.values(*keys, "invoice__due_date").annotate(settled=Sum(F("amount") + F("bank_fee"))):
-            add(*(row[k] for k in keys), bucket_of(row["invoice__due_date"], as_of), row["settled"])
+        settled = F("amount") + F("bank_fee")
+        sources.append(
+            later.values(**_aging_columns("invoice__customer", settled, as_of, due_date="invoice__due_date"))
+        )
         # Credit that settled invoices issued after the day: still credit then.
         used = allocations.filter(_source_dated(True, as_of), invoice__issue_date__gt=as_of)
-        for row in used.values(*keys).annotate(used=Sum("amount")).order_by():
-            add(*(row[k] for k in keys), "credit", row["used"])
+        sources.append(used.values(**_aging_columns("invoice__customer", F("amount"), as_of)))
+    try:
+        return sources[0].union(*sources[1:], all=True).query.sql_with_params()
+    except EmptyResultSet:
+        return None
 
-    rows = [
-        AgingRow(customer=pk, customer_code=c.code, customer_name=c.name, **c.amounts)
-        for pk, c in sorted(customers.items(), key=lambda item: (item[1].code, item[0]))
-        if any(c.amounts.values())
-    ]
-    totals = {name: sum((getattr(row, name) for row in rows), ZERO) for name in (*BUCKETS, "credit")}
+
+# Whole yen (MONEY_FIELD has no decimals) summed as integers: PostgreSQL's bigint sum is
+# much lighter than its numeric one (ten thousand customers' sums stay in memory).
+_UNION_SUMS = {name: f"SUM(CAST(u.{name} AS BIGINT))" for name in AGING_COLUMNS}
+
+
+def _totals(amounts) -> dict[str, Decimal]:
+    totals = dict(zip(AGING_COLUMNS, map(_money, amounts), strict=True))
     totals["total"] = sum((totals[name] for name in BUCKETS), ZERO) - totals["credit"]
-    return AgingReport(as_of=as_of, rows=rows, totals=totals)
+    return totals
+
+
+def aging(*, user, as_of: dt.date, customer: Customer | None = None, rows: slice | None = None) -> AgingReport:
+    """Every customer the user may see with money open or held for them on `as_of`, by code;
+    a customer whose balance is credit appears with it.
+
+    The database adds it up (`_aging_union`, grouped per customer): one query for the
+    number of customers and the totals, and with them the slice `rows` of the rows if given
+    (the page a screen shows); other rows are read when asked for (`AgingRows`: one query
+    per slice, or one for all)."""
+    union = _aging_union(user=user, as_of=as_of, customer=customer)
+    if union is None:
+        return AgingReport(as_of=as_of, rows=AgingRows("", [], 0), totals=_totals([None] * len(AGING_COLUMNS)))
+    union_sql, params = union
+    sums = ", ".join(f"{total} AS {name}" for name, total in _UNION_SUMS.items())
+    some = " OR ".join(f"{total} <> 0" for total in _UNION_SUMS.values())
+    grouped = f"SELECT u.aging_customer, {sums} FROM ({union_sql}) u GROUP BY u.aging_customer HAVING {some}"  # noqa: S608
+    first = max(rows.start or 0, 0) if rows is not None else 0
+    size = max((rows.stop or 0) - first, 0) if rows is not None else 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH g AS ({grouped}) {_TOTALS_AND_ROWS_SQL}", [*params, size, first])
+        fetched = cursor.fetchall()
+    width = 1 + len(AGING_COLUMNS)
+    count, *amounts = fetched[0][:width]
+    window = [_aging_row(row[width:]) for row in fetched if row[width] is not None]
+    return AgingReport(
+        as_of=as_of, rows=AgingRows(grouped, list(params), count, (first, window)), totals=_totals(amounts)
+    )
+
+
+def aging_totals(*, user, as_of: dt.date) -> dict[str, Decimal]:
+    """The totals of `aging` alone (the dashboard's): each column summed over every amount,
+    without grouping per customer first (a customer whose amounts add up to nothing adds
+    nothing either way). One query."""
+    union = _aging_union(user=user, as_of=as_of, customer=None)
+    if union is None:
+        return _totals([None] * len(AGING_COLUMNS))
+    union_sql, params = union
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(_UNION_SUMS.values())} FROM ({union_sql}) u", params)  # noqa: S608
+        return _totals(cursor.fetchone())
 
 
 def aging_headers() -> list[str]:

@@ -355,6 +355,13 @@ class Payment(models.Model):
                 condition=Q(allocated_fee__gte=0, allocated_fee__lte=F("bank_fee")), name="payment_fee_allocated_range"
             ),
         ]
+        indexes = [
+            # Money not yet matched to an invoice (customer credit): a handful among every
+            # payment ever received, which the aging and each invoice's credit check look for.
+            models.Index(
+                fields=["customer"], condition=Q(allocated_amount__lt=F("amount")), name="payment_unmatched_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.received_on:%Y-%m-%d} {self.customer_id} ¥{self.amount:,}"

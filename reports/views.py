@@ -81,14 +81,13 @@ def _trend_chart(user, period: Period):
     """Twelve months up to the period's last, each beside the same month a year earlier."""
     last = selectors.month_start(period.date_to)
     first = selectors.months_later(last, -11)
-    trend = selectors.sales_report(user=user, date_from=first, date_to=selectors.month_end(last), group_by=["month"])
-    by_month = {row.keys[0]: row for row in trend.rows}
-    months = [f"{selectors.months_later(first, offset):%Y-%m}" for offset in range(12)]
+    amounts = selectors.monthly_net_sales(user=user, first_month=selectors.months_later(first, -12), last_month=last)
+    months = [selectors.months_later(first, offset) for offset in range(12)]
     zero = Decimal(0)
     return charts.bar_chart(
-        [month[2:].replace("-", "/") for month in months],
-        [by_month[m].amount if m in by_month else zero for m in months],
-        [by_month[m].last_year_amount if m in by_month else zero for m in months],
+        [f"{month:%y/%m}" for month in months],
+        [amounts.get(month, zero) for month in months],
+        [amounts.get(selectors.months_later(month, -12), zero) for month in months],
         title=_("Monthly sales, last 12 months (grey: a year earlier)"),
     )
 
@@ -121,7 +120,7 @@ def dashboard(request):
         "chart": _trend_chart(user, period),
         "backlog": selectors.backlog_report(user=user, group_by="month"),
         "pipeline": selectors.pipeline_report(user=user, date_from=period.date_from, date_to=period.date_to),
-        "receivables": ledger.aging(user=user, as_of=today),
+        "receivables": ledger.aging_totals(user=user, as_of=today),
         "today": today,
     }
     return render(request, "reports/dashboard.html", context)

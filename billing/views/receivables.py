@@ -39,8 +39,8 @@ class AgingView(RoleRequiredMixin, TemplateView):
         as_of = (form.cleaned_data.get("as_of") if form.is_valid() else None) or timezone.localdate()
         if form.is_bound and not form.is_valid():
             return self.render_to_response({"form": form, "report": None})
-        report = ledger.aging(user=request.user, as_of=as_of)
         file_format = request.GET.get("format")
+        report = ledger.aging(user=request.user, as_of=as_of, rows=None if file_format else _page_rows(request))
         if file_format in ("csv", "xlsx"):
             name = f"receivables-{as_of:%Y%m%d}.{file_format}"
             headers, rows = ledger.aging_headers(), ledger.aging_table(report)
@@ -87,6 +87,16 @@ class CustomerLedgerView(RoleRequiredMixin, TemplateView):
             return response
         form = LedgerForm(initial={"date_from": date_from, "date_to": date_to})  # the period shown
         return self.render_to_response({**context, "form": form, "ledger": result})
+
+
+def _page_rows(request) -> slice:
+    """The rows of the page asked for, read with the totals (another page, if the number is
+    out of range, is read when the paginator asks for it)."""
+    try:
+        number = min(max(int(request.GET.get("page", 1)), 1), 1_000_000)
+    except (TypeError, ValueError):
+        number = 1
+    return slice((number - 1) * PAGE_SIZE, number * PAGE_SIZE)
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:

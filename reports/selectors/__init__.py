@@ -18,7 +18,7 @@ from .labels import key_text, labels_for, month_label, user_label
 from .lines import MAX_LINES, SalesLine, SalesLines, sales_lines
 from .periods import fiscal_year_start, month_end, month_start, months_later, year_earlier, year_later
 from .pipeline import PipelineReport, PipelineRow, pipeline_report
-from .sales import SalesReport, SalesRow, sales_report
+from .sales import SalesReport, SalesRow, monthly_net_sales, sales_report
 from .targets import PeriodTargetRow, PeriodTargets, TargetReport, TargetRow, period_targets, targets_report
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "pipeline_report",
     "rate_label",
     "sales_lines",
+    "monthly_net_sales",
     "sales_report",
     "targets_report",
     "user_label",

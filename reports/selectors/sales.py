@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from .aggregation import MEASURES, NO_FILTERS, PERIOD_DIMENSIONS, SalesFilters, net_sums
 from .figures import ZERO, growth, percent
 from .labels import key_text, labels_for
-from .periods import year_earlier, year_later
+from .periods import month_end, month_start, year_earlier, year_later
 
 
 @dataclass(slots=True)
@@ -191,3 +191,22 @@ def sales_report(
         rows=rows,
         total=total,
     )
+
+
+def monthly_net_sales(*, user, first_month: dt.date, last_month: dt.date) -> dict[dt.date, Decimal]:
+    """Net sales excluding tax per month (keyed by its first day) from `first_month` to
+    `last_month`, as `sales_report` by month counts them; a month without sales is absent.
+    One query per source with the one amount, summed per day in the database and per month
+    here: cheaper than the report's six figures per month, for a chart of a year beside
+    the year before (two years of lines)."""
+    sums = net_sums(
+        user=user,
+        dimensions=["day"],
+        columns=[((month_start(first_month), month_end(last_month)), "amount")],
+        filters=NO_FILTERS,
+    )
+    months: dict[dt.date, Decimal] = {}
+    for (day,), (amount,) in sums.items():
+        month = month_start(day)
+        months[month] = months.get(month, ZERO) + amount
+    return months

@@ -1,12 +1,16 @@
 """Downloads (CSV with BOM, .xlsx) with Japanese headers, and the manager dashboard."""
 
 import csv
+import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from backoffice.roles import Role
+from reports import charts, selectors
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +113,22 @@ def test_dashboard_query_count(client, sales, manager_user, django_assert_max_nu
     with django_assert_max_num_queries(40):
         response = client.get("/reports/")
     assert response.status_code == 200
+
+
+def test_the_trend_chart_is_the_sales_report_by_month_beside_a_year_earlier(client, sales, manager_user):
+    client.force_login(manager_user)
+    html = client.get("/reports/").content.decode()
+
+    report = selectors.sales_report(
+        user=manager_user, date_from=dt.date(2025, 3, 1), date_to=dt.date(2026, 2, 28), group_by=["month"]
+    )
+    by_month = {row.keys[0]: row for row in report.rows}
+    months = [f"{year}-{month:02d}" for year, month in [(2025, m) for m in range(3, 13)] + [(2026, 1), (2026, 2)]]
+    with translation.override("ja"):
+        expected = charts.bar_chart(
+            [month[2:].replace("-", "/") for month in months],
+            [by_month[m].amount if m in by_month else Decimal(0) for m in months],
+            [by_month[m].last_year_amount if m in by_month else Decimal(0) for m in months],
+            title=translation.gettext("Monthly sales, last 12 months (grey: a year earlier)"),
+        )
+    assert str(expected) in html

@@ -179,3 +179,26 @@ def test_past_sales_keep_the_rep_and_cost_of_the_day_they_shipped(
     rows = rows_by_key(response.json())
     assert list(rows) == [str(rep_user.pk)]
     assert (rows[str(rep_user.pk)]["amount"], rows[str(rep_user.pk)]["cost"]) == ("5000", "3000.00")
+
+
+def test_monthly_net_sales_are_the_sales_report_by_month_and_a_year_earlier(manager_user, rep_user, sales):
+    """The dashboard's trend: per month, net of the credit note of 2026-01-12 (−2,000)."""
+    months = selectors.monthly_net_sales(
+        user=manager_user, first_month=dt.date(2025, 1, 1), last_month=dt.date(2026, 2, 1)
+    )
+
+    assert months == {
+        dt.date(2025, 1, 1): Decimal(10000),
+        dt.date(2025, 12, 1): Decimal(7000),
+        dt.date(2026, 1, 1): Decimal(3000 + 910 + 5000 - 2000),
+        dt.date(2026, 2, 1): Decimal(2000),
+    }
+    report = selectors.sales_report(
+        user=manager_user, date_from=dt.date(2025, 3, 1), date_to=dt.date(2026, 2, 28), group_by=["month"]
+    )
+    by_month = {row.keys[0]: row for row in report.rows}
+    assert by_month["2026-01"].amount == months[dt.date(2026, 1, 1)]
+    assert by_month["2026-01"].last_year_amount == months[dt.date(2025, 1, 1)]
+    assert by_month["2025-12"].amount == months[dt.date(2025, 12, 1)]
+    mine = selectors.monthly_net_sales(user=rep_user, first_month=dt.date(2025, 12, 1), last_month=dt.date(2026, 2, 1))
+    assert mine == {dt.date(2025, 12, 1): Decimal(7000), dt.date(2026, 1, 1): Decimal(910 + 5000 - 2000)}

@@ -221,3 +221,38 @@ def test_aging_and_ledger_query_counts_do_not_grow(admin_user, history, customer
         client.get("/billing/receivables/", {"as_of": "2026-11-22"})
     with django_assert_max_num_queries(16):
         client.get(f"/billing/customers/{customer.pk}/ledger/", {"date_from": "2026-01-01"})
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2026, 9, 15), dt.date(2026, 11, 22), dt.date(2026, 11, 26), TODAY])
+def test_the_dashboards_aging_totals_are_the_aging_reports(admin_user, rep_user, history, as_of):
+    for user in (admin_user, rep_user):
+        assert ledger.aging_totals(user=user, as_of=as_of) == ledger.aging(user=user, as_of=as_of).totals
+    assert ledger.aging_totals(user=admin_user, as_of=dt.date(2026, 11, 22))["total"] == -3000 + 5500
+
+
+def test_the_aging_reads_the_page_shown_with_its_totals(
+    admin_user, history, customer, others, django_assert_num_queries
+):
+    report = ledger.aging(user=admin_user, as_of=dt.date(2026, 11, 22), rows=slice(1, 2))
+    assert (len(report.rows), report.totals["credit"], report.totals["current"]) == (2, 3000, 5500)
+
+    with django_assert_num_queries(0):  # the page asked for came with the totals
+        page = report.rows[1:2]
+    assert [(row.customer_code, row.current, row.credit, row.total) for row in page] == [("C003", 5500, 0, 5500)]
+    with django_assert_num_queries(1):  # another one is read when asked for
+        assert [row.customer_code for row in report.rows[0:1]] == ["C002"]
+    with django_assert_num_queries(1):  # all of them, once
+        assert [row.customer_code for row in report.rows] == ["C002", "C003"]
+        assert report.rows[-1].customer == others.pk and report.rows[0].total == -3000
+
+
+def test_the_receivables_page_pages_by_customer_code(admin_user, history, monkeypatch):
+    monkeypatch.setattr("billing.views.receivables.PAGE_SIZE", 1)
+    client = client_for(admin_user)
+
+    for page in ("2", "99"):  # beyond the last: the last
+        text = client.get("/billing/receivables/", {"as_of": "2026-11-22", "page": page}).content.decode()
+        assert "株式会社佐藤工業" in text and "株式会社田中商店" not in text
+        assert "¥2,500" in text  # the total balance of both: 5,500 − 3,000
+    first = client.get("/billing/receivables/", {"as_of": "2026-11-22", "page": "x"}).content.decode()
+    assert "株式会社田中商店" in first and "株式会社佐藤工業" not in first
