@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("billing", "0007_journal_mapping_and_booking_basis"),
+        ("billing", "0009_closing_send"),
         ("orders", "0016_slip_prints_and_receipt"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
