@@ -13,9 +13,12 @@ from django.test import Client
 from django.utils import translation
 
 from backoffice.exceptions import InvalidInput
+from backoffice.kana import kana_key
 from billing import services
 from billing.bankfiles import zengin
+from billing.ledger import customer_ledger
 from billing.models import BankStatementImport, BankStatementLine, Invoice, PayerName, Payment
+from billing.services.bank_statements import bank_line_proposals
 from tests.billing import zengin_files as z
 from tests.billing.conftest import ship
 from tests.factories import CustomerFactory
@@ -283,3 +286,52 @@ def test_every_record_layout_of_the_reader_is_200_bytes():
     for layouts in zengin.LAYOUTS.values():
         for fields in layouts.values():
             assert sum(length for _name, length, _type, _optional in fields) == 200
+
+
+@pytest.mark.parametrize("kind", ["03", "01"])
+def test_three_customers_learned_by_kana_and_short_by_the_fee_as_a_sales_admin_expects(admin_user, customers, kind):
+    """Issue #17's acceptance: deposits from three customers in either 全銀 format: one by its
+    learned payer name (matched at once), one short by the bank fee under its learned name
+    (matched at once, the shortfall recorded as the fee), one first-time by kana (proposed;
+    confirmed by the admin, which learns the name). Their 売掛金元帳 balances end at zero."""
+    tanaka, yamada = customers
+    suzuki = CustomerFactory(
+        code="C009", name="鈴木工業株式会社", name_kana="スズキコウギヨウ", invoice_mode="per_shipment"
+    )
+    ship(admin_user, suzuki, [(20000, 10)], dt.date(2026, 11, 12))  # 22,000 owed
+    PayerName.objects.create(customer=suzuki, name=kana_key("ｽｽﾞｷｺｳｷﾞﾖｳ(ｶ"))  # learned from an earlier transfer
+    deposits = [("081126", 11000, "ｶ)ﾀﾅｶｼﾖｳﾃﾝ"), ("081127", 21560, "ｽｽﾞｷｺｳｷﾞﾖｳ(ｶ"), ("081130", 11000, "ｶ)ﾔﾏﾀﾞｾｲｻｸｼﾖ")]
+    if kind == "03":
+        records = [z.header_03()]
+        records += [z.data_03(day=d, amount=a, payer=p, number=i) for i, (d, a, p) in enumerate(deposits, 1)]
+        records.append(z.trailer_03(deposits=(3, 43560), records=3))
+    else:
+        records = [z.header_01()]
+        records += [z.data_01(day=d, amount=a, payer=p, number=i) for i, (d, a, p) in enumerate(deposits, 1)]
+        records.append(z.trailer_01(total=(3, 43560)))
+
+    services.bank_statement_import(content=z.file(*records, z.END), file_name=f"{kind}.txt", user=admin_user)
+
+    assert [
+        (line.amount, line.status, line.customer_id) for line in BankStatementLine.objects.order_by("row_number")
+    ] == [
+        (Decimal(11000), "matched", tanaka.pk),
+        (Decimal(21560), "matched", suzuki.pk),
+        (Decimal(11000), "unmatched", yamada.pk),
+    ]
+    fee_payment = Payment.objects.get(customer=suzuki)
+    assert (fee_payment.amount, fee_payment.bank_fee, fee_payment.received_on) == (
+        Decimal(21560),
+        Decimal(440),
+        dt.date(2026, 11, 27),
+    )
+    kana_line = BankStatementLine.objects.get(customer=yamada)
+    proposal = bank_line_proposals([kana_line])[kana_line.pk]
+    assert (proposal.customer, proposal.invoice, proposal.bank_fee) == (yamada, Invoice.objects.get(customer=yamada), 0)
+    services.bank_line_confirm(line=kana_line, customer=yamada, user=admin_user, invoice=proposal.invoice)
+
+    assert list(PayerName.objects.filter(customer=yamada).values_list("name", flat=True)) == ["カ)ヤマダセイサクシヨ"]
+    assert set(Invoice.objects.values_list("status", flat=True)) == {"paid"}
+    for customer in (tanaka, yamada, suzuki):
+        statement = customer_ledger(customer=customer, date_from=dt.date(2026, 11, 1), date_to=dt.date(2026, 11, 30))
+        assert statement.closing_balance == 0, customer
