@@ -34,3 +34,34 @@ def validate_registration_number(value: str) -> None:
             code="check_digit",
             params={"value": value, "expected": expected},
         )
+
+
+# Peppol participant identifiers a Japanese buyer has (the EAS code list): its 法人番号 or its
+# qualified-invoice registration number.
+PEPPOL_SCHEMES = {"0188": "法人番号", "0221": "適格請求書発行事業者登録番号"}
+_PEPPOL = re.compile(r"(\d{4}):(.+)")
+
+
+def validate_corporate_number(value: str) -> None:
+    """A 法人番号: 13 digits, the first the check digit over the other twelve."""
+    if not re.fullmatch(r"\d{13}", value or ""):
+        raise ValidationError(_("Enter a corporate number (法人番号) as 13 digits."), code="format")
+    if int(value[0]) != corporate_number_check_digit(value[1:]):
+        raise ValidationError(
+            _("The check digit of corporate number %(value)s is wrong."), code="check_digit", params={"value": value}
+        )
+
+
+def validate_peppol_id(value: str) -> None:
+    """A Peppol participant ID as scheme:identifier: 0188:<法人番号> or 0221:<T-number>."""
+    match = _PEPPOL.fullmatch(value or "")
+    if not match or match.group(1) not in PEPPOL_SCHEMES:
+        raise ValidationError(
+            _("Enter a Peppol ID as 0188:<corporate number> or 0221:<registration number> (e.g. 0188:7000012050002)."),
+            code="format",
+        )
+    scheme, identifier = match.groups()
+    if scheme == "0188":
+        validate_corporate_number(identifier)
+    else:
+        validate_registration_number(identifier)

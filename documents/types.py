@@ -138,6 +138,7 @@ class Party:
     address: str = ""
     phone: str = ""
     registration_number: str = ""
+    peppol_id: str = ""  # scheme:identifier, where it receives e-invoices (JP PINT EndpointID)
     counterparty_kind: str = CounterpartyKind.CUSTOMER
     counterparty_id: int | None = None
     name_kana: str = ""  # the reading, for the archive's search by kana; never printed

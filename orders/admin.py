@@ -54,6 +54,7 @@ class CustomerAdmin(ServiceModelAdmin):
         (None, {"fields": ["code", "name", "name_kana", "honorific", "sales_rep", "is_active"]}),
         (_("Contact"), {"fields": ["postal_code", "address", "phone", "fax", "email"]}),
         (_("Terms"), {"fields": Customer.TERMS_FIELDS}),
+        (_("E-invoices"), {"fields": ["registration_number", "peppol_id"]}),
         (_("Notes"), {"fields": ["notes"]}),
     ]
     create_service = services.customer_create

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.kana import KanaKeyField
 from backoffice.models import kana_validator, phone_validator, postal_code_validator
 from backoffice.money import TaxMode
+from backoffice.registration import validate_peppol_id, validate_registration_number
 from backoffice.validators import business_date
 
 CLOSING_DAYS = [*range(1, 29), 31]
@@ -85,6 +86,23 @@ class Customer(models.Model):
         _("signs a receipt on delivery (受領書)"),
         default=False,
         help_text=_("The delivery note carries a 受領書 page with a 受領印 box for the customer to sign and return."),
+    )
+    registration_number = models.CharField(
+        _("registration number (適格請求書発行事業者)"),
+        max_length=14,
+        blank=True,
+        validators=[validate_registration_number],
+        help_text=_("T followed by 13 digits, if the customer is a registered issuer."),
+    )
+    peppol_id = models.CharField(
+        _("Peppol ID"),
+        max_length=40,
+        blank=True,
+        validators=[validate_peppol_id],
+        help_text=_(
+            "Where the customer receives e-invoices: 0188:<corporate number> or 0221:<registration number>. "
+            "Blank: its registration number, if any."
+        ),
     )
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
     is_active = models.BooleanField(_("active"), default=True)

@@ -12,7 +12,8 @@ Mapping (paths relative to the root; see billing/README.md "JP PINT"):
 - 取引年月日: InvoicePeriod (per-shipment: the shipping date; 合計請求書: the period; credit
   note: the original sale's date) and each line's delivery date as its InvoicePeriod
 - seller: T-number as PartyTaxScheme/CompanyID (VAT) and EndpointID (scheme 0221)
-- buyer: RegistrationName; its T-number (0221) as EndpointID and tax id when known
+- buyer: RegistrationName; its Peppol ID (customer master) or T-number (0221) as EndpointID,
+  its T-number as tax id when known
 - lines: Item/Name (※ on reduced-rate items), ClassifiedTaxCategory S 10 / AA 8 / E 0
 - TaxTotal: one TaxSubtotal per rate, the stored subtotal and tax
 - PaymentMeans 30 per bank account; PaymentTerms: the transfer-fee note
@@ -119,13 +120,21 @@ def _seller(root: ET.Element, issuer: Issuer) -> None:
         _cbc(contact, "ElectronicMail", issuer.email)
 
 
+def buyer_endpoint(recipient: Party) -> tuple[str, str]:
+    """(scheme, identifier) of the buyer's Peppol ID: the one its master names, else its
+    registration number (0221), else the placeholder (no real participant)."""
+    if recipient.peppol_id:
+        scheme, identifier = recipient.peppol_id.split(":", 1)
+        return scheme, identifier
+    if recipient.registration_number:
+        return "0221", recipient.registration_number
+    return UNKNOWN_BUYER_ENDPOINT
+
+
 def _buyer(root: ET.Element, recipient: Party) -> None:
     party = _cac(_cac(root, "AccountingCustomerParty"), "Party")
-    if recipient.registration_number:
-        _cbc(party, "EndpointID", recipient.registration_number, schemeID="0221")
-    else:
-        scheme, value = UNKNOWN_BUYER_ENDPOINT
-        _cbc(party, "EndpointID", value, schemeID=scheme)
+    scheme, value = buyer_endpoint(recipient)
+    _cbc(party, "EndpointID", value, schemeID=scheme)
     if recipient.counterparty_id is not None:
         _cbc(_cac(party, "PartyIdentification"), "ID", str(recipient.counterparty_id))
     _cbc(_cac(party, "PartyName"), "Name", recipient.name)

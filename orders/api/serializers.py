@@ -42,6 +42,8 @@ class CustomerSerializer(serializers.ModelSerializer):
             "email",
             "sales_rep",
             *Customer.TERMS_FIELDS,
+            "registration_number",
+            "peppol_id",
             "notes",
             "is_active",
             "ship_to_addresses",

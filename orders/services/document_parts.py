@@ -23,6 +23,8 @@ def customer_party(customer: Customer) -> Party:
         postal_code=customer.postal_code,
         address=customer.address,
         phone=customer.phone,
+        registration_number=customer.registration_number,
+        peppol_id=customer.peppol_id,
         counterparty_kind=CounterpartyKind.CUSTOMER,
         counterparty_id=customer.pk,
         name_kana=customer.name_kana,

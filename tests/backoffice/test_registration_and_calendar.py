@@ -65,3 +65,25 @@ def test_add_business_days_skips_weekends_and_holidays():
     assert add_business_days(dt.date(2026, 11, 20), 1) == dt.date(2026, 11, 24)
     # Mon 12/28 + 3: 12/29, 12/30, then the year-end break 12/31-1/3 -> Mon 1/4
     assert add_business_days(dt.date(2026, 12, 28), 3) == dt.date(2027, 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("0188:7010001008844", None),
+        ("0221:T7010001008844", None),
+        ("0188:8010001008844", "check_digit"),  # 法人番号 with a wrong check digit
+        ("0221:7010001008844", "format"),  # a registration number starts with T
+        ("9999:7010001008844", "format"),  # not a Japanese scheme
+        ("7010001008844", "format"),
+    ],
+)
+def test_peppol_ids_are_a_japanese_scheme_and_a_valid_number(value, error):
+    from backoffice.registration import validate_peppol_id
+
+    if error is None:
+        validate_peppol_id(value)
+    else:
+        with pytest.raises(ValidationError) as raised:
+            validate_peppol_id(value)
+        assert raised.value.code == error

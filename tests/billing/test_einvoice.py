@@ -420,3 +420,32 @@ def test_the_documents_export_holds_the_xml_beside_the_pdf(admin_user, per_shipm
     index = archive.read("index.csv").decode("utf-8-sig").splitlines()
     assert index[0].endswith(",電子インボイス,電子インボイスSHA-256")
     assert index[1].endswith(f",xml/2026-11/{invoice.number}.xml,{IssuedEInvoice.objects.get().sha256}")
+
+
+@pytest.mark.parametrize(
+    ("registration_number", "peppol_id", "endpoint", "tax_id"),
+    [
+        ("", "", ("0188", "0000000000000"), []),  # nothing known: the placeholder
+        ("T7010001008844", "", ("0221", "T7010001008844"), ["T7010001008844"]),
+        ("T7010001008844", "0188:7010001008844", ("0188", "7010001008844"), ["T7010001008844"]),
+    ],
+)
+def test_the_buyer_is_addressed_by_the_peppol_id_or_registration_number_of_its_master(
+    kit, admin_user, per_shipment_customer, registration_number, peppol_id, endpoint, tax_id
+):
+    per_shipment_customer.registration_number = registration_number
+    per_shipment_customer.peppol_id = peppol_id
+    per_shipment_customer.save()
+    ship(admin_user, per_shipment_customer, [(10000, 10)], dt.date(2026, 11, 20))
+    invoice = Invoice.objects.get()
+    # The master changes after the invoice was issued: the e-invoice states it as issued.
+    per_shipment_customer.peppol_id = "0221:T7000012050002"
+    per_shipment_customer.save()
+
+    xml = einvoice.invoice_ubl(invoice=invoice)
+
+    buyer = ET.fromstring(xml).find("cac:AccountingCustomerParty/cac:Party", NS)  # noqa: S314
+    endpoint_element = buyer.find("cbc:EndpointID", NS)
+    assert (endpoint_element.get("schemeID"), endpoint_element.text) == endpoint
+    assert [e.text for e in buyer.findall("cac:PartyTaxScheme/cbc:CompanyID", NS)] == tax_id
+    assert_valid(kit, xml)

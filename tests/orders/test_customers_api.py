@@ -179,3 +179,26 @@ def test_negative_customer_price_is_refused(admin_api):
     assert response.status_code == 400
     assert "unit_price" in json.dumps(response.data)
     assert not CustomerPrice.objects.exists()
+
+
+def test_the_registration_number_and_peppol_id_are_checked_and_kept(admin_api):
+    refused = admin_api.post(
+        URL, customer_payload(registration_number="T8010001008844", peppol_id="0188:123"), format="json"
+    )
+
+    assert refused.status_code == 400
+    body = refused.json()
+    assert set(body) >= {"registration_number", "peppol_id"}
+    assert "T7" in body["registration_number"][0]  # the check digit it should have
+    assert not Customer.objects.exists()
+
+    created = admin_api.post(
+        URL, customer_payload(registration_number="T7010001008844", peppol_id="0188:7010001008844"), format="json"
+    )
+    assert created.status_code == 201, created.json()
+    customer = Customer.objects.get()
+    assert (customer.registration_number, customer.peppol_id) == ("T7010001008844", "0188:7010001008844")
+    assert (created.json()["registration_number"], created.json()["peppol_id"]) == (
+        "T7010001008844",
+        "0188:7010001008844",
+    )
