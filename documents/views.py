@@ -133,10 +133,11 @@ def number_prefixes(request):
         except DomainError as exc:
             refuse(form, exc)
         else:
+            kind_label = dict(form.fields["kind"].choices)[form.cleaned_data["kind"]]
             messages.success(
                 request,
-                _("From fiscal year %(year)s the numbers start with %(prefix)s.")
-                % {"year": rows[0].from_fiscal_year, "prefix": rows[0].prefix},
+                _("From fiscal year %(year)s the numbers of %(kind)s start with %(prefix)s.")
+                % {"year": rows[0].from_fiscal_year, "kind": kind_label, "prefix": rows[0].prefix},
             )
             return redirect("documents:number_prefixes")
     return render(
@@ -156,10 +157,12 @@ def number_prefix_cancel(request, pk: int):
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
+        _year, series = services.number_prefix_overview()
+        kind_label = next(s.label for s in series if change.kind in s.kinds)
         messages.success(
             request,
-            _("The change to %(prefix)s from fiscal year %(year)s was cancelled.")
-            % {"prefix": change.prefix, "year": change.from_fiscal_year},
+            _("The change of %(kind)s to %(prefix)s from fiscal year %(year)s was cancelled.")
+            % {"kind": kind_label, "prefix": change.prefix, "year": change.from_fiscal_year},
         )
     return redirect("documents:number_prefixes")
 

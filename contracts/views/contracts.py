@@ -90,6 +90,9 @@ def _new_contract_initial(request) -> dict:
             if deal is not None:
                 template = selectors.current_templates().filter(kind=ContractKind.INDIVIDUAL).first()
                 initial.update(customer=deal.customer_id, **{name: deal.pk})
+                rates = {row["rate"] for row in deal.tax_breakdown}
+                if len(rates) == 1:  # one rate: the contract states the deal's amount at it
+                    initial.update(amount=deal.subtotal, tax_rate=rates.pop())
                 if template is not None:
                     initial["template"] = template.pk
     return initial

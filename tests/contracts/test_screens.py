@@ -64,6 +64,8 @@ def test_an_individual_contract_names_its_order_by_number(company, admin_user, c
     assert 'value="SO-2026-000001"' in form
     assert f'<option value="{templates["individual"].pk}" selected>' in form
     assert f'<option value="{customer.pk}" selected>' in form
+    # the deal's amount excluding tax at its one rate, so the stamp duty and the wording start right
+    assert 'name="amount" value="19800"' in form
 
     refused = client.post("/contracts/new/", individual_form(customer, templates["individual"], order="SO-2026-999999"))
     assert refused.status_code == 400

@@ -205,10 +205,16 @@ def test_the_screen_shows_the_prefixes_and_schedules_a_change(client, admin_user
     assert done.redirect_chain == [(url, 302)]
     page = done.content.decode()
     assert "SEI-2027-000001" in page
+    # The confirmation names the kind whose numbers change, and the history the fiscal year.
+    (message,) = [str(m) for m in done.context["messages"]]
+    assert "請求書・合計請求書" in message and "SEI" in message and "2027" in message
+    assert '<td data-label="適用開始年度">2027年度</td>' in page
     (change,) = NumberPrefix.objects.filter(kind="invoice")
 
     cancelled = client.post(reverse("documents:number_prefix_cancel", args=[change.pk]), follow=True)
     assert cancelled.status_code == 200
+    (message,) = [str(m) for m in cancelled.context["messages"]]
+    assert "請求書・合計請求書" in message and "SEI" in message and "2027" in message
     assert NumberPrefix.objects.filter(cancelled_at__isnull=False).count() == 2
 
 
