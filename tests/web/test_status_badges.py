@@ -22,6 +22,7 @@ BADGED = [
     "inventory.PurchaseOrder",
     "documents.DocumentMailing",
     "billing.ClosingRun",
+    "billing.ClosingSend",
     "billing.Invoice",
     "billing.BankStatementLine",
     "contracts.Contract",
