@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from backoffice.api.fields import BusinessDateFilter
 from backoffice.api.pagination import PageNumberPagination
+from backoffice.api.renderers import XMLRenderer
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role, restrict_to_own_customers
 from billing import einvoice, journal, ledger, selectors, services
@@ -70,17 +71,6 @@ class BillingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 # --- e-invoices (JP PINT UBL) --------------------------------------------------------------------
-
-
-class UBLRenderer(renderers.BaseRenderer):
-    media_type = "application/xml"
-    format = "xml"
-    charset = "utf-8"
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Success is an HttpResponse of the stored bytes; this renders an error body as JSON.
-        return data if isinstance(data, bytes) else renderers.JSONRenderer().render(data)
 
 
 def _ubl_response(xml: bytes, number: str) -> HttpResponse:
@@ -155,7 +145,7 @@ class InvoiceViewSet(BillingViewSet):
         return Response(InvoiceSerializer(_invoice_queryset().get(pk=invoice.pk)).data)
 
     @_ubl_schema("Invoice")
-    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, UBLRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, XMLRenderer])
     def ubl(self, request, pk=None):
         invoice = self.get_object()
         return _ubl_response(einvoice.invoice_ubl(invoice=invoice, user=request.user), invoice.number)
@@ -253,7 +243,7 @@ class CreditNoteViewSet(BillingViewSet):
         return Response(CreditNoteSerializer(_credit_note_queryset().get(pk=note.pk)).data, status=201)
 
     @_ubl_schema("CreditNote")
-    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, UBLRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, XMLRenderer])
     def ubl(self, request, pk=None):
         note = self.get_object()
         return _ubl_response(einvoice.credit_note_ubl(credit_note=note, user=request.user), note.number)

@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from backoffice.api.fields import BusinessDateFilter
+from backoffice.api.renderers import JPEGRenderer, PDFRenderer, PNGRenderer
 from backoffice.api.schema import ERROR
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role
@@ -46,28 +47,6 @@ class ContractFilter(django_filters.FilterSet):
 
     def filter_ending_before(self, queryset, name, value):
         return ending_before_filter(queryset, value)
-
-
-class SignedCopyRenderer(renderers.BaseRenderer):
-    """A countersigned copy as stored (PDF, JPEG or PNG); an error body renders as JSON."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data if isinstance(data, bytes) else renderers.JSONRenderer().render(data)
-
-
-class JpegRenderer(SignedCopyRenderer):
-    media_type = "image/jpeg"
-    format = "jpg"
-
-
-class PngRenderer(SignedCopyRenderer):
-    media_type = "image/png"
-    format = "png"
 
 
 @extend_schema_view(
@@ -203,7 +182,7 @@ class ContractViewSet(
         detail=True,
         methods=["get"],
         url_path="signed-copy",
-        renderer_classes=[renderers.JSONRenderer, SignedCopyRenderer, JpegRenderer, PngRenderer],
+        renderer_classes=[renderers.JSONRenderer, PDFRenderer, JPEGRenderer, PNGRenderer],
     )
     def signed_copy(self, request, pk=None):
         contract = self.get_object()

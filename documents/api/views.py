@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backoffice.api.fields import BusinessDateFilter, IdFilter
+from backoffice.api.renderers import PDFRenderer, ZIPRenderer
 from backoffice.permissions import RolePermission
 from backoffice.roles import Role
 from documents import services
@@ -97,22 +98,6 @@ class DocumentFilter(django_filters.FilterSet):
 
     def filter_supplier(self, queryset, name, value):
         return queryset.filter(counterparty_kind=CounterpartyKind.SUPPLIER, counterparty_id=value)
-
-
-class PDFRenderer(renderers.BaseRenderer):
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Success is a FileResponse (no renderer involved); this renders an error body as JSON.
-        return data if isinstance(data, bytes) else renderers.JSONRenderer().render(data)
-
-
-class ZIPRenderer(PDFRenderer):
-    media_type = "application/zip"
-    format = "zip"
 
 
 ERROR = OpenApiResponse(description='The reason, as {"detail": ...}.')

@@ -17,21 +17,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 
 from backoffice.api.fields import BusinessDateField
+from backoffice.api.renderers import PDFRenderer
 from inventory.models import Warehouse
 from orders.services.slips import day_picking_list, order_slips_print, shipment_picking_list
 from orders.slips import day_slip_orders
-
-
-class PDFRenderer(renderers.BaseRenderer):
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Success is an HttpResponse of the bytes (no renderer involved); an error body is JSON.
-        return data if isinstance(data, bytes) else renderers.JSONRenderer().render(data)
-
 
 RENDERERS = [renderers.JSONRenderer, PDFRenderer]
 PDF = {(200, "application/pdf"): OpenApiTypes.BINARY}
