@@ -66,11 +66,15 @@ HEADERS = {
 }
 
 
+def _standard_columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
+    """The standard columns a CSV header names ({column: index}) and those it lacks."""
+    columns = {HEADERS.get(name.strip().lower(), HEADERS.get(name.strip())): i for i, name in enumerate(header)}
+    return columns, [name for name in ("date", "amount", "payer_name") if name not in columns]
+
+
 def _standard_columns_missing(content: bytes) -> list[str]:
     """The standard columns a CSV's header lacks when it has some of them (else [])."""
-    header = next(iter(csv_rows(content)), None) or []
-    found = {HEADERS.get(name.strip().lower(), HEADERS.get(name.strip())) for name in header}
-    missing = [name for name in ("date", "amount", "payer_name") if name not in found]
+    _columns, missing = _standard_columns(next(iter(csv_rows(content)), None) or [])
     return missing if len(missing) < 3 else []
 
 
@@ -80,8 +84,7 @@ def _parse_csv(content: bytes) -> ParsedStatement | None:
     header = next(reader, None)
     if header is None:
         raise InvalidInput(_("The file is empty."), field="file")
-    columns = {HEADERS.get(name.strip().lower(), HEADERS.get(name.strip())): i for i, name in enumerate(header)}
-    missing = [name for name in ("date", "amount", "payer_name") if name not in columns]
+    columns, missing = _standard_columns(header)
     if missing:
         return None
     rows = []
