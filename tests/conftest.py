@@ -62,6 +62,19 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language (Japanese). A request with Accept-Language: en
+    leaves English active in the worker's thread (LocaleMiddleware does not reset it), which
+    made a later test in the same worker see English messages."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def today() -> dt.date | None:
     """The day a folder's tests run on: its conftest overrides this fixture with a date.
