@@ -137,6 +137,9 @@ class ContractForm(forms.ModelForm):
             missing=_("No order has the number %(number)s."),
         )
         live = contracts_visible_to(user).filter(status__in=["issued", "sent", "signed"])
+        customer = str(self["customer"].value() or "")
+        if customer.isdigit():  # the chosen customer's contracts only (refreshed when it changes)
+            live = live.filter(customer_id=int(customer))
         for name in ("amends", "supersedes"):
             self.fields[name].queryset = live
             self.fields[name].required = False

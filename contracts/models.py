@@ -97,7 +97,11 @@ class ContractTemplate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} v{self.version}"
+        return f"{self.name} {self.version_label}"
+
+    @property
+    def version_label(self) -> str:
+        return _("version %(v)s") % {"v": self.version}
 
 
 class Contract(models.Model):

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
+from backoffice.roles import Role
 from backoffice.selectors import company_profile
 from backoffice.services import company_profile_update
 from inventory import services as inventory_services
@@ -33,7 +34,9 @@ def load_users() -> dict:
     for username, _password, role, last_name, first_name in DEMO_USERS:
         user = existing.get(username)
         if user is None:
-            user = User(username=username, last_name=last_name, first_name=first_name, is_staff=True)
+            # Reps work on their screens (often a phone); the Django admin is for the office.
+            is_staff = role is not Role.SALES_REP
+            user = User(username=username, last_name=last_name, first_name=first_name, is_staff=is_staff)
             user.is_superuser = role is None
             user.email = f"{username}@sample-shoji.example.jp"
             user.password = hashes[username]

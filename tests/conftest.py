@@ -59,7 +59,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
+    """Files a test writes (uploads, the demo's sample bank file) go to its own directory."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.VAR_DIR = tmp_path / "var"
 
 
 @pytest.fixture(autouse=True)

@@ -122,7 +122,9 @@ class BankLineConfirmView(RoleRequiredMixin, View):
         initial = {"customer": customer.pk if customer else None}
         if customer is not None:  # the invoice its amount settles, as the import would match it
             proposal = bank_line_proposal_for(line, customer)
-            initial.update(invoice=proposal.invoice.pk if proposal.invoice else None, bank_fee=proposal.bank_fee)
+            # A fee only when the amount falls short by one; else blank, as the help text says.
+            invoice = proposal.invoice.pk if proposal.invoice else None
+            initial.update(invoice=invoice, bank_fee=proposal.bank_fee or None)
         form = BankLineConfirmForm(initial=initial, user=request.user, customer=customer)
         return self._render(request, line, form)
 

@@ -113,6 +113,7 @@ class ClosingDetailView(RoleRequiredMixin, View):
             "rows": rows,
             "new_count": new,
             "earlier_count": sum(1 for row in rows if not row.new and row.invoice.status != Invoice.Status.CANCELLED),
+            "mailable_count": len(statuses),
             "unsent_count": statuses.count(""),
             "failed_count": statuses.count(DocumentMailing.Status.FAILED),
             "no_address_count": sum(1 for row in rows if not row.last_mailing and not row.recipients.to),

@@ -52,9 +52,9 @@ def contract_edit(request, pk=None):
     contract = _visible(request, pk) if pk else None
     if contract is not None and not contract.is_draft:
         return redirect("contracts:contract_detail", pk=contract.pk)
-    initial = {}
-    if contract is None:
-        initial = _new_contract_initial(request)
+    initial = _new_contract_initial(request) if contract is None else {}
+    if request.GET.get("customer", "").isdigit():  # htmx: the customer changed, so the contracts it may amend
+        initial.setdefault("customer", min(int(request.GET["customer"]), MAX_ID))
     form = ContractForm(request.POST or None, instance=contract, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
@@ -81,8 +81,6 @@ def _new_contract_initial(request) -> dict:
     """?customer= preselects the customer; ?order= or ?quote= an individual contract for that deal."""
     query = request.GET
     initial = {}
-    if query.get("customer", "").isdigit():
-        initial["customer"] = int(query["customer"])
     for name, model in (("quote", Quote), ("order", Order)):
         if query.get(name, "").isdigit():
             deals = restrict_to_own_customers(model.objects.exclude(number=""), request.user)
@@ -95,7 +93,19 @@ def _new_contract_initial(request) -> dict:
                     initial.update(amount=deal.subtotal, tax_rate=rates.pop())
                 if template is not None:
                     initial["template"] = template.pk
+                initial.update(_deal_term(deal))
     return initial
+
+
+def _deal_term(deal) -> dict:
+    """The term an individual contract for this deal starts with: from the order's date (a
+    quote's: today) to the delivery date the customer asked for, when the order has one."""
+    starts_on = getattr(deal, "order_date", None) or timezone.localdate()
+    ends_on = getattr(deal, "requested_date", None)
+    term = {"starts_on": starts_on}
+    if ends_on is not None and ends_on >= starts_on:
+        term["ends_on"] = ends_on
+    return term
 
 
 def _visible(request, pk) -> Contract:

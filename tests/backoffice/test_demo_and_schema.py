@@ -8,6 +8,7 @@ from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
 from backoffice.models import CompanyProfile
+from billing import services as billing_services
 from billing.ledger import aging
 from billing.models import BankStatementImport, BankStatementLine, ClosingRun, Invoice, Payment
 from inventory.models import Product, PurchaseOrder, StockMove, Supplier, Warehouse
@@ -84,6 +85,27 @@ def test_the_demo_has_last_months_sales_billing_and_payments_relative_to_today()
     # the 発注書 prints the supplier's address and the warehouse's full address
     assert all(s.postal_code and s.address and s.phone for s in Supplier.objects.all())
     assert Warehouse.objects.get(code="TOKYO").address.startswith("〒136-0082 東京都江東区新木場")
+
+
+def test_the_demo_bank_file_matches_learned_payers_proposes_a_first_one_and_leaves_the_rest(settings):
+    with time_machine.travel(dt.datetime(2026, 12, 4, 10, 0, tzinfo=JST), tick=False):
+        call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        sample = settings.VAR_DIR / "demo" / "zengin_nyushukkin_20261204.txt"
+        admin = get_user_model().objects.get(username="sales_admin")
+        statement = billing_services.bank_statement_import(
+            content=sample.read_bytes(), user=admin, file_name=sample.name
+        )
+
+    rows = statement.lines.order_by("row_number").values_list("payer_name", "amount", "status", "customer__code")
+    assert list(rows) == [
+        ("カ)アオバシヨウテン", Decimal(29150), "matched", "C002"),  # a learned payer: recorded at once
+        ("カ)チユウオウケンセツ", Decimal(116182), "matched", "C009"),  # learned, short by the bank fee
+        ("カ)ヤマダセイサクシヨ", Decimal(70312), "unmatched", "C001"),  # first time: proposed by kana
+        ("ヤマモトジロウ", Decimal(27500), "unmatched", None),  # nobody's: to pick or ignore
+    ]
+    fee_paid = Payment.objects.filter(customer__code="C009").latest("pk")
+    assert (fee_paid.amount, fee_paid.bank_fee) == (Decimal(116182), Decimal(440))
+    assert (statement.withdrawals_skipped, statement.withdrawals_total) == (1, Decimal(48400))
 
 
 def test_openapi_schema_generates_without_warnings(capsys):

@@ -43,7 +43,7 @@ def test_a_master_agreement_from_draft_to_end(sign_in, named_user, page, live_se
     page.goto(f"{live_server.url}/customers/{customer.pk}/")
     page.locator("#customer-contracts").get_by_role("link", name="契約書を作成").click()
     expect(page.locator("#id_customer")).to_have_value(str(customer.pk))
-    page.get_by_label("ひな形").select_option(label="取引基本契約書（標準） v1")
+    page.get_by_label("ひな形").select_option(label="取引基本契約書（標準） 第1版")
     page.get_by_label("開始日").fill(starts_on.isoformat())
     page.get_by_label("終了日").fill(ends_on.isoformat())
     page.get_by_label("自動更新（月数）").fill("12")
@@ -166,8 +166,8 @@ def test_a_template_is_edited_into_a_new_version(sign_in, named_user, page, live
     v2 = ContractTemplate.objects.get(code="STD-NDA", is_current=True)
     assert v2.version == 2
     expect(page).to_have_url(f"{live_server.url}/contracts/templates/{v2.pk}/")
-    expect(page.locator("#versions")).to_contain_text("v2")
-    expect(page.locator("#versions").get_by_role("link", name="v1")).to_be_visible()
+    expect(page.locator("#versions")).to_contain_text("第2版")
+    expect(page.locator("#versions").get_by_role("link", name="第1版")).to_be_visible()
     sign_out(page)
 
     # A manager reads the versions; no edit offered.

@@ -30,7 +30,7 @@ def confirmed_order(admin_user, customer):
     product = ProductFactory(sku="A-100", name="ステンレスボルト M8", list_price=Decimal("1980"))
     order = order_services.order_create(
         user=admin_user,
-        data={"customer": customer, "order_date": dt.date(2026, 12, 4)},
+        data={"customer": customer, "order_date": dt.date(2026, 12, 4), "requested_date": dt.date(2027, 1, 15)},
         lines=[LineInput(product=product, quantity=10)],
     )
     order_services.order_confirm(order=order, user=admin_user)
@@ -66,6 +66,8 @@ def test_an_individual_contract_names_its_order_by_number(company, admin_user, c
     assert f'<option value="{customer.pk}" selected>' in form
     # the deal's amount excluding tax at its one rate, so the stamp duty and the wording start right
     assert 'name="amount" value="19800"' in form
+    # its term: from the order's date to the delivery date the customer asked for
+    assert 'name="starts_on" value="2026-12-04"' in form and 'name="ends_on" value="2027-01-15"' in form
 
     refused = client.post("/contracts/new/", individual_form(customer, templates["individual"], order="SO-2026-999999"))
     assert refused.status_code == 400
@@ -100,7 +102,8 @@ def test_contracts_join_the_managers_approval_inbox_with_their_reason(
     fragment = client_for(manager_user).get("/contracts/home-queue/").content.decode()
     assert 'hx-swap-oob="beforeend:#approvals"' in fragment
     text = text_of(client_for(manager_user).get("/contracts/home-queue/"))
-    reason = ja("The wording was changed from the template %(template)s.") % {"template": "取引基本契約書（標準） v1"}
+    template = "取引基本契約書（標準） 第1版"
+    reason = ja("The wording was changed from the template %(template)s.") % {"template": template}
     assert f"承認待ちの契約書 1 取引基本契約書 — 株式会社北斗精機 ¥500,000 admin1 {reason}" in text
     assert f'href="/contracts/{changed.pk}/"' in fragment
     # a sales admin's home gets none of it
@@ -130,3 +133,28 @@ def test_the_customer_card_offers_a_new_contract_to_sales_admins(company, admin_
     url = f"/contracts/customers/{customer.pk}/"
     assert f'href="/contracts/new/?customer={customer.pk}"' in client_for(admin_user).get(url).content.decode()
     assert "/contracts/new/" not in client_for(rep_user).get(url).content.decode()
+
+
+def test_a_contract_amends_or_replaces_only_a_contract_of_its_customer(
+    company, admin_user, customer, templates, django_capture_on_commit_callbacks
+):
+    other = CustomerFactory(code="C900", name="株式会社別会社")
+    ours = signed(
+        draft_master(admin_user, customer, templates["master"]), admin_user, django_capture_on_commit_callbacks
+    )
+    theirs = signed(
+        draft_master(admin_user, other, templates["master"]), admin_user, django_capture_on_commit_callbacks
+    )
+    client = client_for(admin_user)
+
+    def choices(response) -> set:
+        return {c.pk for c in response.context["form"].fields["amends"].queryset}
+
+    assert choices(client.get("/contracts/new/")) == {ours.pk, theirs.pk}  # no customer chosen yet
+    assert choices(client.get(f"/contracts/new/?customer={customer.pk}")) == {ours.pk}
+    # choosing the customer refreshes both lists (htmx GET with the customer only)
+    fragment = client.get("/contracts/new/", {"customer": other.pk}, headers={"HX-Request": "true"})
+    assert choices(fragment) == {theirs.pk}
+    assert fragment.context["form"].fields["supersedes"].queryset.get() == theirs
+    page = client.get(f"/contracts/new/?customer={customer.pk}").content.decode()
+    assert 'hx-select="#amends-choice"' in page and 'id="supersedes-choice"' in page

@@ -113,8 +113,8 @@ def test_the_template_list_by_kind_with_current_version(company, admin_user, man
     page = text_of(response)
     for kind in ("取引基本契約書", "個別契約書", "覚書", "秘密保持契約書"):
         assert kind in page
-    assert "取引基本契約書（標準） STD-MASTER v2" in page
-    assert "秘密保持契約書（標準） STD-NDA v1" in page
+    assert "取引基本契約書（標準） STD-MASTER 第2版" in page
+    assert "秘密保持契約書（標準） STD-NDA 第1版" in page
     html = response.content.decode()
     assert 'href="/contracts/templates/new/"' in html
     # a manager reads them, without the edit actions; a rep does not open them

@@ -93,6 +93,8 @@ def test_confirming_a_kana_proposal_records_the_payment_on_its_invoice_and_learn
     upload(client, HEADER + "2026-11-30,21560,ｶ)ﾔﾏﾀﾞｾｲｻｸｼﾖ\n")  # 22,000 less a 440 fee
     line = BankStatementLine.objects.get()
     invoice = Invoice.objects.get()
+    form = client.get(f"/billing/bank/lines/{line.pk}/confirm/").context["form"]
+    assert (form["invoice"].value(), form["bank_fee"].value()) == (invoice.pk, Decimal(440))  # the shortfall
 
     response = client.post(
         f"/billing/bank/lines/{line.pk}/confirm/", {"customer": yamada.pk, "invoice": invoice.pk, "bank_fee": "440"}
@@ -119,6 +121,7 @@ def test_an_unmatched_transfer_is_confirmed_with_the_customer_and_invoice_the_ad
 
     form = client.get(f"/billing/bank/lines/{line.pk}/confirm/", {"customer": sato.pk})
     assert f"{invoice.number}（期日 2026/12/30、未入金 ¥5,500）" in text_of(form)
+    assert form.context["form"]["bank_fee"].value() is None  # paid in full: no fee, the field left blank
 
     response = client.post(f"/billing/bank/lines/{line.pk}/confirm/", {"customer": sato.pk, "invoice": invoice.pk})
 

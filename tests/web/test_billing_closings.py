@@ -132,8 +132,11 @@ def test_send_all_mails_each_invoice_once_and_reports_the_customer_without_addre
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/billing/closings/{run.pk}/send/")
-    text = text_of(client.get(response["Location"]))  # the messages, and the log after the mail went
+    page = client.get(response["Location"])
+    text = text_of(page)  # the messages, and the log after the mail went
     assert "請求書 1 件をメールで送信しました。" in text
+    assert '<button class="btn" id="send-all" disabled' in page.content.decode()  # nothing left to send
+    assert "メールアドレスのある請求書はすべて送信済みです。" in text
     assert "メールアドレスがないため送信していません：C003 株式会社佐藤工業。" in text
     ((message,),) = [mail.outbox]
     assert (message.to, message.cc) == (["keiri@yamada.example.jp"], ["info@yamada.example.jp"])

@@ -6,10 +6,12 @@ changes nothing and creates nothing twice. Writes go through the services, so th
 audit log shows the demo setup like any other work.
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from demo import contracts, history, masters, work
+from demo import bankfile, contracts, history, masters, work
 from demo.data import DEMO_USERS
 from documents.exceptions import DocumentFontMissing
 from documents.services import require_embedded_font
@@ -28,9 +30,11 @@ class Command(BaseCommand):
                 f"{error.message}\nThen run load_demo again (`make demo` installs it when run as root)."
             ) from error
         self._load()
+        sample = bankfile.write_sample_statement(timezone.localdate(), settings.VAR_DIR / "demo")
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Users and passwords:"))
         for username, password, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {password:<20} {role.value if role else 'superuser'}")
+        self.stdout.write(f"A bank file of today's transfers to upload on 入金明細 (/billing/bank/): {sample}")
 
     @transaction.atomic
     def _load(self):

@@ -1,23 +1,28 @@
-"""全銀 files built byte by byte for the tests, as the layouts in billing/README.md say: a
-number right-aligned and zero-filled, text left-aligned and space-filled, JIS X 0201 in
-cp932 bytes, every record exactly 200 bytes. Written independently of the parser's tables."""
+"""全銀 files built byte by byte as a bank writes them, for the demo's sample file
+(demo/bankfile.py) and the tests, as the layouts in billing/README.md say: a number
+right-aligned and zero-filled, text left-aligned and space-filled, JIS X 0201 in cp932
+bytes, every record exactly 200 bytes. Written independently of the parser's tables
+(billing/bankfiles/zengin.py), so the tests check the one against the other."""
 
 
 def n(value: int, width: int) -> bytes:
     text = str(value).rjust(width, "0").encode("ascii")
-    assert len(text) == width, (value, width)
+    if len(text) != width:
+        raise ValueError(f"{value} does not fit in {width} digits")
     return text
 
 
 def c(text: str, width: int) -> bytes:
     data = text.encode("cp932")
-    assert len(data) <= width, (text, width)
+    if len(data) > width:
+        raise ValueError(f"{text!r} does not fit in {width} bytes")
     return data + b" " * (width - len(data))
 
 
 def record(*parts: bytes) -> bytes:
     data = b"".join(parts)
-    assert len(data) == 200, len(data)
+    if len(data) != 200:
+        raise ValueError(f"a record of {len(data)} bytes, not 200")
     return data
 
 
