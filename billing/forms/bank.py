@@ -83,3 +83,5 @@ class BankCsvLayoutForm(forms.ModelForm):
     class Meta:
         model = BankCsvLayout
         fields = ["date_column", "deposit_column", "withdrawal_column", "description_column", "encoding", "date_format"]
+        # Two choices each, with examples too long for a select in the grid: all shown at once.
+        widgets = {"encoding": forms.RadioSelect, "date_format": forms.RadioSelect}
