@@ -71,3 +71,34 @@ def test_a_bank_statement_matched_confirmed_and_settled(sign_in, named_user, liv
     expect(page.get_by_test_id("closing-balance")).to_have_text("¥0")
     page.goto(f"{live_server.url}/billing/customers/{yamada.pk}/ledger/")
     expect(page.get_by_test_id("closing-balance")).to_have_text("¥0")
+
+
+def test_a_transfer_from_an_unknown_payer_is_given_its_customer_found_by_kana(sign_in, named_user, live_server):
+    complete_company_profile()
+    admin = named_user(Role.SALES_ADMIN, "jimu", "佐藤", "花子")
+    sato, sato_invoice = _invoiced(admin, "C003", "株式会社佐藤工業", "サトウコウギヨウ", 5000)  # 5,500
+    _invoiced(admin, "C005", "株式会社北斗精機", "ホクトセイキ", 8000)
+    csv = f"日付,金額,振込依頼人名\n{timezone.localdate():%Y-%m-%d},5500,ｻﾄｳﾀﾛｳ\n"
+
+    page = sign_in(admin)
+    page.goto(f"{live_server.url}/billing/bank/")
+    page.locator("#id_file").set_input_files(
+        files=[{"name": "sato.csv", "mimeType": "text/csv", "buffer": csv.encode("cp932")}]
+    )
+    page.get_by_role("button", name="取込").click()
+    expect(page.locator("#line-2")).to_contain_text("未照合")
+    page.locator("#line-2").get_by_role("link", name="得意先を選択").click()
+
+    # the customer picked by kana brings its open invoices; no fee asked when nothing is short
+    page.locator(".picker-search").fill("さとう")
+    expect(page.locator("#id_customer")).to_have_value(str(sato.pk))
+    expect(page.locator("#id_invoice")).to_contain_text(sato_invoice.number)
+    expect(page.locator("#id_bank_fee")).to_have_value("")
+    page.locator("#id_invoice").select_option(str(sato_invoice.pk))
+    page.locator("#confirm-form button.btn-primary").click()
+
+    expect(page.locator(".msg-success")).to_contain_text("株式会社佐藤工業 の入金として登録しました。")
+    expect(page.locator("#line-2")).to_contain_text("確定済")
+    assert PayerName.objects.get(customer=sato).name == "サトウタロウ"
+    sato_invoice.refresh_from_db()
+    assert sato_invoice.status == "paid"

@@ -15,7 +15,7 @@ from backoffice.roles import Role
 from contracts.models import Contract, ContractTemplate
 from orders import services as order_services
 from orders.services import LineInput
-from tests.contracts.helpers import MINIMAL_PDF, standard_templates
+from tests.contracts.helpers import MINIMAL_PDF, draft_master, signed, standard_templates
 from tests.factories import CustomerFactory, ProductFactory, WarehouseFactory, complete_company_profile
 
 
@@ -175,3 +175,25 @@ def test_a_template_is_edited_into_a_new_version(sign_in, named_user, page, live
     page.goto(f"{live_server.url}/contracts/templates/{v1.pk}/")
     expect(page.locator(".contract-text")).not_to_contain_text("第5条")
     expect(page.locator(".page-header .actions")).to_have_count(0)
+
+
+def test_a_new_contract_amends_only_a_contract_of_the_customer_chosen(
+    sign_in, named_user, page, live_server, django_capture_on_commit_callbacks
+):
+    complete_company_profile()
+    templates = standard_templates()
+    admin = named_user(Role.SALES_ADMIN, "jimu", "佐藤", "花子")
+    yamada = CustomerFactory(code="C001", name="株式会社山田製作所", name_kana="ヤマダセイサクシヨ")
+    hokuto = CustomerFactory(code="C002", name="株式会社北斗精機", name_kana="ホクトセイキ")
+    capture = django_capture_on_commit_callbacks
+    signed(draft_master(admin, yamada, templates["master"]), admin, capture)
+    theirs = signed(draft_master(admin, hokuto, templates["master"]), admin, capture)
+
+    sign_in(admin)
+    page.goto(f"{live_server.url}/contracts/new/")
+    expect(page.locator("#id_amends option")).to_have_count(3)  # none chosen yet: both, and the blank
+    page.locator(".picker-search").fill("ほくと")
+    expect(page.locator("#id_customer")).to_have_value(str(hokuto.pk))
+    expect(page.locator("#id_amends option")).to_have_count(2)
+    expect(page.locator("#id_amends")).to_contain_text(theirs.number)
+    expect(page.locator("#id_supersedes option")).to_have_count(2)
