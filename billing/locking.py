@@ -1,4 +1,4 @@
-"""Row locks for billing, each `select_for_update(of=("self",))` (only the row itself, not
+"""Row locks for billing, each `select_for_update(of=("self",), no_key=True)` (only the row itself, not
 the rows of a join), evaluated at once (a lazy queryset takes no lock).
 
 Order, after the rows of the apps billing builds on (customer -> order -> shipment ->
@@ -12,19 +12,17 @@ from collections.abc import Iterable
 
 from .models import BankStatementLine, ClosingRun, CreditNote, Invoice, Payment
 
-_OF_SELF = {"of": ("self",)}
-
 
 def _locked(queryset, ids: Iterable[int]) -> list:
     ids = sorted(set(ids))
     if not ids:
         return []
-    return list(queryset.filter(pk__in=ids).order_by("pk").select_for_update(**_OF_SELF))
+    return list(queryset.filter(pk__in=ids).order_by("pk").select_for_update(of=("self",), no_key=True))
 
 
 def lock_closing_run(pk: int) -> ClosingRun:
     """A closing run: two runs of one date take turns, batch by batch."""
-    return ClosingRun.objects.select_for_update(**_OF_SELF).get(pk=pk)
+    return ClosingRun.objects.select_for_update(of=("self",), no_key=True).get(pk=pk)
 
 
 def lock_payments(ids: Iterable[int]) -> list[Payment]:
@@ -40,4 +38,4 @@ def lock_invoices(ids: Iterable[int]) -> list[Invoice]:
 
 
 def lock_bank_line(pk: int) -> BankStatementLine:
-    return BankStatementLine.objects.select_for_update(**_OF_SELF).get(pk=pk)
+    return BankStatementLine.objects.select_for_update(of=("self",), no_key=True).get(pk=pk)

@@ -7,4 +7,8 @@ from .models import Contract
 
 
 def lock_contract(contract_id: int) -> Contract:
-    return Contract.objects.select_for_update(of=("self",)).select_related("customer", "template").get(pk=contract_id)
+    return (
+        Contract.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("customer", "template")
+        .get(pk=contract_id)
+    )

@@ -1,4 +1,4 @@
-"""Row locks of documents, each `select_for_update(of=("self",))`, evaluated at once.
+"""Row locks of documents, each `select_for_update(of=("self",), no_key=True)`, evaluated at once.
 The numbering counters lock themselves in their one UPDATE (documents.numbering)."""
 
 from .models import IssuedDocument
@@ -8,5 +8,7 @@ def lock_revisions(base_number: str) -> list[IssuedDocument]:
     """Every revision of one base number, oldest first: two revisions of one quote are
     taken one after the other."""
     return list(
-        IssuedDocument.objects.select_for_update(of=("self",)).filter(base_number=base_number).order_by("revision")
+        IssuedDocument.objects.select_for_update(of=("self",), no_key=True)
+        .filter(base_number=base_number)
+        .order_by("revision")
     )

@@ -47,7 +47,7 @@ def lock_stock_levels(product_ids: Iterable[int]) -> list[StockLevel]:
         StockLevel.objects.filter(product_id__in=ids)
         .select_related("warehouse")
         .order_by("product_id", "-warehouse__is_default", "pk")
-        .select_for_update(of=("self",))
+        .select_for_update(of=("self",), no_key=True)
     )
 
 
@@ -55,7 +55,10 @@ def lock_demands(demand_ids: Iterable[int]) -> dict[int, StockDemand]:
     ids = sorted(set(demand_ids))
     if not ids:
         return {}
-    return {d.pk: d for d in StockDemand.objects.filter(pk__in=ids).order_by("pk").select_for_update(of=("self",))}
+    return {
+        d.pk: d
+        for d in StockDemand.objects.filter(pk__in=ids).order_by("pk").select_for_update(of=("self",), no_key=True)
+    }
 
 
 def lock_waiting_demands(product_id: int, exclude_ids: Iterable[int] = ()) -> list[StockDemand]:
@@ -67,7 +70,7 @@ def lock_waiting_demands(product_id: int, exclude_ids: Iterable[int] = ()) -> li
         )
         .exclude(pk__in=list(exclude_ids))
         .order_by("pk")
-        .select_for_update(of=("self",))
+        .select_for_update(of=("self",), no_key=True)
     )
     rows.sort(key=lambda d: (d.priority_date, d.priority_number, d.pk))
     return rows
@@ -75,7 +78,7 @@ def lock_waiting_demands(product_id: int, exclude_ids: Iterable[int] = ()) -> li
 
 def lock_purchase_order(purchase_order_id: int) -> PurchaseOrder:
     return (
-        PurchaseOrder.objects.select_for_update(of=("self",))
+        PurchaseOrder.objects.select_for_update(of=("self",), no_key=True)
         .select_related("supplier", "warehouse")
         .get(pk=purchase_order_id)
     )

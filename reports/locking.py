@@ -14,7 +14,7 @@ def lock_targets(*, rep_ids: Iterable[int], months: Iterable[dt.date]) -> list[S
     return list(
         SalesTarget.objects.filter(rep_id__in=set(rep_ids), month__in=set(months))
         .order_by("pk")
-        .select_for_update(of=("self",))
+        .select_for_update(of=("self",), no_key=True)
     )
 
 

@@ -80,7 +80,9 @@ def contract_template_create(*, user, data: dict[str, Any]) -> ContractTemplate:
 def contract_template_update(*, template: ContractTemplate, user, data: dict[str, Any]) -> ContractTemplate:
     """A new version of the template, made current; the contracts drafted from the old one keep it."""
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins edit contract templates."))
-    current = ContractTemplate.objects.select_for_update(of=("self",)).get(code=template.code, is_current=True)
+    current = ContractTemplate.objects.select_for_update(of=("self",), no_key=True).get(
+        code=template.code, is_current=True
+    )
     values = {name: getattr(current, name) for name in TEMPLATE_FIELDS}
     values.update({k: v for k, v in data.items() if k in TEMPLATE_FIELDS and k != "code"})
     check_placeholders(values["body"])

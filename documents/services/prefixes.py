@@ -138,7 +138,7 @@ def _lock_years(prefixes: set[str], from_year: int, current: int) -> list[Docume
     rows = list(
         DocumentCounter.objects.filter(prefix__in=prefixes, fiscal_year__gte=from_year)
         .order_by("pk")
-        .select_for_update(of=("self",))
+        .select_for_update(of=("self",), no_key=True)
     )
     return sorted((row for row in rows if row.last_value > 0), key=lambda row: (row.fiscal_year, row.prefix))
 
@@ -223,7 +223,7 @@ def number_prefix_cancel(*, change: NumberPrefix, user) -> list[NumberPrefix]:
     rows = list(
         NumberPrefix.objects.filter(
             kind__in=kinds, from_fiscal_year=change.from_fiscal_year, cancelled_at__isnull=True
-        ).select_for_update(of=("self",))
+        ).select_for_update(of=("self",), no_key=True)
     )
     if not rows:
         raise StateConflict(_("This change has already been cancelled."), field="change")
