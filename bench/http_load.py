@@ -1,6 +1,6 @@
 """Benchmark (not a test): the HTTP API under load, gunicorn with 2 workers on PostgreSQL.
 
-    .venv/bin/python bench/http_load.py [--seconds 60] [--clients 8] [--workers 2]
+    .venv/bin/python bench/http_load.py [--seconds 60] [--clients 8] [--workers 2] [--celery-workers 0]
                                         [--baseline-seconds 15] [--solo-seconds 15] [--max-requests 50000]
                                         [--keep] [--database bo_bench_http]
 
@@ -10,6 +10,11 @@ again at the end unless --keep). Production-like environment: DEBUG=false, a ran
 ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=false, a scratch MEDIA_ROOT; Celery is eager
 unless CELERY_BROKER_URL is set (then PDFs go to whatever workers listen there), so by
 default every PDF is rendered inside the request that issues it, after its commit.
+--celery-workers N runs the production layout instead (README, Production): a Celery worker
+of N processes on the same machine, Redis database 15 of 127.0.0.1:6379 as the broker
+(emptied first); the requests queue the PDFs and the worker renders them. Its CPU is counted
+with the rest, and afterwards the bench waits until every PDF is rendered and says how long
+the queue took to drain.
 
 Fixture: `migrate`, `manage.py load_demo`, then, through the services, a stock take of
 1,000,000 of every stock-tracked product in the default warehouse and no credit limit for
@@ -88,6 +93,7 @@ ENDPOINTS = [
 ]
 
 SCRATCH = scratch_dir("bench-http-")
+CELERY_BROKER = "redis://127.0.0.1:6379/15"
 
 
 # ---------------------------------------------------------------------------
@@ -177,6 +183,34 @@ def _start_gunicorn(port: int, workers: int) -> subprocess.Popen:
 
 def _stop_gunicorn(server: subprocess.Popen) -> None:
     stop_process_group(server, timeout=30)  # its own session: the arbiter and its workers
+
+
+def _start_celery(concurrency: int) -> subprocess.Popen:
+    """A Celery worker of `concurrency` processes on the bench's environment (its broker)."""
+    log = SCRATCH / "celery.log"
+    command = [sys.executable, "-m", "celery", "-A", "backoffice", "worker", "--concurrency", str(concurrency)]
+    command += ["--pool", "prefork", "--loglevel", "warning", "--without-gossip", "--without-mingle"]
+    with log.open("ab") as output:
+        worker = subprocess.Popen(  # noqa: S603 - our own command line
+            command, cwd=ROOT, env=dict(os.environ), start_new_session=True, stdout=output, stderr=output
+        )
+    atexit.register(stop_process_group, worker, 30)
+    return worker
+
+
+def _pending_pdfs() -> int:
+    from documents.models import IssuedDocument, RenderStatus
+
+    return IssuedDocument.objects.exclude(render_status=RenderStatus.RENDERED).count()
+
+
+def _drain(limit: float = 300) -> tuple[float, int]:
+    """Wait until every issued document's PDF is rendered (at most `limit` seconds):
+    (seconds waited, PDFs still pending)."""
+    start = time.perf_counter()
+    while (pending := _pending_pdfs()) and time.perf_counter() - start < limit:
+        time.sleep(0.5)
+    return time.perf_counter() - start, pending
 
 
 # ---------------------------------------------------------------------------
@@ -428,10 +462,11 @@ class CpuSampler:
 
     TICK = os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, server: subprocess.Popen, database: str) -> None:
+    def __init__(self, server: subprocess.Popen, database: str, tasks: subprocess.Popen | None = None) -> None:
         import psycopg
 
         self.server = server
+        self.tasks = tasks
         self.database = database
         self.conn = psycopg.connect(server_url(database), autocommit=True)
         self.own = self.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
@@ -444,9 +479,12 @@ class CpuSampler:
             return None
         return (int(fields[11]) + int(fields[12])) / cls.TICK  # utime + stime
 
-    def _workers(self) -> list[int]:
+    @staticmethod
+    def _children(process: subprocess.Popen | None) -> list[int]:
+        if process is None:
+            return []
         try:
-            children = Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children").read_text()
+            children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
         except OSError:
             return []
         return [int(pid) for pid in children.split()]
@@ -458,7 +496,8 @@ class CpuSampler:
         return [row[0] for row in rows]
 
     def _poll(self) -> None:
-        for kind, pids in (("app", self._workers()), ("db", self._backends())):
+        tasks = [self.tasks.pid, *self._children(self.tasks)] if self.tasks is not None else []
+        for kind, pids in (("app", self._children(self.server)), ("db", self._backends()), ("tasks", tasks)):
             for pid in pids:
                 cpu = self._cpu(pid)
                 if cpu is None:
@@ -484,7 +523,7 @@ class CpuSampler:
         self.done.set()
         self.thread.join()
         self._poll()
-        spent = {"app": 0.0, "db": 0.0}
+        spent = {"app": 0.0, "db": 0.0, "tasks": 0.0}
         for (kind, pid), cpu in self.last.items():
             spent[kind] += cpu - self.first[(kind, pid)]
         spent["clients"] = time.process_time() - self.clients
@@ -504,6 +543,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60, help="length of the timed mix")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (threads)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--celery-workers", type=int, default=0, help="processes of a Celery worker rendering the PDFs (0: eager)"
+    )
     parser.add_argument("--baseline-seconds", type=float, default=15, help="length of the baseline (GET company/)")
     parser.add_argument("--solo-seconds", type=float, default=15, help="length of the one-client pass")
     parser.add_argument("--max-requests", type=int, default=50_000, help="stop the mix after this many requests")
@@ -521,6 +563,7 @@ def main() -> None:
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS=HOST,
             SECURE_SSL_REDIRECT="false",
+            **({"CELERY_BROKER_URL": CELERY_BROKER} if args.celery_workers else {}),
         )
         _measure(args, started)
 
@@ -532,6 +575,10 @@ def _measure(args, started: float) -> None:
 
     from orders.models import Order
 
+    if args.celery_workers:  # an empty queue before the fixture queues its PDFs
+        import redis
+
+        redis.Redis.from_url(CELERY_BROKER).flushdb()
     load = time.perf_counter()
     fixture = _fixture()
     fixture_seconds = time.perf_counter() - load
@@ -541,17 +588,34 @@ def _measure(args, started: float) -> None:
     print(f"{version}; {args.database}; DEBUG={settings.DEBUG}; Celery {celery}")
     print(f"fixture (load_demo, stock through the services): {fixture_seconds:.1f} s")
     orders_before = Order.objects.count()
+    tasks = None
+    if args.celery_workers:
+        tasks = _start_celery(args.celery_workers)
+        waited, pending = _drain()
+        print(f"Celery worker: {args.celery_workers} processes; the fixture's PDFs rendered in {waited:.1f} s")
+        if pending:
+            sys.exit(f"{pending} PDFs still pending: is the worker running? ({SCRATCH / 'celery.log'})")
     connections.close_all()
 
     port = _free_port()
     server = _start_gunicorn(port, args.workers)
     try:
-        _passes(args, started, server, port, fixture, orders_before)
+        _passes(args, started, server, port, fixture, orders_before, tasks)
     finally:
         _stop_gunicorn(server)
+        if tasks is not None:
+            stop_process_group(tasks, timeout=30)
 
 
-def _passes(args, started: float, server: subprocess.Popen, port: int, fixture: dict, orders_before: int) -> None:
+def _passes(
+    args,
+    started: float,
+    server: subprocess.Popen,
+    port: int,
+    fixture: dict,
+    orders_before: int,
+    tasks: subprocess.Popen | None,
+) -> None:
     from orders.models import Order, Shipment
 
     print(
@@ -578,7 +642,7 @@ def _passes(args, started: float, server: subprocess.Popen, port: int, fixture: 
     for client in clients:
         client.stats = baseline
     load_before = _load()
-    cpu = CpuSampler(server, args.database)
+    cpu = CpuSampler(server, args.database, tasks)
     cpu.start()
     baseline_elapsed = _run(clients, "baseline", args.baseline_seconds)
     baseline_cpu = cpu.stop()
@@ -607,7 +671,9 @@ def _passes(args, started: float, server: subprocess.Popen, port: int, fixture: 
     )
     cores = os.cpu_count()
     print(f"\nCPU per request, ms (from /proc; {cores} cores = {cores * 1000} CPU-ms per second):")
-    print(f"{'':<26}{'gunicorn':>10}{'postgres':>10}{'clients':>10}{'total':>10}{'CPU-bound ceiling':>20}")
+    print(
+        f"{'':<26}{'gunicorn':>10}{'postgres':>10}{'celery':>10}{'clients':>10}{'total':>10}{'CPU-bound ceiling':>20}"
+    )
     for label, spent, count in (
         ("baseline: GET company/", baseline_cpu, sum(len(v) for v in baseline.latencies.values())),
         ("mix", mix_cpu, total),
@@ -615,9 +681,12 @@ def _passes(args, started: float, server: subprocess.Popen, port: int, fixture: 
         per = {kind: 1000 * seconds / max(count, 1) for kind, seconds in spent.items()}
         whole = sum(per.values())
         print(
-            f"{label:<26}{per['app']:>10.1f}{per['db']:>10.1f}{per['clients']:>10.1f}{whole:>10.1f}"
-            f"{os.cpu_count() * 1000 / whole:>14.0f} req/s"
+            f"{label:<26}{per['app']:>10.1f}{per['db']:>10.1f}{per['tasks']:>10.1f}{per['clients']:>10.1f}"
+            f"{whole:>10.1f}{os.cpu_count() * 1000 / whole:>14.0f} req/s"
         )
+    if tasks is not None:
+        waited, pending = _drain()
+        print(f"PDFs queued during the mix: rendered {waited:.1f} s after it ended; still pending: {pending}")
     for sample in baseline.samples + stats.samples:
         print(f"  error: {sample}")
     if stats.flow_problems:

@@ -65,6 +65,23 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _rows_of_data_migrations(request):
+    """The rows the data migrations create (the company placeholder, the standard contract
+    templates) are there in every database test, as in production, also after a transaction
+    test (the PostgreSQL concurrency tests) has flushed every table earlier in the worker."""
+    uses_db = request.node.get_closest_marker("django_db") is not None
+    if not uses_db and not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("db")  # pytest-django's: transactional when the test asks for it
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("backoffice.migrations.0002_roles_and_company_placeholder").create_roles_and_placeholder(apps, None)
+    import_module("contracts.migrations.0002_standard_templates").create_templates(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the site's language (Japanese). A request with Accept-Language: en
     leaves English active in the worker's thread (LocaleMiddleware does not reset it), which
