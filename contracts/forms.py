@@ -164,7 +164,8 @@ class ContractTemplateForm(forms.ModelForm):
 
     class Meta:
         model = ContractTemplate
-        fields = ["kind", "code", "name", "is_standard", "stamp_class", "is_construction", "body"]
+        # No standard-wording box: a manager marks the standard on the template's page.
+        fields = ["kind", "code", "name", "stamp_class", "is_construction", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 24})}
 
     def __init__(self, *args, new: bool, **kwargs):

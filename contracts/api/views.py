@@ -203,13 +203,16 @@ class ContractTemplateViewSet(
     viewsets.GenericViewSet,
 ):
     """契約書のひな形: sales admins write them; every change is a new version (the response is
-    the new version), and a contract keeps the version it was drafted from."""
+    the new version), and a contract keeps the version it was drafted from. A sales admin's
+    new wording is not the standard (its contracts need approval) until a manager marks it
+    (`mark-standard`); asking for `is_standard` on changed wording is refused (403)."""
 
     serializer_class = ContractTemplateSerializer
     permission_classes = [RolePermission]
     filterset_fields = ["kind", "code", "is_current", "is_standard"]
     ordering_fields = ["id", "code", "version"]
     read_roles = (Role.SALES_ADMIN, Role.MANAGER)
+    action_roles = {"mark_standard": (Role.MANAGER,)}
 
     def get_queryset(self):
         return ContractTemplate.objects.all().order_by("code", "-version")
@@ -231,6 +234,14 @@ class ContractTemplateViewSet(
         template = services.contract_template_update(
             template=serializer.instance, user=request.user, data=dict(serializer.validated_data)
         )
+        return Response(ContractTemplateSerializer(template).data)
+
+    @extend_schema(request=None, responses=ContractTemplateSerializer)
+    @action(detail=True, methods=["post"], url_path="mark-standard")
+    def mark_standard(self, request, pk=None):
+        """A manager makes the current version's wording the standard (409 for an earlier
+        version, or one that already is)."""
+        template = services.contract_template_mark_standard(template=self.get_object(), user=request.user)
         return Response(ContractTemplateSerializer(template).data)
 
 

@@ -25,7 +25,12 @@ from .contracts import (
     renewal_text,
     template_preview,
 )
-from .templates import PLACEHOLDERS, contract_template_create, contract_template_update
+from .templates import (
+    PLACEHOLDERS,
+    contract_template_create,
+    contract_template_mark_standard,
+    contract_template_update,
+)
 
 __all__ = [
     "PLACEHOLDERS",
@@ -46,6 +51,7 @@ __all__ = [
     "contract_stamp_duty",
     "contract_submit",
     "contract_template_create",
+    "contract_template_mark_standard",
     "contract_template_update",
     "contract_text",
     "contract_update",

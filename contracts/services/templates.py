@@ -1,5 +1,7 @@
 """Contract templates: an admin writes them; every edit is a new version, so a contract keeps
-the wording it was drafted from."""
+the wording it was drafted from. Which wording is the standard (a contract from it needs no
+approval) is a manager's call: a sales admin's new wording is saved as not standard, and a
+manager marks it (contract_template_mark_standard)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backoffice import audit
-from backoffice.exceptions import InvalidInput
-from backoffice.roles import Role, require_role
+from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
+from backoffice.roles import Role, has_role, require_role
 from backoffice.services import model_create
 
 from ..models import ContractTemplate
@@ -61,10 +63,24 @@ def fill_placeholders(body: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
 
 
+def _standard_mark(user, data: dict[str, Any], *, unchanged_standard: bool) -> bool:
+    """Whether a new version is the standard wording. Without a manager, only when its
+    wording is that of the standard version it replaces; asking for more is refused."""
+    if has_role(user, Role.MANAGER):
+        return data.get("is_standard", unchanged_standard)
+    if data.get("is_standard") and not unchanged_standard:
+        raise NotAllowed(
+            _("Only a manager marks new wording as the standard: save it as not standard, then ask a manager."),
+            field="is_standard",
+        )
+    return unchanged_standard and data.get("is_standard", True)
+
+
 @transaction.atomic
 def contract_template_create(*, user, data: dict[str, Any]) -> ContractTemplate:
     require_role(user, Role.SALES_ADMIN, message=_("Only sales admins edit contract templates."))
     values = {k: v for k, v in data.items() if k in TEMPLATE_FIELDS}
+    values["is_standard"] = _standard_mark(user, data, unchanged_standard=False)
     check_placeholders(values.get("body", ""))
     if ContractTemplate.objects.filter(code=values.get("code")).exists():
         raise InvalidInput(_("A template with this code exists: edit it to make a new version."), field="code")
@@ -85,6 +101,8 @@ def contract_template_update(*, template: ContractTemplate, user, data: dict[str
     )
     values = {name: getattr(current, name) for name in TEMPLATE_FIELDS}
     values.update({k: v for k, v in data.items() if k in TEMPLATE_FIELDS and k != "code"})
+    same_wording = values["body"].strip() == current.body.strip()
+    values["is_standard"] = _standard_mark(user, data, unchanged_standard=current.is_standard and same_wording)
     check_placeholders(values["body"])
     if all(values[name] == getattr(current, name) for name in TEMPLATE_FIELDS):
         return current
@@ -103,3 +121,24 @@ def contract_template_update(*, template: ContractTemplate, user, data: dict[str
         },
     )
     return new
+
+
+@transaction.atomic
+def contract_template_mark_standard(*, template: ContractTemplate, user) -> ContractTemplate:
+    """A manager makes the current version's wording the standard: contracts drafted from it
+    with its wording unchanged need no approval from then on."""
+    require_role(user, Role.MANAGER, message=_("Only managers decide which wording is the standard."))
+    locked = ContractTemplate.objects.select_for_update(of=("self",), no_key=True).get(pk=template.pk)
+    if not locked.is_current:
+        raise StateConflict(_("Only the current version can be made the standard."))
+    if locked.is_standard:
+        raise StateConflict(_("This version is already the standard wording."))
+    locked.is_standard = True
+    locked.save(update_fields=["is_standard"])
+    audit.record(
+        actor=user,
+        action="contract_template.mark_standard",
+        obj=locked,
+        changes={"is_standard": {"before": False, "after": True}},
+    )
+    return locked

@@ -1,12 +1,14 @@
 """Screens: contract templates (契約書のひな形). The list by kind with each template's current
 version; a version's page with the template's other versions; the edit form, whose save is a
 new version (contracts keep the version they were drafted from), with the placeholders the
-renderer fills and a preview. Sales admins write, managers read: the API's rule."""
+renderer fills and a preview. Sales admins write, managers read and mark which wording is
+the standard (a contract from it needs no approval): the API's rule."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from backoffice.api.fields import MAX_ID
 from backoffice.exceptions import DomainError
@@ -43,8 +45,26 @@ def template_detail(request, pk):
             "template": template,
             "versions": list(selectors.template_versions(template.code)),
             "can_edit": has_role(request.user, Role.SALES_ADMIN) and template.is_current,
+            "can_mark_standard": has_role(request.user, Role.MANAGER) and template.is_current,
         },
     )
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def template_mark_standard(request, pk):
+    template = get_object_or_404(ContractTemplate, pk=min(pk, MAX_ID))
+    try:
+        services.contract_template_mark_standard(template=template, user=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("%(template)s is now the standard wording: contracts drafted from it need no approval.")
+            % {"template": template},
+        )
+    return redirect("contracts:template_detail", pk=template.pk)
 
 
 @role_required(Role.SALES_ADMIN)
@@ -99,4 +119,5 @@ urlpatterns = [
     path("templates/new/", template_edit, name="template_new"),
     path("templates/<int:pk>/", template_detail, name="template_detail"),
     path("templates/<int:pk>/edit/", template_edit, name="template_edit"),
+    path("templates/<int:pk>/standard/", template_mark_standard, name="template_mark_standard"),
 ]

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from backoffice.exceptions import InvalidInput
+from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
 from backoffice.models import AuditEvent
 from contracts import services
 from contracts.models import Contract, ContractTemplate
@@ -50,6 +50,70 @@ def test_an_issued_contract_keeps_the_template_version_it_used(
     event = AuditEvent.objects.get(action="contract_template.new_version")
     assert event.changes["version"] == {"before": 1, "after": 2}
     assert event.changes["is_standard"] == {"before": True, "after": False}
+
+
+def test_new_wording_is_the_standard_only_once_a_manager_marks_it(
+    company, admin_user, manager_user, customer, templates, django_capture_on_commit_callbacks
+):
+    v1 = templates["master"]
+    # a sales admin's changed wording is saved as not standard, unasked
+    v2 = services.contract_template_update(template=v1, user=admin_user, data={"body": v1.body + "\n" + NEW_ARTICLE})
+    assert (v2.version, v2.is_standard) == (2, False)
+    # asking for the standard mark on changed wording is refused, naming the field; nothing saved
+    with pytest.raises(NotAllowed) as refused:
+        services.contract_template_update(
+            template=v2, user=admin_user, data={"body": v2.body + "\n第10条", "is_standard": True}
+        )
+    assert refused.value.field == "is_standard"
+    assert ContractTemplate.objects.filter(code="STD-MASTER").count() == 2
+    with pytest.raises(NotAllowed):
+        services.contract_template_create(
+            user=admin_user, data={"kind": "nda", "code": "MY-NDA", "name": "自作", "body": "本文", "is_standard": True}
+        )
+    assert draft_master(admin_user, customer, v2).requires_approval
+
+    marked = services.contract_template_mark_standard(template=v2, user=manager_user)
+    assert marked.is_standard
+    assert not draft_master(admin_user, customer, marked).requires_approval
+    event = AuditEvent.objects.get(action="contract_template.mark_standard")
+    assert (event.actor, event.changes) == (manager_user, {"is_standard": {"before": False, "after": True}})
+    # renaming keeps the mark (the wording is the same); the old version cannot be marked
+    v3 = services.contract_template_update(template=v2, user=admin_user, data={"name": "取引基本契約書（2027年版）"})
+    assert (v3.version, v3.is_standard) == (3, True)
+    with pytest.raises(StateConflict):
+        services.contract_template_mark_standard(template=v1, user=manager_user)
+    with pytest.raises(NotAllowed):
+        services.contract_template_mark_standard(template=v3, user=admin_user)
+
+
+def test_a_manager_marks_the_standard_on_the_template_page_and_through_the_api(
+    company, admin_user, manager_user, templates, api_as
+):
+    v1 = templates["nda"]
+    v2 = services.contract_template_update(template=v1, user=admin_user, data={"body": v1.body + "\n第9条"})
+    url = f"/contracts/templates/{v2.pk}/"
+    assert "/standard/" not in client_for(admin_user).get(url).content.decode()
+    assert "標準の文言はマネージャーが決めます。" in text_of(client_for(admin_user).get(url))
+    manager = client_for(manager_user)
+    assert f'action="/contracts/templates/{v2.pk}/standard/"' in manager.get(url).content.decode()
+    assert client_for(admin_user).post(f"{url}standard/").status_code == 403
+
+    response = manager.post(f"{url}standard/")
+    assert response.status_code == 302
+    assert "標準の文言になりました" in text_of(manager.get(response["Location"]))
+    v2.refresh_from_db()
+    assert v2.is_standard
+
+    v3 = services.contract_template_update(template=v2, user=admin_user, data={"body": v2.body + "\n第10条"})
+    api = f"/api/v1/contract-templates/{v3.pk}/mark-standard/"
+    assert api_as(admin_user).post(api).status_code == 403
+    answer = api_as(manager_user).post(api)
+    assert answer.status_code == 200 and answer.json()["is_standard"] is True
+    assert api_as(manager_user).post(api).status_code == 409  # already the standard
+    refused = api_as(admin_user).patch(
+        f"/api/v1/contract-templates/{v3.pk}/", {"body": v3.body + "\n第11条", "is_standard": True}, format="json"
+    )
+    assert refused.status_code == 403 and "is_standard" in refused.json()
 
 
 @pytest.mark.parametrize(
