@@ -48,11 +48,12 @@ def unit_price_for(*, customer: Customer, product: Product) -> Decimal:
 
 def order_line_stock(lines) -> dict[int, dict]:
     """Per order line id: allocated and backordered quantities (from inventory's demands)
-    and the expected date of the backordered rest. Three queries for any number of lines."""
+    and the expected date of the backordered rest. One query, three when some wait."""
     stock_lines = [line for line in lines if line.tracks_stock and not line.cancelled]
     if not stock_lines:
         return {}
-    demands = demands_by_reference([line.demand_reference for line in stock_lines])
+    # The demands' own figures only: their allocations per warehouse are not needed here.
+    demands = demands_by_reference([line.demand_reference for line in stock_lines], with_allocations=False)
     waiting = [d for d in demands.values() if d.backordered]
     dates = expected_dates(waiting) if waiting else {}
     answer = {}

@@ -269,7 +269,9 @@ class OrderViewSet(OrderSlipActions, FlowViewSet, mixins.CreateModelMixin, mixin
         return self.scoped(_order_queryset())
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).distinct())
+        # No DISTINCT: every filter is single-valued, and the search through the lines' SKUs
+        # is an EXISTS (DRF's SearchFilter), so no order is listed twice.
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(_order_data(page, request, many=True))
 
     def retrieve(self, request, *args, **kwargs):

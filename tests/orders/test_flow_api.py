@@ -239,6 +239,33 @@ def test_order_list_queries_do_not_grow_with_orders(
     assert response.data["count"] == 15
 
 
+def test_order_list_search_by_sku_lists_each_order_once_with_its_stock_answer(
+    admin_api, admin_user, company, warehouse, customer, product_a
+):
+    m10 = ProductFactory(sku="A-101", name="ステンレスボルト M10")
+    stock(product_a, warehouse, 5)
+    stock(m10, warehouse, 100)
+    both = services.order_create(
+        user=admin_user,
+        data={"customer": customer},
+        lines=[LineInput(product=product_a, quantity=8), LineInput(product=m10, quantity=2)],
+    )
+    services.order_confirm(order=both, user=admin_user)
+    draft = services.order_create(
+        user=admin_user, data={"customer": customer}, lines=[LineInput(product=m10, quantity=1)]
+    )
+
+    response = admin_api.get("/api/v1/orders/", {"search": "A-10", "ordering": "id"})
+
+    assert response.data["count"] == 2
+    assert [o["id"] for o in response.data["results"]] == [both.pk, draft.pk]  # two lines match: listed once
+    lines = response.data["results"][0]["lines"]
+    assert [(line["sku"], line["allocated_quantity"], line["backordered_quantity"]) for line in lines] == [
+        ("A-100", 5, 3),
+        ("A-101", 2, 0),
+    ]
+
+
 # --- CSV import ------------------------------------------------------------------------------
 
 
