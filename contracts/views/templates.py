@@ -102,6 +102,14 @@ def template_edit(request, pk=None):
                         _("Saved as version %(v)d. Contracts drafted from earlier versions keep their wording.")
                         % {"v": saved.version},
                     )
+                    if template.is_standard and not saved.is_standard:
+                        messages.warning(
+                            request,
+                            _(
+                                "The new wording is not the standard: contracts drafted from it need a manager's "
+                                "approval until a manager makes it the standard."
+                            ),
+                        )
                 return redirect("contracts:template_detail", pk=saved.pk)
         except DomainError as exc:
             refuse(form, exc)

@@ -90,7 +90,14 @@ def test_a_manager_marks_the_standard_on_the_template_page_and_through_the_api(
     company, admin_user, manager_user, templates, api_as
 ):
     v1 = templates["nda"]
-    v2 = services.contract_template_update(template=v1, user=admin_user, data={"body": v1.body + "\n第9条"})
+    admin = client_for(admin_user)
+    edited = admin.post(
+        f"/contracts/templates/{v1.pk}/edit/",
+        {"name": v1.name, "stamp_class": v1.stamp_class, "body": v1.body + "\n第9条", "save": "1"},
+    )
+    v2 = ContractTemplate.objects.get(code="STD-NDA", is_current=True)
+    assert (v2.version, v2.is_standard) == (2, False)
+    assert "マネージャーが標準にするまで" in text_of(admin.get(edited["Location"]))
     url = f"/contracts/templates/{v2.pk}/"
     assert "/standard/" not in client_for(admin_user).get(url).content.decode()
     assert "標準の文言はマネージャーが決めます。" in text_of(client_for(admin_user).get(url))
