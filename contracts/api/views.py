@@ -205,7 +205,7 @@ class ContractTemplateViewSet(
     """契約書のひな形: sales admins write them; every change is a new version (the response is
     the new version), and a contract keeps the version it was drafted from. A sales admin's
     new wording is not the standard (its contracts need approval) until a manager marks it
-    (`mark-standard`); asking for `is_standard` on changed wording is refused (403)."""
+    (`mark-standard`); asking for `is_standard` on changed wording is refused (400)."""
 
     serializer_class = ContractTemplateSerializer
     permission_classes = [RolePermission]

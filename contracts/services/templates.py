@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backoffice import audit
-from backoffice.exceptions import InvalidInput, NotAllowed, StateConflict
+from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.roles import Role, has_role, require_role
 from backoffice.services import model_create
 
@@ -69,7 +69,7 @@ def _standard_mark(user, data: dict[str, Any], *, unchanged_standard: bool) -> b
     if has_role(user, Role.MANAGER):
         return data.get("is_standard", unchanged_standard)
     if data.get("is_standard") and not unchanged_standard:
-        raise NotAllowed(
+        raise InvalidInput(
             _("Only a manager marks new wording as the standard: save it as not standard, then ask a manager."),
             field="is_standard",
         )
