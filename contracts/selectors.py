@@ -4,6 +4,7 @@ whether a customer's master agreement is still in force."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -157,3 +158,26 @@ def template_versions(code: str) -> QuerySet[ContractTemplate]:
         .annotate(contract_count=Count("contracts"))
         .order_by("-version")
     )
+
+
+@dataclass(frozen=True)
+class WordingChange:
+    kind: str  # "added", "removed", "same" (a line around a change) or "gap" (unchanged lines left out)
+    text: str
+
+
+def wording_changes(template: ContractTemplate, previous: ContractTemplate | None) -> list[WordingChange]:
+    """The lines of `template`'s wording that differ from the version before it, with one line
+    around each change: what a manager reads before making new wording the standard. Empty
+    when there is no earlier version or the wording is the same."""
+    if previous is None or previous.body == template.body:
+        return []
+    changes = []
+    lines = difflib.unified_diff(previous.body.splitlines(), template.body.splitlines(), n=1, lineterm="")
+    for line in list(lines)[2:]:  # past the ---/+++ header
+        if line.startswith("@@"):
+            changes.append(WordingChange("gap", ""))
+        else:
+            kind = {"+": "added", "-": "removed"}.get(line[:1], "same")
+            changes.append(WordingChange(kind, line[1:]))
+    return changes[1:] if changes and changes[0].kind == "gap" else changes

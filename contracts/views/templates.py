@@ -38,12 +38,16 @@ def template_list(request):
 @role_required(*READERS)
 def template_detail(request, pk):
     template = get_object_or_404(ContractTemplate.objects.select_related("created_by"), pk=min(pk, MAX_ID))
+    versions = list(selectors.template_versions(template.code))
+    previous = next((v for v in versions if v.version < template.version), None)
     return render(
         request,
         "contracts/templates/detail.html",
         {
             "template": template,
-            "versions": list(selectors.template_versions(template.code)),
+            "versions": versions,
+            "previous": previous,
+            "changes": selectors.wording_changes(template, previous),
             "can_edit": has_role(request.user, Role.SALES_ADMIN) and template.is_current,
             "can_mark_standard": has_role(request.user, Role.MANAGER) and template.is_current,
         },

@@ -102,7 +102,13 @@ def test_a_manager_marks_the_standard_on_the_template_page_and_through_the_api(
     assert "/standard/" not in client_for(admin_user).get(url).content.decode()
     assert "標準の文言はマネージャーが決めます。" in text_of(client_for(admin_user).get(url))
     manager = client_for(manager_user)
-    assert f'action="/contracts/templates/{v2.pk}/standard/"' in manager.get(url).content.decode()
+    page = manager.get(url)
+    assert f'action="/contracts/templates/{v2.pk}/standard/"' in page.content.decode()
+    # what the manager decides on: the lines changed from version 1, one line around each
+    changes = page.context["changes"]
+    last_line = v1.body.splitlines()[-1]
+    assert [(c.kind, c.text) for c in changes] == [("same", last_line), ("added", "第9条")]
+    assert "第1版からの変更" in text_of(page) and "<ins>第9条</ins>" in page.content.decode()
     assert client_for(admin_user).post(f"{url}standard/").status_code == 403
 
     response = manager.post(f"{url}standard/")
