@@ -1,16 +1,17 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from backoffice.api.model_serializer import ModelSerializer
 from backoffice.models import AuditEvent, BankAccount, CompanyProfile
 
 
-class BankAccountSerializer(serializers.ModelSerializer):
+class BankAccountSerializer(ModelSerializer):
     class Meta:
         model = BankAccount
         fields = ["bank_name", "branch_name", "account_type", "account_number", "account_holder_kana"]
 
 
-class CompanyProfileSerializer(serializers.ModelSerializer):
+class CompanyProfileSerializer(ModelSerializer):
     bank_accounts = BankAccountSerializer(many=True, required=False)
     is_complete = serializers.BooleanField(read_only=True)
 
@@ -42,7 +43,7 @@ class CompanyProfileSerializer(serializers.ModelSerializer):
         return value
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:

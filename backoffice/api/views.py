@@ -18,6 +18,7 @@ from backoffice.roles import Role
 from backoffice.selectors import company_profile
 from backoffice.services import api_token_issue, api_token_revoke, api_tokens_revoke_all, company_profile_update
 
+from .model_serializer import ModelSerializer
 from .serializers import AuditEventSerializer, CompanyProfileSerializer
 
 
@@ -106,7 +107,7 @@ class RevokeTokenView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(ModelSerializer):
     key_prefix = serializers.SerializerMethodField(help_text="The first 8 characters of the token")
 
     class Meta:

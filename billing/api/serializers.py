@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backoffice.api.fields import BusinessDateField
+from backoffice.api.model_serializer import ModelSerializer
 from backoffice.models import BankAccount
 from billing import journal
 from billing.models import (
@@ -42,7 +43,7 @@ class BillingTaxBreakdownSerializer(serializers.Serializer):
 # --- invoices ---------------------------------------------------------------------------------
 
 
-class InvoiceLineSerializer(serializers.ModelSerializer):
+class InvoiceLineSerializer(ModelSerializer):
     class Meta:
         model = InvoiceLine
         fields = [
@@ -61,7 +62,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
+class InvoiceSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     tax_breakdown = BillingTaxBreakdownSerializer(many=True, read_only=True)
     open_amount = serializers.DecimalField(read_only=True, **MONEY)
@@ -123,7 +124,7 @@ class InvoiceCancelSerializer(serializers.Serializer):
 # --- closings ---------------------------------------------------------------------------------
 
 
-class ClosingRunSerializer(serializers.ModelSerializer):
+class ClosingRunSerializer(ModelSerializer):
     class Meta:
         model = ClosingRun
         fields = [
@@ -150,7 +151,7 @@ class ClosingRequestSerializer(serializers.Serializer):
 # --- payments ---------------------------------------------------------------------------------
 
 
-class AllocationSerializer(serializers.ModelSerializer):
+class AllocationSerializer(ModelSerializer):
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
 
     class Meta:
@@ -159,7 +160,7 @@ class AllocationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(ModelSerializer):
     allocations = AllocationSerializer(many=True, read_only=True)
     unallocated_amount = serializers.DecimalField(read_only=True, **MONEY)
 
@@ -213,7 +214,7 @@ class PaymentCreateSerializer(PaymentAllocateSerializer):
 # --- credit notes -----------------------------------------------------------------------------
 
 
-class CreditNoteLineSerializer(serializers.ModelSerializer):
+class CreditNoteLineSerializer(ModelSerializer):
     description = serializers.CharField(source="invoice_line.description", read_only=True)
 
     class Meta:
@@ -222,7 +223,7 @@ class CreditNoteLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CreditNoteSerializer(serializers.ModelSerializer):
+class CreditNoteSerializer(ModelSerializer):
     # A plain string on output, so the kind enum is named once (by the create input).
     kind = serializers.CharField(read_only=True, help_text=_("return or price_reduction"))
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
@@ -284,7 +285,7 @@ class CreditNoteCreateSerializer(serializers.Serializer):
 # --- bank statements --------------------------------------------------------------------------
 
 
-class BankStatementLineSerializer(serializers.ModelSerializer):
+class BankStatementLineSerializer(ModelSerializer):
     class Meta:
         model = BankStatementLine
         fields = [
@@ -301,7 +302,7 @@ class BankStatementLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BankStatementSerializer(serializers.ModelSerializer):
+class BankStatementSerializer(ModelSerializer):
     lines = BankStatementLineSerializer(many=True, read_only=True)
 
     class Meta:

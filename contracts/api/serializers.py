@@ -4,11 +4,12 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from backoffice.api.fields import BusinessDateField
+from backoffice.api.model_serializer import ModelSerializer
 from contracts.models import Contract, ContractEndReason, ContractKind, ContractRenewal, ContractTemplate
 from contracts.selectors import contracts_visible_to
 
 
-class ContractTemplateSerializer(serializers.ModelSerializer):
+class ContractTemplateSerializer(ModelSerializer):
     class Meta:
         model = ContractTemplate
         fields = [
@@ -36,7 +37,7 @@ class ContractTemplateUpdateSerializer(ContractTemplateSerializer):
         read_only_fields = [*ContractTemplateSerializer.Meta.read_only_fields, "code"]
 
 
-class ContractRenewalSerializer(serializers.ModelSerializer):
+class ContractRenewalSerializer(ModelSerializer):
     class Meta:
         model = ContractRenewal
         fields = ["previous_end", "new_end", "automatic", "renewed_by", "renewed_at"]
@@ -49,7 +50,7 @@ class VisibleContractField(serializers.PrimaryKeyRelatedField):
         return contracts_visible_to(self.context["request"].user)
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(ModelSerializer):
     starts_on = BusinessDateField()
     ends_on = BusinessDateField()
     amends = VisibleContractField(required=False, allow_null=True)

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backoffice.api.fields import BusinessDateField
+from backoffice.api.model_serializer import ModelSerializer
 from documents.models import IssuedDocument
 from documents.rendering import KIND_LAYOUTS
 from documents.types import DocumentKind
@@ -32,7 +33,7 @@ class CounterpartySerializer(serializers.Serializer):
     name = serializers.CharField(source="counterparty_name")
 
 
-class IssuedDocumentSerializer(serializers.ModelSerializer):
+class IssuedDocumentSerializer(ModelSerializer):
     kind = DocumentKindField(read_only=True)
     counterparty = CounterpartySerializer(source="*", read_only=True)
     issued_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)

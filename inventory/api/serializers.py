@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from backoffice.api.fields import BusinessDateField
+from backoffice.api.model_serializer import ModelSerializer
 from inventory.models import (
     Product,
     PurchaseOrder,
@@ -14,7 +15,7 @@ from inventory.models import (
 )
 
 
-class SupplierSerializer(serializers.ModelSerializer):
+class SupplierSerializer(ModelSerializer):
     class Meta:
         model = Supplier
         fields = [
@@ -32,7 +33,7 @@ class SupplierSerializer(serializers.ModelSerializer):
         ]
 
 
-class WarehouseSerializer(serializers.ModelSerializer):
+class WarehouseSerializer(ModelSerializer):
     class Meta:
         model = Warehouse
         fields = ["id", "code", "name", "is_default", "address"]
@@ -41,7 +42,7 @@ class WarehouseSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(ModelSerializer):
     tax_rate = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -133,7 +134,7 @@ class AvailabilitySerializer(serializers.Serializer):
     )
 
 
-class StockLevelSerializer(serializers.ModelSerializer):
+class StockLevelSerializer(ModelSerializer):
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
     available = serializers.IntegerField(read_only=True)
@@ -154,7 +155,7 @@ class StockLevelSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StockMoveSerializer(serializers.ModelSerializer):
+class StockMoveSerializer(ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
@@ -187,7 +188,7 @@ class StockAdjustmentResultSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------
 
 
-class PurchaseOrderLineSerializer(serializers.ModelSerializer):
+class PurchaseOrderLineSerializer(ModelSerializer):
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     outstanding_quantity = serializers.IntegerField(read_only=True)
 
@@ -207,7 +208,7 @@ class PurchaseOrderLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PurchaseOrderSerializer(serializers.ModelSerializer):
+class PurchaseOrderSerializer(ModelSerializer):
     lines = PurchaseOrderLineSerializer(many=True, read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from backoffice.api.fields import BusinessDateField, IdField
+from backoffice.api.model_serializer import ModelSerializer
 from orders.models import Customer, Inquiry, Order, OrderLine, Quote, QuoteLine, Shipment, ShipmentLine, ShipToAddress
 from orders.services import LINE_INPUT_FIELDS, LineInput
 
@@ -42,7 +43,7 @@ class QuantityField(serializers.IntegerField):
         super().__init__(min_value=1, max_value=limits()["max_quantity"], **kwargs)
 
 
-class LineWriteSerializer(serializers.ModelSerializer):
+class LineWriteSerializer(ModelSerializer):
     """Lines are written through the services: product + quantity, or a free-text
     description; unit price, unit and tax rate default from the product and customer."""
 
@@ -90,7 +91,7 @@ def lines_field(serializer_class, **kwargs):
 
 # A quote or an order: created with its lines. (No docstring: it would describe the
 # subclasses in the API schema.)
-class WithLinesSerializer(serializers.ModelSerializer):
+class WithLinesSerializer(ModelSerializer):
     def validate(self, attrs):
         if self.instance is None and not attrs.get("lines"):
             raise serializers.ValidationError({"lines": [_("Enter at least one line.")]})
@@ -100,7 +101,7 @@ class WithLinesSerializer(serializers.ModelSerializer):
 # --- inquiries ---------------------------------------------------------------------------
 
 
-class InquirySerializer(serializers.ModelSerializer):
+class InquirySerializer(ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
     assigned_to = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
@@ -343,7 +344,7 @@ class ImportRequestSerializer(serializers.Serializer):
 # --- shipments ---------------------------------------------------------------------------
 
 
-class ShipmentLineSerializer(serializers.ModelSerializer):
+class ShipmentLineSerializer(ModelSerializer):
     class Meta:
         model = ShipmentLine
         fields = ["order_line", "quantity", "amount"]
@@ -357,7 +358,7 @@ class ShipmentLineInputSerializer(serializers.Serializer):
         list_serializer_class = LineList
 
 
-class ShipmentSerializer(serializers.ModelSerializer):
+class ShipmentSerializer(ModelSerializer):
     lines = ShipmentLineSerializer(many=True, read_only=True)
     tax_breakdown = TaxBreakdownSerializer(many=True, read_only=True)
 

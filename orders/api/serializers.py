@@ -2,23 +2,24 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from backoffice.api.model_serializer import ModelSerializer
 from backoffice.roles import Role
 from orders.models import ContactPerson, Customer, CustomerPrice, ShipToAddress
 
 
-class ShipToAddressSerializer(serializers.ModelSerializer):
+class ShipToAddressSerializer(ModelSerializer):
     class Meta:
         model = ShipToAddress
         fields = ["name", "postal_code", "address", "phone", "is_default"]
 
 
-class ContactPersonSerializer(serializers.ModelSerializer):
+class ContactPersonSerializer(ModelSerializer):
     class Meta:
         model = ContactPerson
         fields = ["name", "name_kana", "department", "email", "phone", "receives_documents"]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ModelSerializer):
     sales_rep = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(groups__name=Role.SALES_REP, is_active=True),
         allow_null=True,
@@ -64,7 +65,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         return value
 
 
-class CustomerPriceSerializer(serializers.ModelSerializer):
+class CustomerPriceSerializer(ModelSerializer):
     class Meta:
         model = CustomerPrice
         fields = ["id", "customer", "product", "unit_price"]

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backoffice.api.fields import BusinessDateField, IdField
+from backoffice.api.model_serializer import ModelSerializer
 from backoffice.exceptions import InvalidInput
 from reports.models import SalesTarget
 from reports.selectors import DIMENSIONS, month_end, month_start, months_later
@@ -222,7 +223,7 @@ class ConsumptionTaxReportSerializer(serializers.Serializer):
 # --- sales targets ---
 
 
-class SalesTargetSerializer(serializers.ModelSerializer):
+class SalesTargetSerializer(ModelSerializer):
     rep = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True))
     month = MonthField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=0, min_value=0)
