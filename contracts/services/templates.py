@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from backoffice import audit
 from backoffice.exceptions import InvalidInput, StateConflict
 from backoffice.roles import Role, has_role, require_role
-from backoffice.services import model_create
+from backoffice.services import model_create, model_update
 
 from ..models import ContractTemplate
 
@@ -133,12 +133,6 @@ def contract_template_mark_standard(*, template: ContractTemplate, user) -> Cont
         raise StateConflict(_("Only the current version can be made the standard."))
     if locked.is_standard:
         raise StateConflict(_("This version is already the standard wording."))
-    locked.is_standard = True
-    locked.save(update_fields=["is_standard"])
-    audit.record(
-        actor=user,
-        action="contract_template.mark_standard",
-        obj=locked,
-        changes={"is_standard": {"before": False, "after": True}},
+    return model_update(
+        instance=locked, user=user, data={"is_standard": True}, action="contract_template.mark_standard"
     )
-    return locked
