@@ -78,7 +78,8 @@ def contract_edit(request, pk=None):
 
 
 def _new_contract_initial(request) -> dict:
-    """?customer= preselects the customer; ?order= or ?quote= an individual contract for that deal."""
+    """?order= or ?quote=: an individual contract for that deal (its customer, amount, rate and
+    term). contract_edit reads ?customer= for any draft, the new one included."""
     query = request.GET
     initial = {}
     for name, model in (("quote", Quote), ("order", Order)):
