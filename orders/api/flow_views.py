@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -53,6 +54,18 @@ class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def scoped(self, queryset):
         return restrict_to_own_customers(queryset, self.request.user, customer_path=self.customer_path)
 
+    def get_target(self):
+        """The object of an action that hands it to a service. The service locks its row and
+        reads what it needs again, and the response is read afresh, so this loads the row
+        alone: get_queryset()'s scope (404 for what the user may not see) without its joins
+        and prefetches, and without the list's query-string filters that get_object()
+        applies (a fifth of a shipping call's CPU went to loading what was thrown away)."""
+        queryset = self.get_queryset().select_related(None).prefetch_related(None)
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        target = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup_url_kwarg]})
+        self.check_object_permissions(self.request, target)
+        return target
+
 
 # --- inquiries ---------------------------------------------------------------------------
 
@@ -103,14 +116,14 @@ class InquiryViewSet(FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMix
     @action(detail=True, methods=["post"], url_path="hand-off")
     def hand_off(self, request, pk=None):
         data = _valid(HandOffSerializer, request)
-        inquiry = services.inquiry_hand_off(inquiry=self.get_object(), user=request.user, **data)
+        inquiry = services.inquiry_hand_off(inquiry=self.get_target(), user=request.user, **data)
         return Response(InquirySerializer(inquiry).data)
 
     @extend_schema(request=ResolveSerializer, responses=InquirySerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         data = _valid(ResolveSerializer, request)
-        inquiry = services.inquiry_resolve(inquiry=self.get_object(), user=request.user, **data)
+        inquiry = services.inquiry_resolve(inquiry=self.get_target(), user=request.user, **data)
         return Response(InquirySerializer(inquiry).data)
 
     @extend_schema(request=QuoteFromInquirySerializer, responses={201: QuoteSerializer})
@@ -118,7 +131,7 @@ class InquiryViewSet(FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMix
     def quote_request(self, request, pk=None):
         data = _valid(QuoteFromInquirySerializer, request)
         lines = line_inputs(data.pop("lines"))
-        quote = services.quote_create_from_inquiry(inquiry=self.get_object(), user=request.user, lines=lines, data=data)
+        quote = services.quote_create_from_inquiry(inquiry=self.get_target(), user=request.user, lines=lines, data=data)
         return Response(QuoteSerializer(quote).data, status=status.HTTP_201_CREATED)
 
 
@@ -176,46 +189,46 @@ class QuoteViewSet(FlowViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
     @extend_schema(request=None, responses=QuoteSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._done(services.quote_submit(quote=self.get_object(), user=request.user))
+        return self._done(services.quote_submit(quote=self.get_target(), user=request.user))
 
     @extend_schema(request=CommentSerializer, responses=QuoteSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         data = _valid(CommentSerializer, request)
-        return self._done(services.quote_approve(quote=self.get_object(), user=request.user, **data))
+        return self._done(services.quote_approve(quote=self.get_target(), user=request.user, **data))
 
     @extend_schema(request=RejectSerializer, responses=QuoteSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         data = _valid(RejectSerializer, request)
-        return self._done(services.quote_reject(quote=self.get_object(), user=request.user, **data))
+        return self._done(services.quote_reject(quote=self.get_target(), user=request.user, **data))
 
     @extend_schema(request=IssueQuoteSerializer, responses=QuoteSerializer)
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
         data = _valid(IssueQuoteSerializer, request)
-        return self._done(services.quote_issue(quote=self.get_object(), user=request.user, **data))
+        return self._done(services.quote_issue(quote=self.get_target(), user=request.user, **data))
 
     @extend_schema(request=None, responses=QuoteSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._done(services.quote_accept(quote=self.get_object(), user=request.user))
+        return self._done(services.quote_accept(quote=self.get_target(), user=request.user))
 
     @extend_schema(request=CommentSerializer, responses=QuoteSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         data = _valid(CommentSerializer, request)
-        return self._done(services.quote_decline(quote=self.get_object(), user=request.user, **data))
+        return self._done(services.quote_decline(quote=self.get_target(), user=request.user, **data))
 
     @extend_schema(request=None, responses={201: QuoteSerializer})
     @action(detail=True, methods=["post"])
     def revise(self, request, pk=None):
-        return self._done(services.quote_revise(quote=self.get_object(), user=request.user), status.HTTP_201_CREATED)
+        return self._done(services.quote_revise(quote=self.get_target(), user=request.user), status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={201: OrderSerializer})
     @action(detail=True, methods=["post"])
     def convert(self, request, pk=None):
-        order = services.quote_convert(quote=self.get_object(), user=request.user)
+        order = services.quote_convert(quote=self.get_target(), user=request.user)
         return Response(_order_data(order, request), status=status.HTTP_201_CREATED)
 
 
@@ -297,14 +310,14 @@ class OrderViewSet(OrderSlipActions, FlowViewSet, mixins.CreateModelMixin, mixin
     @extend_schema(request=None, responses=ConfirmResultSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        result = services.order_confirm(order=self.get_object(), user=request.user)
+        result = services.order_confirm(order=self.get_target(), user=request.user)
         return self._confirm_response(result, request)
 
     @extend_schema(request=None, responses=ConfirmResultSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         """A manager releases an order held for credit: it is confirmed and allocated."""
-        result = services.order_confirm(order=self.get_object(), user=request.user, release_hold=True)
+        result = services.order_confirm(order=self.get_target(), user=request.user, release_hold=True)
         return self._confirm_response(result, request)
 
     def _confirm_response(self, result, request):
@@ -322,13 +335,13 @@ class OrderViewSet(OrderSlipActions, FlowViewSet, mixins.CreateModelMixin, mixin
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         data = _valid(CancelSerializer, request)
-        order = services.order_cancel(order=self.get_object(), user=request.user, **data)
+        order = services.order_cancel(order=self.get_target(), user=request.user, **data)
         return Response(_order_data(_order_queryset().get(pk=order.pk), request))
 
     @extend_schema(request=None, responses=OrderSerializer)
     @action(detail=True, methods=["post"], url_path="issue-confirmation")
     def issue_confirmation(self, request, pk=None):
-        order = services.order_confirmation_issue(order=self.get_object(), user=request.user)
+        order = services.order_confirmation_issue(order=self.get_target(), user=request.user)
         return Response(_order_data(_order_queryset().get(pk=order.pk), request))
 
     @extend_schema(
@@ -390,13 +403,13 @@ class ShipmentViewSet(ShipmentPickingActions, FlowViewSet):
     def ship(self, request, pk=None):
         data = _valid(ShipSerializer, request)
         # Shipping bills too (closed periods, per-shipment invoices): billing's step.
-        shipment = shipment_ship_and_bill(shipment=self.get_object(), user=request.user, **data)
+        shipment = shipment_ship_and_bill(shipment=self.get_target(), user=request.user, **data)
         return Response(ShipmentSerializer(self.get_queryset().get(pk=shipment.pk)).data)
 
     @extend_schema(request=None, responses=ShipmentSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        shipment = services.shipment_cancel(shipment=self.get_object(), user=request.user)
+        shipment = services.shipment_cancel(shipment=self.get_target(), user=request.user)
         return Response(ShipmentSerializer(self.get_queryset().get(pk=shipment.pk)).data)
 
 

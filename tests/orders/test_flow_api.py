@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from inventory.models import StockLevel
 from orders import services
@@ -206,6 +208,47 @@ def test_ship_in_the_future_is_refused(admin_api, admin_user, company, warehouse
     assert response.status_code == 400
     assert "shipped_on" in response.data
     assert Shipment.objects.get().status == "draft"
+
+
+def test_ship_loads_the_shipment_row_alone_before_the_service_locks_it(
+    admin_api, admin_user, company, warehouse, customer, product_a
+):
+    """The action hands the shipment to a service that locks and reads it again: before
+    the service's transaction, one plain read of the row (no lines, no joins) and nothing else of it."""
+    stock(product_a, warehouse, 10)
+    order = services.order_create(
+        user=admin_user, data={"customer": customer}, lines=[LineInput(product=product_a, quantity=2)] * 3
+    )
+    services.order_confirm(order=order, user=admin_user)
+    shipment = services.shipment_create(order=order, user=admin_user)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_api.post(f"/api/v1/shipments/{shipment.pk}/ship/?status=shipped", {})
+
+    assert response.status_code == 200, response.data
+    assert len(response.data["lines"]) == 3
+    sql = [query["sql"] for query in queries.captured_queries]
+    service = next(i for i, statement in enumerate(sql) if statement.startswith("SAVEPOINT"))  # its transaction
+    before = [statement for statement in sql[:service] if '"orders_shipment' in statement]
+    assert len(before) == 1
+    assert 'FROM "orders_shipment" WHERE' in before[0]  # no join, and the lines are not read
+
+
+def test_submitting_another_reps_quote_is_404_and_changes_nothing(rep_api, other_rep, admin_user, company, product_a):
+    theirs = services.quote_create(
+        user=admin_user,
+        data={"customer": CustomerFactory(sales_rep=other_rep), "subject": "他担当の見積"},
+        lines=[LineInput(product=product_a, quantity=1)],
+    )
+
+    response = rep_api.post(f"/api/v1/quotes/{theirs.pk}/submit/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+
+    theirs.refresh_from_db()
+    assert theirs.status == Quote.Status.DRAFT
+    assert Quote.objects.count() == 1
 
 
 def test_confirm_of_100_lines_uses_bounded_queries(
