@@ -388,7 +388,8 @@ class ShipmentViewSet(ShipmentPickingActions, FlowViewSet):
     }
 
     def get_queryset(self):
-        return self.scoped(Shipment.objects.select_related("order", "customer").prefetch_related("lines"))
+        # The shipment shows its order's and customer's ids only: their rows are not joined.
+        return self.scoped(Shipment.objects.prefetch_related("lines"))
 
     @extend_schema(request=ShipmentCreateSerializer, responses={201: ShipmentSerializer})
     def create(self, request):

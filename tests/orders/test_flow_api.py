@@ -282,6 +282,26 @@ def test_order_list_queries_do_not_grow_with_orders(
     assert response.data["count"] == 15
 
 
+def test_shipment_list_queries_do_not_grow_with_shipments(
+    admin_api, admin_user, company, warehouse, customer, product_a, django_assert_max_num_queries
+):
+    stock(product_a, warehouse, 100)
+    for _ in range(12):
+        order = services.order_create(
+            user=admin_user, data={"customer": CustomerFactory()}, lines=[LineInput(product=product_a, quantity=1)] * 2
+        )
+        services.order_confirm(order=order, user=admin_user)
+        services.shipment_create(order=order, user=admin_user)
+
+    with django_assert_max_num_queries(8):
+        response = admin_api.get("/api/v1/shipments/")
+
+    assert response.data["count"] == 12
+    first = response.data["results"][0]
+    shipment = Shipment.objects.get(pk=first["id"])
+    assert (first["order"], first["customer"], len(first["lines"])) == (shipment.order_id, shipment.customer_id, 2)
+
+
 def test_order_list_search_by_sku_lists_each_order_once_with_its_stock_answer(
     admin_api, admin_user, company, warehouse, customer, product_a
 ):
