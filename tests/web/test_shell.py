@@ -34,6 +34,15 @@ def test_the_login_page_is_japanese_and_names_the_fields():
     assert "ユーザー名" in text and "パスワード" in text and "ログイン" in text
 
 
+def test_the_site_icon_is_served_from_our_own_static_files():
+    """Browsers ask for /favicon.ico on every page (the admin's and the API docs' too)."""
+    response = Client().get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/static/web/favicon.svg"
+    assert '<link rel="icon" href="/static/web/favicon.svg"' in Client().get("/login/").content.decode()
+
+
 def test_a_notification_waits_on_the_home_until_opened(mailoutbox, django_capture_on_commit_callbacks):
     rep = make_user(Role.SALES_REP, username="rep9", last_name="鈴木", first_name="一郎")
     manager = make_user(Role.MANAGER, username="mgr9")
