@@ -2,12 +2,12 @@
 
 import django_filters
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, as in get_object()
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 

@@ -234,6 +234,14 @@ def test_ship_loads_the_shipment_row_alone_before_the_service_locks_it(
     assert 'FROM "orders_shipment" WHERE' in before[0]  # no join, and the lines are not read
 
 
+@pytest.mark.parametrize("path", ["shipments/null,null/ship/", "orders/abc/confirm/", "quotes/1e3/submit/"])
+def test_an_action_on_a_malformed_id_is_a_json_404(admin_api, company, path):
+    response = admin_api.post(f"/api/v1/{path}", {}, format="json")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+
+
 def test_submitting_another_reps_quote_is_404_and_changes_nothing(rep_api, other_rep, admin_user, company, product_a):
     theirs = services.quote_create(
         user=admin_user,
