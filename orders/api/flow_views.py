@@ -59,7 +59,7 @@ class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         reads what it needs again, and the response is read afresh, so this loads the row
         alone: get_queryset()'s scope (404 for what the user may not see) without its joins
         and prefetches, and without the list's query-string filters that get_object()
-        applies (a fifth of a shipping call's CPU went to loading what was thrown away)."""
+        applies (a tenth of a shipping call's CPU went to loading what was thrown away)."""
         queryset = self.get_queryset().select_related(None).prefetch_related(None)
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         target = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup_url_kwarg]})
