@@ -30,10 +30,37 @@ class TaxBreakdownSerializer(serializers.Serializer):
 
 
 class LineList(serializers.ListSerializer):
-    """A document's lines: at most LIMITS["max_lines_per_document"] of them."""
+    """A document's lines: at most LIMITS["max_lines_per_document"] of them, their products
+    read in one query (`products`), not one per line."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **{**kwargs, "max_length": limits()["max_lines_per_document"]})
+
+    def to_internal_value(self, data):
+        rows = data if isinstance(data, list) else []
+        ids = {_pk(row.get("product")) for row in rows if isinstance(row, dict)} - {None}
+        self.products = self.child.fields["product"].get_queryset().in_bulk(ids) if ids else {}
+        return super().to_internal_value(data)
+
+
+def _pk(value) -> int | None:
+    """A primary key as a client sends it (5 or "5"), else None (bool is not one)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+class LineProductField(serializers.PrimaryKeyRelatedField):
+    """A line's product, taken from the products its list read at once; anything else
+    (an unknown id, a wrong type, a line serializer used alone) goes through DRF's own
+    look-up and its errors."""
+
+    def to_internal_value(self, data):
+        known = getattr(self.parent.parent, "products", {})
+        product = known.get(_pk(data))
+        return product if product is not None else super().to_internal_value(data)
 
 
 class QuantityField(serializers.IntegerField):
@@ -53,6 +80,8 @@ class LineWriteSerializer(ModelSerializer):
         write_only=True,
         help_text="true to give a product line a tax rate other than its product's (sales admins; audited).",
     )
+
+    serializer_related_field = LineProductField
 
     class Meta:
         list_serializer_class = LineList

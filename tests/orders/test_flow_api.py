@@ -63,6 +63,8 @@ def test_confirm_answers_what_ships_now_and_when_the_rest_comes(admin_api, compa
         ({"quantity": 1_000_001}, "quantity"),
         ({"quantity": 1, "unit_price": "-1"}, "unit_price"),
         ({"quantity": 1, "product": 999999}, "product"),
+        ({"quantity": 1, "product": "abc"}, "product"),
+        ({"quantity": 1, "product": True}, "product"),
         ({"quantity": "abc"}, "quantity"),
     ],
 )
@@ -257,6 +259,19 @@ def test_submitting_another_reps_quote_is_404_and_changes_nothing(rep_api, other
     theirs.refresh_from_db()
     assert theirs.status == Quote.Status.DRAFT
     assert Quote.objects.count() == 1
+
+
+def test_create_of_100_lines_reads_their_products_at_once(admin_api, company, customer, django_assert_max_num_queries):
+    products = [ProductFactory() for _ in range(100)]
+    lines = [{"product": str(p.pk) if i % 2 else p.pk, "quantity": 1} for i, p in enumerate(products)]
+
+    # 13 measured: the products in one query, not one per line
+    with django_assert_max_num_queries(16):
+        response = admin_api.post("/api/v1/orders/", order_payload(customer, *lines))
+
+    assert response.status_code == 201, response.data
+    assert [line["product"] for line in response.data["lines"]] == [p.pk for p in products]
+    assert [line["sku"] for line in response.data["lines"]] == [p.sku for p in products]
 
 
 def test_confirm_of_100_lines_uses_bounded_queries(
