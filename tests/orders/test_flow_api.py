@@ -265,7 +265,7 @@ def test_create_of_100_lines_reads_their_products_at_once(admin_api, company, cu
     products = [ProductFactory() for _ in range(100)]
     lines = [{"product": str(p.pk) if i % 2 else p.pk, "quantity": 1} for i, p in enumerate(products)]
 
-    # 13 measured: the products in one query, not one per line
+    # 14 measured (114 when each line looked its product up): the products in one query
     with django_assert_max_num_queries(16):
         response = admin_api.post("/api/v1/orders/", order_payload(customer, *lines))
 
