@@ -30,11 +30,15 @@ class TaxBreakdownSerializer(serializers.Serializer):
 
 
 class LineList(serializers.ListSerializer):
-    """A document's lines: at most LIMITS["max_lines_per_document"] of them, their products
-    read in one query (`products`), not one per line."""
+    """A document's lines: at most LIMITS["max_lines_per_document"] of them."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **{**kwargs, "max_length": limits()["max_lines_per_document"]})
+
+
+class ProductLineList(LineList):
+    """A quote's or an order's lines, their products read in one query (`products`), not one
+    per line (LineProductField takes them from here)."""
 
     def to_internal_value(self, data):
         rows = data if isinstance(data, list) else []
@@ -84,7 +88,7 @@ class LineWriteSerializer(ModelSerializer):
     serializer_related_field = LineProductField
 
     class Meta:
-        list_serializer_class = LineList
+        list_serializer_class = ProductLineList
 
     def get_extra_kwargs(self):
         return {

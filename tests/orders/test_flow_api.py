@@ -199,6 +199,28 @@ def test_shipments_api_ship_with_date_and_not_twice(admin_api, admin_user, compa
     assert StockLevel.objects.get(product=product_a).on_hand == 6
 
 
+def test_a_shipment_line_with_a_key_it_does_not_take_is_read_without_it(
+    admin_api, admin_user, company, warehouse, customer, product_a
+):
+    """Only quote and order lines read their products; a shipment line's stray "product"
+    key is ignored like any other unknown key, not a 500."""
+    stock(product_a, warehouse, 10)
+    order = services.order_create(
+        user=admin_user, data={"customer": customer}, lines=[LineInput(product=product_a, quantity=2)]
+    )
+    services.order_confirm(order=order, user=admin_user)
+    line = order.lines.get()
+
+    response = admin_api.post(
+        "/api/v1/shipments/",
+        {"order": order.pk, "lines": [{"order_line": line.pk, "quantity": 1, "product": product_a.pk}]},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.data
+    assert [(row["order_line"], row["quantity"]) for row in response.data["lines"]] == [(line.pk, 1)]
+
+
 def test_ship_in_the_future_is_refused(admin_api, admin_user, company, warehouse, customer, product_a):
     stock(product_a, warehouse, 10)
     order = services.order_create(
